@@ -1,0 +1,44 @@
+# pbengine — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INI ?= development.ini
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install browser lint bench clean
+
+$(STAMP): setup.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+
+# Serve the app: migrate the SQLite database, load the demo once, serve on :6543.
+run: install
+	mkdir -p var
+	$(BIN)/pbengine initdb $(INI)
+	$(BIN)/pbengine demo $(INI) --if-empty
+	$(BIN)/pserve $(INI)
+
+# Chromium for the browser tests, from the distribution's packages.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "warning: could not install chromium; browser tests will be skipped"; \
+	  else echo "warning: chromium missing (apt-get install chromium); browser tests will be skipped"; fi; }
+
+test: install browser
+	$(BIN)/ruff check voting_rules pbengine tests bench
+	$(BIN)/pytest -q -p no:cacheprovider
+
+lint: install
+	$(BIN)/ruff check voting_rules pbengine tests bench
+
+bench: install
+	$(BIN)/python bench/tally.py
+
+clean:
+	rm -rf $(VENV) var *.egg-info

@@ -1,0 +1,71 @@
+"""Small form helpers shared by the site and the console: parse posted values, collect errors.
+
+Views parse with these, call a service, and on :class:`~pbengine.services.errors.DomainError`
+re-render the bound form with the message beside ``error.field``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .i18n import _
+from .services.errors import InvalidInput
+
+
+def text(params, name: str, max_length: int = 10_000) -> str:
+    value = (params.get(name) or "").strip()
+    if len(value) > max_length:
+        raise InvalidInput(_("Keep it under ${n} characters.",
+                             mapping={"n": max_length}), field=name)
+    return value
+
+
+def integer(params, name: str, required: bool = True, minimum: int | None = None) -> int | None:
+    raw = (params.get(name) or "").strip().replace("\u202f", "").replace(" ", "")
+    if not raw:
+        if required:
+            raise InvalidInput(_("This field is required."), field=name)
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidInput(_("Enter a whole number, like 12500."),
+                           field=name) from None
+    if minimum is not None and value < minimum:
+        raise InvalidInput(_("Enter a number of at least ${n}.",
+                             mapping={"n": minimum}), field=name)
+    return value
+
+
+def date(params, name: str) -> dt.date | None:
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(_("Enter a date as YYYY-MM-DD."), field=name) from None
+
+
+def checkbox(params, name: str) -> bool:
+    return params.get(name) in ("on", "1", "true", "yes")
+
+
+def int_list(params, name: str) -> list[int]:
+    values = []
+    for raw in params.getall(name) if hasattr(params, "getall") else params.get(name, []):
+        try:
+            values.append(int(raw))
+        except ValueError:
+            raise InvalidInput(_("Enter a whole number, like 12500."),
+                               field=name) from None
+    return values
+
+
+def translate(request, message) -> str:
+    return request.localizer.translate(message) if message is not None else ""
+
+
+def errors_of(request, error) -> dict[str, str]:
+    """``{field: message}`` for a DomainError (``_form`` when it concerns no single field)."""
+    return {error.field or "_form": translate(request, error.message)}

@@ -1,0 +1,111 @@
+"""Context factories: load the object named in the URL or raise 404; ACLs live here."""
+
+from __future__ import annotations
+
+from pyramid.authorization import ALL_PERMISSIONS, Allow, Authenticated, Everyone
+from pyramid.httpexceptions import HTTPNotFound
+from sqlalchemy import select
+
+from .models import Budget, Process, Project, Proposal, Role
+from .security import Permission, process_principal
+
+ROLE_PERMISSIONS = {
+    Role.OWNER: (Permission.PROCESS_VIEW, Permission.PROCESS_MODERATE, Permission.PROCESS_MANAGE),
+    Role.MODERATOR: (Permission.PROCESS_VIEW, Permission.PROCESS_MODERATE),
+    Role.VIEWER: (Permission.PROCESS_VIEW,),
+}
+
+
+class SiteRoot:
+    """Public pages: anyone may read and vote (the voter code is checked by the service)."""
+
+    __acl__ = [(Allow, Everyone, (Permission.VIEW, Permission.VOTE))]
+
+    def __init__(self, request):
+        self.request = request
+
+
+class ConsoleRoot:
+    __acl__ = [
+        (Allow, "role:admin", ALL_PERMISSIONS),
+        (Allow, Authenticated, Permission.CONSOLE),
+    ]
+
+    def __init__(self, request):
+        self.request = request
+
+
+def _int(request, key: str) -> int:
+    try:
+        return int(request.matchdict[key])
+    except (KeyError, ValueError):
+        raise HTTPNotFound() from None
+
+
+class ProcessContext:
+    """A process in the console (by id); organizers' roles on it grant permissions."""
+
+    def __init__(self, request):
+        self.request = request
+        self.process = request.db.get(Process, _int(request, "process_id"))
+        if self.process is None:
+            raise HTTPNotFound()
+
+    @property
+    def __acl__(self):
+        acl = [(Allow, "role:admin", ALL_PERMISSIONS)]
+        for role, permissions in ROLE_PERMISSIONS.items():
+            acl.append((Allow, process_principal(self.process.id, role), permissions))
+        return acl
+
+
+class BudgetContext(ProcessContext):
+    def __init__(self, request):
+        super().__init__(request)
+        self.budget = request.db.get(Budget, _int(request, "budget_id"))
+        if self.budget is None or self.budget.process_id != self.process.id:
+            raise HTTPNotFound()
+
+
+class ProjectContext(BudgetContext):
+    def __init__(self, request):
+        super().__init__(request)
+        self.project = request.db.get(Project, _int(request, "project_id"))
+        if self.project is None or self.project.budget_id != self.budget.id:
+            raise HTTPNotFound()
+
+
+class ProposalContext(ProcessContext):
+    def __init__(self, request):
+        super().__init__(request)
+        self.proposal = request.db.get(Proposal, _int(request, "proposal_id"))
+        if self.proposal is None or self.proposal.process_id != self.process.id:
+            raise HTTPNotFound()
+
+
+class PublicProcessContext(SiteRoot):
+    """A process on the citizen site, by slug; drafts are not public."""
+
+    def __init__(self, request):
+        super().__init__(request)
+        slug = request.matchdict.get("slug", "")
+        self.process = request.db.scalars(select(Process).where(Process.slug == slug)).first()
+        if self.process is None or self.process.phase == "draft":
+            raise HTTPNotFound()
+
+
+class PublicBudgetContext(PublicProcessContext):
+    def __init__(self, request):
+        super().__init__(request)
+        budget_slug = request.matchdict.get("budget", "")
+        self.budget = next((b for b in self.process.budgets if b.slug == budget_slug), None)
+        if self.budget is None:
+            raise HTTPNotFound()
+
+
+class PublicProjectContext(PublicProcessContext):
+    def __init__(self, request):
+        super().__init__(request)
+        self.project = request.db.get(Project, _int(request, "project_id"))
+        if self.project is None or self.project.budget.process_id != self.process.id:
+            raise HTTPNotFound()

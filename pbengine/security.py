@@ -1,0 +1,94 @@
+"""Sessions, CSRF, organizer identity and the ACL security policy.
+
+Permissions are the names in :class:`Permission`; ACLs live on the context resources
+(``pbengine.resources``), never as string literals in views.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from pyramid.authorization import ACLHelper, Authenticated, Everyone
+from pyramid.csrf import SessionCSRFStoragePolicy
+from pyramid.session import JSONSerializer, SignedCookieSessionFactory
+
+from .models import Organizer
+
+
+class Permission(enum.StrEnum):
+    VIEW = "view"                      # public pages
+    VOTE = "vote"
+    CONSOLE = "console"                # any logged-in organizer
+    ADMIN = "admin"                    # manage organizers, create processes
+    PROCESS_VIEW = "process.view"      # read a process in the console
+    PROCESS_MODERATE = "process.moderate"  # proposals, projects, paper ballots
+    PROCESS_MANAGE = "process.manage"  # settings, phases, codes, results
+
+
+ORGANIZER_KEY = "organizer_id"
+
+
+def process_principal(process_id: int, role: str) -> str:
+    return f"process:{process_id}:{role}"
+
+
+class SecurityPolicy:
+    """Organizers are identified from the session; principals carry their per-process roles."""
+
+    def __init__(self):
+        self.helper = ACLHelper()
+
+    def identity(self, request) -> Organizer | None:
+        organizer_id = request.session.get(ORGANIZER_KEY)
+        if organizer_id is None:
+            return None
+        return request.db.get(Organizer, organizer_id)
+
+    def authenticated_userid(self, request):
+        identity = request.identity
+        return None if identity is None else identity.id
+
+    def principals(self, request) -> list[str]:
+        principals = [Everyone]
+        identity = request.identity
+        if identity is not None:
+            principals += [Authenticated, f"organizer:{identity.id}"]
+            if identity.is_admin:
+                principals.append("role:admin")
+            principals += [process_principal(r.process_id, r.role) for r in identity.roles]
+        return principals
+
+    def permits(self, request, context, permission):
+        return self.helper.permits(context, self.principals(request), permission)
+
+    def remember(self, request, userid, **kw):
+        # A new identity gets a new session (no fixation), and a new CSRF token.
+        request.session.invalidate()
+        request.session[ORGANIZER_KEY] = userid
+        request.session.new_csrf_token()
+        return []
+
+    def forget(self, request, **kw):
+        request.session.invalidate()
+        return []
+
+
+def includeme(config):
+    settings = config.get_settings()
+    secure = settings.get("pbengine.secure_cookies", "false").lower() == "true"
+    config.set_session_factory(
+        SignedCookieSessionFactory(
+            settings["pbengine.secret"],
+            cookie_name="pbsession",
+            secure=secure,
+            httponly=True,
+            samesite="Lax",
+            timeout=3600,
+            reissue_time=300,
+            serializer=JSONSerializer(),
+        )
+    )
+    config.set_csrf_storage_policy(SessionCSRFStoragePolicy())
+    # CSRF is checked on every unsafe request; the JSON API opts out in one place.
+    config.set_default_csrf_options(require_csrf=True)
+    config.set_security_policy(SecurityPolicy())

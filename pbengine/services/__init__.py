@@ -1,0 +1,1 @@
+"""Business rules. Services take plain arguments, know nothing of HTTP, raise DomainError."""

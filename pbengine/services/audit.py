@@ -1,0 +1,84 @@
+"""The append-only, hash-chained audit log of a process.
+
+Each event's hash covers its sequence number, kind, payload, time and the previous hash,
+so removing or editing any line breaks the chain. Payloads never hold voter identity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from sqlalchemy import select
+
+from ..models import AuditEvent, Process
+from ..models.meta import utcnow
+
+GENESIS = "0" * 64
+
+
+def canonical(obj) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def event_hash(prev_hash: str, seq: int, kind: str, payload: dict, at: str) -> str:
+    body = canonical({"prev": prev_hash, "seq": seq, "kind": kind, "payload": payload, "at": at})
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def record(db, process: Process, kind: str, payload: dict | None = None, actor: str = "") -> AuditEvent:
+    """Append one event to ``process``'s log (in the caller's transaction)."""
+    payload = payload or {}
+    last = db.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.process_id == process.id)
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+        .with_for_update()
+    ).first()
+    seq = 1 if last is None else last.seq + 1
+    prev = GENESIS if last is None else last.hash
+    at = utcnow().replace(microsecond=0)
+    event = AuditEvent(
+        process_id=process.id, seq=seq, kind=kind, payload=payload, at=at, actor=actor,
+        prev_hash=prev, hash=event_hash(prev, seq, kind, payload, at.isoformat()),
+    )
+    db.add(event)
+    db.flush()
+    return event
+
+
+def events(db, process: Process) -> list[AuditEvent]:
+    return list(
+        db.scalars(
+            select(AuditEvent).where(AuditEvent.process_id == process.id).order_by(AuditEvent.seq)
+        )
+    )
+
+
+def as_line(event: AuditEvent) -> dict:
+    """The public form of an event, as written to audit-log.jsonl (``actor`` is left out)."""
+    return {
+        "seq": event.seq,
+        "kind": event.kind,
+        "payload": event.payload,
+        "at": event.at.isoformat(),
+        "prev": event.prev_hash,
+        "hash": event.hash,
+    }
+
+
+def verify_chain(lines: list[dict]) -> list[str]:
+    """Problems found in a sequence of public event lines; empty when the chain holds."""
+    problems = []
+    prev = GENESIS
+    for index, line in enumerate(lines, start=1):
+        expected = event_hash(prev, line.get("seq"), line.get("kind"), line.get("payload"), line.get("at"))
+        if line.get("prev") != prev:
+            problems.append(f"line {index}: previous hash does not match line {index - 1}")
+        if line.get("hash") != expected:
+            problems.append(f"line {index}: hash does not match its content")
+        if line.get("seq") != index:
+            problems.append(f"line {index}: sequence number {line.get('seq')} out of order")
+        prev = line.get("hash")
+    return problems

@@ -1,0 +1,162 @@
+"""Casting, replacing and checking ballots; receipts.
+
+A ballot is acknowledged (a receipt shown) only after the transaction that stores it
+commits, and at most one current ballot exists per voter code and budget (a unique
+index holds that line even under concurrent submissions).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from voting_rules import Ballot as RuleBallot
+from voting_rules import BallotError, validate_ballot
+from voting_rules import Project as RuleProject
+
+from ..i18n import _
+from ..models import Ballot, BallotKind, Budget, Phase, VoterCode
+from ..models.meta import utcnow
+from . import audit
+from .errors import BallotInvalid, CodeAlreadyUsed, InvalidInput, VotingClosed
+from .processes import ballot_format, voting_open
+
+RECEIPT_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+RECEIPT_LENGTH = 16
+
+
+def new_receipt() -> str:
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+    return "-".join(raw[i:i + 4] for i in range(0, RECEIPT_LENGTH, 4))
+
+
+def receipt_hash(receipt: str) -> str:
+    """The anonymous ballot id published in the export: SHA-256 of the normalised receipt."""
+    normalised = "".join(ch for ch in (receipt or "").upper() if ch.isalnum())
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+def rule_projects(budget: Budget) -> list[RuleProject]:
+    return [RuleProject(id=p.code, cost=p.cost, name=p.title, categories=tuple(p.categories or ()))
+            for p in budget.projects]
+
+
+def to_rule_ballot(voter_id: str, content: dict) -> RuleBallot:
+    return RuleBallot(
+        voter_id=voter_id,
+        approvals=tuple(content.get("approvals", ())),
+        points=dict(content["points"]) if "points" in content else None,
+        ranking=tuple(content.get("ranking", ())),
+    )
+
+
+def normalise_content(budget: Budget, content: dict) -> dict:
+    """Keep only the part of ``content`` that the budget's ballot format uses."""
+    kind = BallotKind(budget.ballot_kind)
+    try:
+        if kind in (BallotKind.APPROVAL, BallotKind.KNAPSACK):
+            return {"approvals": sorted({str(c) for c in content.get("approvals", [])})}
+        if kind is BallotKind.CUMULATIVE:
+            points = {str(k): int(v) for k, v in (content.get("points") or {}).items()}
+            return {"points": {k: v for k, v in sorted(points.items()) if v != 0}}
+        return {"ranking": [str(c) for c in content.get("ranking", [])]}
+    except (TypeError, ValueError, AttributeError):
+        raise BallotInvalid(_("This ballot is not in the expected form.")) from None
+
+
+def validate(budget: Budget, content: dict) -> dict:
+    """The normalised ballot content, or :class:`BallotInvalid` naming what to change."""
+    content = normalise_content(budget, content)
+    try:
+        validate_ballot(ballot_format(budget), to_rule_ballot("ballot", content),
+                        rule_projects(budget), budget.amount)
+    except BallotError as error:
+        raise BallotInvalid(str(error).removeprefix("ballot ballot: ")) from None
+    return content
+
+
+@dataclass
+class Cast:
+    ballot: Ballot
+    receipt: str
+    replaced: Ballot | None
+
+
+def current_ballot(db, budget: Budget, voter_code: VoterCode) -> Ballot | None:
+    return db.scalars(
+        select(Ballot).where(Ballot.budget_id == budget.id, Ballot.voter_code_id == voter_code.id,
+                             Ballot.replaced_at.is_(None))
+    ).first()
+
+
+def cast(db, budget: Budget, voter_code: VoterCode | None, content: dict, channel: str = "online") -> Cast:
+    """Store a ballot for ``voter_code`` (None: a paper ballot entered by an organizer)."""
+    process = budget.process
+    if not voting_open(process):
+        raise VotingClosed(_("Voting is not open for this process."))
+    if voter_code is not None and (voter_code.process_id != process.id or voter_code.revoked_at):
+        raise InvalidInput(_("This voter code is not valid for this vote."))
+    content = validate(budget, content)
+    replaced = None
+    if voter_code is not None:
+        # Serialise concurrent ballots of one code (PostgreSQL row lock; SQLite locks the file).
+        db.execute(select(VoterCode.id).where(VoterCode.id == voter_code.id).with_for_update())
+        replaced = current_ballot(db, budget, voter_code)
+        if replaced is not None and not process.allow_revote:
+            raise CodeAlreadyUsed(_("This voter code has already been used "
+                                    "for this budget, and this vote does not allow changing a ballot."))
+        if replaced is not None:
+            replaced.replaced_at = utcnow()
+            db.flush()
+        if voter_code.first_used_at is None:
+            voter_code.first_used_at = utcnow()
+    receipt = new_receipt()
+    ballot = Ballot(budget_id=budget.id, voter_code_id=voter_code.id if voter_code else None,
+                    receipt_hash=receipt_hash(receipt), content=content, channel=channel)
+    db.add(ballot)
+    db.flush()
+    if replaced is not None:
+        audit.record(db, process, "ballot.replaced",
+                     {"budget": budget.slug, "receipt_hash": replaced.receipt_hash,
+                      "replaced_by": ballot.receipt_hash})
+    audit.record(db, process, "ballot.cast",
+                 {"budget": budget.slug, "receipt_hash": ballot.receipt_hash, "channel": channel})
+    return Cast(ballot, receipt, replaced)
+
+
+@dataclass
+class ReceiptStatus:
+    found: bool
+    counted: bool = False
+    replaced: bool = False
+    budget: Budget | None = None
+    receipt_hash: str = ""
+    published: bool = False
+
+
+def check_receipt(db, receipt: str) -> ReceiptStatus:
+    digest = receipt_hash(receipt)
+    ballot = db.scalars(select(Ballot).where(Ballot.receipt_hash == digest)).first()
+    if ballot is None:
+        return ReceiptStatus(found=False, receipt_hash=digest)
+    budget = db.get(Budget, ballot.budget_id)
+    return ReceiptStatus(found=True, counted=ballot.replaced_at is None, replaced=ballot.replaced_at is not None,
+                         budget=budget, receipt_hash=digest,
+                         published=budget.process.phase == Phase.PUBLISHED)
+
+
+def current_ballots(db, budget: Budget) -> list[Ballot]:
+    return list(db.scalars(select(Ballot).where(Ballot.budget_id == budget.id,
+                                                Ballot.replaced_at.is_(None)).order_by(Ballot.id)))
+
+
+def turnout(db, budget: Budget) -> list[tuple[str, int]]:
+    """Ballots cast per day (replacements excluded), never any tally."""
+    day = func.date(Ballot.cast_at)
+    rows = db.execute(select(day, func.count()).where(Ballot.budget_id == budget.id,
+                                                     Ballot.replaced_at.is_(None))
+                      .group_by(day).order_by(day)).all()
+    return [(str(d), n) for d, n in rows]

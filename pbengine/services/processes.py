@@ -1,0 +1,377 @@
+"""Processes and budgets: creation, editing, phases, and the configuration lock.
+
+What each phase allows is decided here, and only here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+
+from voting_rules import RULES, BallotFormat, TallyParams
+
+from ..i18n import _
+from ..models import PHASE_ORDER, BallotKind, Budget, Phase, Process, Project
+from . import audit
+from .errors import ConfigurationLocked, InvalidInput, PhaseError
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+LOCKED_PHASES = frozenset({Phase.VOTING, Phase.CLOSED, Phase.PUBLISHED})
+
+
+def phase_of(process: Process) -> Phase:
+    return Phase(process.phase)
+
+
+def is_locked(process: Process) -> bool:
+    """From voting on, projects, costs, ballot formats and rules cannot change."""
+    return phase_of(process) in LOCKED_PHASES
+
+
+def ensure_unlocked(process: Process) -> None:
+    if is_locked(process):
+        raise ConfigurationLocked(
+            _("Voting has opened: the budgets, projects, costs, ballot formats "
+              "and rules are locked and can no longer change.")
+        )
+
+
+def accepts_proposals(process: Process) -> bool:
+    return phase_of(process) is Phase.PROPOSALS
+
+
+def voting_open(process: Process) -> bool:
+    return phase_of(process) is Phase.VOTING
+
+
+def can_compute(process: Process) -> bool:
+    return phase_of(process) is Phase.CLOSED
+
+
+def results_public(process: Process) -> bool:
+    return phase_of(process) is Phase.PUBLISHED
+
+
+def can_review_proposals(process: Process) -> bool:
+    return phase_of(process) in (Phase.PROPOSALS, Phase.REVIEW, Phase.DRAFT)
+
+
+# ---------------------------------------------------------------- processes
+
+
+@dataclass
+class ProcessData:
+    slug: str
+    title: str
+    description: str = ""
+    currency: str = "EUR"
+    allow_revote: bool = True
+    proposals_start: dt.date | None = None
+    proposals_end: dt.date | None = None
+    voting_start: dt.date | None = None
+    voting_end: dt.date | None = None
+
+
+def _check_process(db, data: ProcessData, process: Process | None = None) -> None:
+    if not SLUG_RE.match(data.slug or ""):
+        raise InvalidInput(_("Use 1 to 40 lowercase letters, digits and dashes."),
+                           field="slug")
+    if not (data.title or "").strip():
+        raise InvalidInput(_("This field is required."), field="title")
+    if not re.match(r"^[A-Z]{3}$", data.currency or ""):
+        raise InvalidInput(_("Use a three-letter currency code, like EUR."),
+                           field="currency")
+    for start, end, field in ((data.proposals_start, data.proposals_end, "proposals_end"),
+                              (data.voting_start, data.voting_end, "voting_end")):
+        if start and end and end < start:
+            raise InvalidInput(_("The end date is before the start date."),
+                               field=field)
+    other = db.query(Process).filter(Process.slug == data.slug).first()
+    if other is not None and other is not process:
+        raise InvalidInput(_("This address is already used by another process."),
+                           field="slug")
+
+
+def create_process(db, data: ProcessData, actor: str = "") -> Process:
+    _check_process(db, data)
+    process = Process(**vars(data), phase=Phase.DRAFT.value, translations={})
+    db.add(process)
+    db.flush()
+    audit.record(db, process, "process.created", {"slug": process.slug, "title": process.title}, actor)
+    return process
+
+
+def update_process(db, process: Process, data: ProcessData, actor: str = "") -> Process:
+    _check_process(db, data, process)
+    if is_locked(process) and data.allow_revote != process.allow_revote:
+        ensure_unlocked(process)
+    for key, value in vars(data).items():
+        setattr(process, key, value)
+    audit.record(db, process, "process.updated", {"slug": process.slug}, actor)
+    return process
+
+
+def set_translation(process_or_project, locale: str, field: str, value: str) -> None:
+    translations = dict(process_or_project.translations or {})
+    entry = dict(translations.get(locale, {}))
+    if value:
+        entry[field] = value
+    else:
+        entry.pop(field, None)
+    translations[locale] = entry
+    process_or_project.translations = translations
+
+
+# ---------------------------------------------------------------- phases
+
+
+def next_phase(process: Process) -> Phase | None:
+    index = PHASE_ORDER.index(phase_of(process))
+    return PHASE_ORDER[index + 1] if index + 1 < len(PHASE_ORDER) else None
+
+
+def move_to(db, process: Process, target: Phase | str, actor: str = "") -> Process:
+    """Move ``process`` one step forward (the only move allowed), recording it."""
+    try:
+        target = Phase(target)
+    except ValueError:
+        raise InvalidInput(_("Unknown phase."), field="phase") from None
+    if target is not next_phase(process):
+        raise PhaseError(
+            _("A process moves one phase at a time: from ${current} "
+              "it can only go to ${next}.",
+              mapping={"current": process.phase, "next": next_phase(process) or "—"})
+        )
+    if target is Phase.VOTING:
+        _check_ready_for_voting(process)
+    if target is Phase.PUBLISHED:
+        from .tallies import ensure_publishable
+
+        ensure_publishable(db, process)
+    payload = {"from": process.phase, "to": target.value}
+    process.phase = target.value
+    if target is Phase.VOTING:
+        process.config_fingerprint = fingerprint(process)
+        payload["fingerprint"] = process.config_fingerprint
+        payload["configuration"] = configuration(process)
+    audit.record(db, process, "phase.changed", payload, actor)
+    if target is Phase.PUBLISHED:
+        from .tallies import freeze
+
+        freeze(db, process, actor)
+    return process
+
+
+def _check_ready_for_voting(process: Process) -> None:
+    if not process.budgets:
+        raise PhaseError(_("Add at least one budget before opening the vote."))
+    for budget in process.budgets:
+        if not budget.projects:
+            raise PhaseError(
+                _("Budget “${name}” has no projects on its ballot.",
+                  mapping={"name": budget.name})
+            )
+
+
+# ---------------------------------------------------------------- configuration lock
+
+
+def configuration(process: Process) -> dict:
+    """The configuration that voting locks, as plain data (also stored in the audit log)."""
+    return {
+        "process": process.slug,
+        "currency": process.currency,
+        "allow_revote": process.allow_revote,
+        "budgets": [
+            {
+                "slug": b.slug,
+                "amount": b.amount,
+                "ballot": ballot_format(b).to_meta(),
+                "params": tally_params(b).to_json(),
+                "projects": [[p.code, p.cost] for p in sorted(b.projects, key=lambda p: p.code)],
+            }
+            for b in process.budgets
+        ],
+    }
+
+
+def fingerprint(process: Process) -> str:
+    return hashlib.sha256(audit.canonical(configuration(process)).encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- budgets
+
+
+def ballot_format(budget: Budget) -> BallotFormat:
+    return BallotFormat(
+        kind=budget.ballot_kind,
+        min_length=budget.min_length,
+        max_length=budget.max_length,
+        max_sum_cost=budget.max_sum_cost,
+        max_sum_points=budget.max_sum_points,
+        max_points_per_project=budget.max_points_per_project,
+        rank_length=budget.rank_length,
+    )
+
+
+def tally_params(budget: Budget, rule: str | None = None) -> TallyParams:
+    return TallyParams(
+        rule=rule or budget.rule,
+        satisfaction=budget.satisfaction,
+        completion=budget.completion,
+        tie_break=tuple(t.strip() for t in budget.tie_break.split(",") if t.strip()),
+        threshold=budget.threshold,
+    )
+
+
+@dataclass
+class BudgetData:
+    slug: str
+    name: str
+    amount: int
+    description: str = ""
+    ballot_kind: str = BallotKind.APPROVAL.value
+    min_length: int | None = None
+    max_length: int | None = None
+    max_sum_cost: int | None = None
+    max_sum_points: int | None = None
+    max_points_per_project: int | None = None
+    rank_length: int | None = None
+    rule: str = "equal-shares"
+    satisfaction: str = "cost"
+    completion: str = "add1-greedy"
+    tie_break: str = "votes,lower-cost,id"
+    threshold: int | None = None
+
+
+def _check_budget(process: Process, data: BudgetData, budget: Budget | None = None) -> None:
+    def bad(field, message):
+        raise InvalidInput(message, field=field)
+
+    if not SLUG_RE.match(data.slug or ""):
+        bad("slug", _("Use 1 to 40 lowercase letters, digits and dashes."))
+    if any(b.slug == data.slug and b is not budget for b in process.budgets):
+        bad("slug", _("Another budget of this process has this address."))
+    if not (data.name or "").strip():
+        bad("name", _("This field is required."))
+    if data.amount is None or data.amount <= 0:
+        bad("amount", _("The budget must be a positive amount."))
+    if data.ballot_kind not in set(BallotKind):
+        bad("ballot_kind", _("Unknown ballot format."))
+    for field in ("min_length", "max_length", "max_sum_cost", "max_sum_points",
+                  "max_points_per_project", "rank_length", "threshold"):
+        value = getattr(data, field)
+        if value is not None and value < 0:
+            bad(field, _("This number cannot be negative."))
+    if data.min_length is not None and data.max_length is not None and data.min_length > data.max_length:
+        bad("min_length", _("The minimum is larger than the maximum."))
+    if data.ballot_kind == BallotKind.CUMULATIVE and not data.max_sum_points:
+        bad("max_sum_points", _("A cumulative ballot needs a total number of points."))
+    if data.ballot_kind == BallotKind.RANKING and not data.rank_length:
+        bad("rank_length", _("A ranking ballot needs the number of places."))
+    if data.rule not in RULES:
+        bad("rule", _("Unknown rule “${rule}”.", mapping={"rule": data.rule}))
+    try:
+        tally_params(Budget(**vars(data)))
+    except ValueError as error:
+        bad("tie_break", str(error))
+
+
+def add_budget(db, process: Process, data: BudgetData, actor: str = "") -> Budget:
+    ensure_unlocked(process)
+    _check_budget(process, data)
+    budget = Budget(process=process, position=len(process.budgets), **vars(data))
+    db.add(budget)
+    db.flush()
+    audit.record(db, process, "budget.created", {"budget": budget.slug, "amount": budget.amount}, actor)
+    return budget
+
+
+def update_budget(db, budget: Budget, data: BudgetData, actor: str = "") -> Budget:
+    ensure_unlocked(budget.process)
+    _check_budget(budget.process, data, budget)
+    for key, value in vars(data).items():
+        setattr(budget, key, value)
+    audit.record(db, budget.process, "budget.updated", {"budget": budget.slug}, actor)
+    return budget
+
+
+# ---------------------------------------------------------------- projects
+
+
+@dataclass
+class ProjectData:
+    code: str
+    title: str
+    cost: int
+    description: str = ""
+    categories: list[str] | None = None
+    sdgs: list[int] | None = None
+    organisation_name: str = ""
+    organisation_type: str | None = None
+    location: str = ""
+    image_url: str = ""
+
+
+SDG_NUMBERS = range(1, 18)
+
+
+def _check_project(budget: Budget, data: ProjectData, project: Project | None = None) -> None:
+    from ..models import OrganisationType
+
+    if not re.match(r"^[A-Za-z0-9_.-]{1,40}$", data.code or ""):
+        raise InvalidInput(_("Use 1 to 40 letters, digits, dots, dashes or underscores."),
+                           field="code")
+    if any(p.code == data.code and p is not project for p in budget.projects):
+        raise InvalidInput(_("Another project of this budget has this id."),
+                           field="code")
+    if not (data.title or "").strip():
+        raise InvalidInput(_("This field is required."), field="title")
+    if data.cost is None or data.cost <= 0:
+        raise InvalidInput(_("The cost must be a positive whole amount."),
+                           field="cost")
+    if data.cost > budget.amount:
+        raise InvalidInput(_("The cost is larger than the whole budget."),
+                           field="cost")
+    if any(s not in SDG_NUMBERS for s in data.sdgs or []):
+        raise InvalidInput(_("Sustainable Development Goals are numbered 1 to 17."),
+                           field="sdgs")
+    if data.organisation_type and data.organisation_type not in set(OrganisationType):
+        raise InvalidInput(_("Unknown organisation type."), field="organisation_type")
+    if data.image_url and not data.image_url.startswith(("https://", "http://", "/")):
+        raise InvalidInput(_("The image address must start with https://."),
+                           field="image_url")
+
+
+def add_project(db, budget: Budget, data: ProjectData, actor: str = "", proposal_id=None) -> Project:
+    ensure_unlocked(budget.process)
+    _check_project(budget, data)
+    values = vars(data) | {"categories": data.categories or [], "sdgs": data.sdgs or []}
+    project = Project(budget=budget, proposal_id=proposal_id, translations={}, **values)
+    db.add(project)
+    db.flush()
+    audit.record(db, budget.process, "project.added",
+                 {"budget": budget.slug, "project": project.code, "cost": project.cost}, actor)
+    return project
+
+
+def update_project(db, project: Project, data: ProjectData, actor: str = "") -> Project:
+    ensure_unlocked(project.budget.process)
+    _check_project(project.budget, data, project)
+    values = vars(data) | {"categories": data.categories or [], "sdgs": data.sdgs or []}
+    for key, value in values.items():
+        setattr(project, key, value)
+    audit.record(db, project.budget.process, "project.updated",
+                 {"budget": project.budget.slug, "project": project.code, "cost": project.cost}, actor)
+    return project
+
+
+def remove_project(db, project: Project, actor: str = "") -> None:
+    process = project.budget.process
+    ensure_unlocked(process)
+    audit.record(db, process, "project.removed", {"budget": project.budget.slug, "project": project.code},
+                 actor)
+    db.delete(project)
+    db.flush()

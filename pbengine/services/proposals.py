@@ -1,0 +1,127 @@
+"""Proposals from residents, and their review by organizers."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..i18n import _
+from ..models import Budget, OrganisationType, Process, Proposal, ProposalStatus
+from . import audit
+from .accounts import EMAIL_RE
+from .errors import InvalidInput, PhaseError
+from .processes import SDG_NUMBERS, ProjectData, accepts_proposals, add_project, can_review_proposals
+
+
+def tracking_hash(token: str) -> str:
+    return hashlib.sha256(f"proposal:{token}".encode()).hexdigest()
+
+
+@dataclass
+class ProposalData:
+    title: str
+    description: str
+    estimated_cost: int
+    budget_id: int | None = None
+    category: str = ""
+    sdgs: list[int] | None = None
+    organisation_name: str = ""
+    organisation_type: str | None = None
+    location: str = ""
+    contact_email: str = ""
+
+
+def _check(process: Process, data: ProposalData) -> None:
+    if not (data.title or "").strip():
+        raise InvalidInput(_("This field is required."), field="title")
+    if len(data.title) > 200:
+        raise InvalidInput(_("Keep it under ${n} characters.", mapping={"n": 200}),
+                           field="title")
+    if not (data.description or "").strip():
+        raise InvalidInput(_("This field is required."), field="description")
+    if data.estimated_cost is None or data.estimated_cost <= 0:
+        raise InvalidInput(_("The cost must be a positive whole amount."),
+                           field="estimated_cost")
+    if data.budget_id is not None and data.budget_id not in {b.id for b in process.budgets}:
+        raise InvalidInput(_("Choose one of this process's budgets."),
+                           field="budget_id")
+    if any(s not in SDG_NUMBERS for s in data.sdgs or []):
+        raise InvalidInput(_("Sustainable Development Goals are numbered 1 to 17."),
+                           field="sdgs")
+    if data.organisation_type and data.organisation_type not in set(OrganisationType):
+        raise InvalidInput(_("Unknown organisation type."), field="organisation_type")
+    if data.contact_email and not EMAIL_RE.match(data.contact_email):
+        raise InvalidInput(_("Enter a valid email address."), field="contact_email")
+
+
+def submit(db, process: Process, data: ProposalData) -> tuple[Proposal, str]:
+    """Store a resident's proposal; returns it and the private token of its status link."""
+    if not accepts_proposals(process):
+        raise PhaseError(_("This process is not accepting proposals now."))
+    _check(process, data)
+    token = secrets.token_urlsafe(18)
+    proposal = Proposal(process_id=process.id, tracking_hash=tracking_hash(token),
+                        status=ProposalStatus.SUBMITTED.value, public_reason="",
+                        **vars(data) | {"sdgs": data.sdgs or []})
+    db.add(proposal)
+    db.flush()
+    audit.record(db, process, "proposal.submitted", {"proposal": proposal.id, "title": proposal.title})
+    return proposal, token
+
+
+def by_token(db, process: Process, token: str) -> Proposal | None:
+    return db.scalars(select(Proposal).where(Proposal.process_id == process.id,
+                                             Proposal.tracking_hash == tracking_hash(token or ""))).first()
+
+
+def _ensure_reviewable(proposal: Proposal) -> None:
+    if not can_review_proposals(proposal.process):
+        raise PhaseError(_("Proposals can no longer be reviewed: voting has opened."))
+
+
+def accept(db, proposal: Proposal, budget: Budget, code: str, cost: int | None = None,
+           actor: str = "", reason: str = ""):
+    """Put the proposal on ``budget``'s ballot as a project (with a revised cost if given)."""
+    _ensure_reviewable(proposal)
+    if proposal.status == ProposalStatus.ACCEPTED:
+        raise InvalidInput(_("This proposal is already on a ballot."))
+    if budget.process_id != proposal.process_id:
+        raise InvalidInput(_("Choose one of this process's budgets."),
+                           field="budget_id")
+    project = add_project(db, budget, ProjectData(
+        code=code, title=proposal.title, description=proposal.description,
+        cost=cost if cost is not None else proposal.estimated_cost,
+        categories=[proposal.category] if proposal.category else [], sdgs=list(proposal.sdgs or []),
+        organisation_name=proposal.organisation_name, organisation_type=proposal.organisation_type,
+        location=proposal.location), actor=actor, proposal_id=proposal.id)
+    proposal.status = ProposalStatus.ACCEPTED.value
+    proposal.budget_id = budget.id
+    proposal.public_reason = reason.strip()
+    audit.record(db, proposal.process, "proposal.accepted",
+                 {"proposal": proposal.id, "project": project.code, "cost": project.cost}, actor)
+    return project
+
+
+def _decide(db, proposal: Proposal, status: ProposalStatus, reason: str, actor: str) -> Proposal:
+    _ensure_reviewable(proposal)
+    if not (reason or "").strip():
+        raise InvalidInput(_("Give the proposer a public reason."),
+                           field="reason")
+    if proposal.status == ProposalStatus.ACCEPTED:
+        raise InvalidInput(_("This proposal is already on a ballot."))
+    proposal.status = status.value
+    proposal.public_reason = reason.strip()
+    audit.record(db, proposal.process, f"proposal.{status.value}",
+                 {"proposal": proposal.id, "reason": proposal.public_reason}, actor)
+    return proposal
+
+
+def reject(db, proposal: Proposal, reason: str, actor: str = "") -> Proposal:
+    return _decide(db, proposal, ProposalStatus.REJECTED, reason, actor)
+
+
+def request_changes(db, proposal: Proposal, reason: str, actor: str = "") -> Proposal:
+    return _decide(db, proposal, ProposalStatus.CHANGES_REQUESTED, reason, actor)

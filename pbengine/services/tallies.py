@@ -1,0 +1,89 @@
+"""Computing, comparing and publishing results with ``voting_rules``."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from voting_rules import Election, compare, compute
+
+from ..i18n import _
+from ..models import Budget, Process, Tally
+from . import audit
+from .ballots import current_ballots, rule_projects, to_rule_ballot
+from .errors import PhaseError
+from .processes import ballot_format, can_compute, tally_params
+
+
+def election_of(db, budget: Budget) -> Election:
+    """The budget as a pure election: projects, format and the current ballots (by receipt hash)."""
+    process = budget.process
+    return Election(
+        name=f"{process.slug}/{budget.slug}",
+        budget=budget.amount,
+        currency=process.currency,
+        projects=rule_projects(budget),
+        ballot_format=ballot_format(budget),
+        ballots=[to_rule_ballot(b.receipt_hash, b.content) for b in current_ballots(db, budget)],
+        meta={
+            "description": budget.name,
+            "unit": process.title,
+            "subunit": budget.name,
+            "instance": process.slug,
+            "date_begin": process.voting_start.strftime("%d.%m.%Y") if process.voting_start else "",
+            "date_end": process.voting_end.strftime("%d.%m.%Y") if process.voting_end else "",
+        },
+    )
+
+
+def official_tally(db, budget: Budget) -> Tally | None:
+    return db.scalars(select(Tally).where(Tally.budget_id == budget.id, Tally.official.is_(True))
+                      .order_by(Tally.id.desc())).first()
+
+
+def compute_budget(db, budget: Budget, actor: str = "") -> Tally:
+    """Compute ``budget`` with its configured rule and keep it as the official tally."""
+    process = budget.process
+    if not can_compute(process):
+        raise PhaseError(_("Results can be computed once voting is closed "
+                           "and until they are published."))
+    params = tally_params(budget)
+    result = compute(election_of(db, budget), params)
+    for old in db.scalars(select(Tally).where(Tally.budget_id == budget.id, Tally.official.is_(True))):
+        old.official = False
+    payload = result.to_json()
+    tally = Tally(budget_id=budget.id, rule=params.rule, params=params.to_json(),
+                  pabutools_version=payload.get("pabutools_version", ""),
+                  input_digest=payload.get("digest", ""), result=payload, official=True)
+    db.add(tally)
+    db.flush()
+    audit.record(db, process, "tally.computed",
+                 {"budget": budget.slug, "rule": params.rule, "digest": tally.input_digest,
+                  "funded": payload.get("funded", [])}, actor)
+    return tally
+
+
+def compute_all(db, process: Process, actor: str = "") -> list[Tally]:
+    return [compute_budget(db, budget, actor) for budget in process.budgets]
+
+
+def compare_budget(db, budget: Budget) -> list[dict]:
+    """Every rule side by side (not recorded: the official tally is the configured rule)."""
+    if not can_compute(budget.process):
+        raise PhaseError(_("Results can be computed once voting is closed "
+                           "and until they are published."))
+    return compare(election_of(db, budget))
+
+
+def ensure_publishable(db, process: Process) -> None:
+    missing = [b.name for b in process.budgets if official_tally(db, b) is None]
+    if missing:
+        raise PhaseError(_("Compute the results of every budget before "
+                           "publishing (missing: ${names}).", mapping={"names": ", ".join(missing)}))
+
+
+def freeze(db, process: Process, actor: str = "") -> None:
+    for budget in process.budgets:
+        tally = official_tally(db, budget)
+        tally.frozen = True
+        audit.record(db, process, "tally.published",
+                     {"budget": budget.slug, "digest": tally.input_digest}, actor)

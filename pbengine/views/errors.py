@@ -1,0 +1,53 @@
+"""One exception view per error family for the HTML surfaces (the API has its own, in pbengine.api)."""
+
+from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
+from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
+
+from ..i18n import _
+from ..services.errors import DomainError
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+@notfound_view_config(renderer="errors/error.jinja2", append_slash=HTTPSeeOther)
+def not_found(request):
+    request.response.status = 404
+    t = request.localizer.translate
+    return {"title": t(_("Page not found")),
+            "message": t(_("There is nothing at this address."))}
+
+
+@forbidden_view_config(renderer="errors/error.jinja2")
+def forbidden(request):
+    if request.path.startswith("/console") and request.identity is None:
+        return HTTPSeeOther(request.route_url("console.login", _query={"came_from": request.path}))
+    request.response.status = 403
+    t = request.localizer.translate
+    return {"title": t(_("Not allowed")),
+            "message": t(_("You do not have permission to see this page."))}
+
+
+@exception_view_config(DomainError, renderer="errors/error.jinja2")
+def domain_error(exc, request):
+    """Fallback for a domain error a view did not turn into a form message itself."""
+    request.response.status = exc.status
+    t = request.localizer.translate
+    return {"title": t(_("This cannot be done")), "message": t(exc.message)}
+
+
+@exception_view_config(HTTPForbidden, renderer="errors/error.jinja2")
+def csrf_or_forbidden(exc, request):
+    from pyramid.exceptions import BadCSRFToken
+
+    if isinstance(exc, BadCSRFToken):
+        request.response.status = 400
+        t = request.localizer.translate
+        return {"title": t(_("Form expired")),
+                "message": t(_("This form has expired or was sent from elsewhere. "
+                               "Go back, reload the page and send it again."))}
+    return forbidden(request)
+
+
+__all__ = ["HTTPNotFound", "csrf_or_forbidden", "domain_error", "forbidden", "not_found"]

@@ -1,0 +1,61 @@
+"""Test helpers: a WebTest app that can log in and read CSRF tokens, and small factories."""
+
+from __future__ import annotations
+
+import re
+
+import transaction
+import webtest
+
+from pbengine.models import Role
+from pbengine.services import accounts, processes
+
+PASSWORD = "correct horse battery"
+
+
+class TestApp(webtest.TestApp):
+    __test__ = False
+
+    def get_csrf_token(self, url: str = "/") -> str:
+        page = self.get(url)
+        match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert match, f"no CSRF token on {url}"
+        return match.group(1)
+
+    def login(self, email: str, password: str = PASSWORD):
+        page = self.get("/console/login")
+        form = page.forms["login-form"]
+        form["email"] = email
+        form["password"] = password
+        return form.submit().maybe_follow()
+
+
+def commit(db) -> None:
+    """Commit the factory session's transaction and start a new one."""
+    db.tm.commit()
+    db.tm.begin()
+
+
+def make_organizer(db, email="owner@example.org", is_admin=False, password=PASSWORD):
+    return accounts.create_organizer(db, email, email.split("@")[0].title(), password, is_admin=is_admin)
+
+
+def make_process(db, slug="town-2027", owner=None, role=Role.OWNER, **overrides):
+    data = processes.ProcessData(slug=slug, title=overrides.pop("title", "Town SSE budget 2027"),
+                                 description="A budget for social and solidarity economy projects.",
+                                 **overrides)
+    process = processes.create_process(db, data)
+    if owner is not None:
+        accounts.grant_role(db, process, owner, role)
+    return process
+
+
+def make_budget(db, process, slug="citywide", amount=100_000, kind="approval", projects=None, **fields):
+    budget = processes.add_budget(db, process, processes.BudgetData(
+        slug=slug, name=fields.pop("name", slug.title()), amount=amount, ballot_kind=kind, **fields))
+    for code, cost in (projects or {"p1": 40_000, "p2": 30_000, "p3": 50_000}).items():
+        processes.add_project(db, budget, processes.ProjectData(code=code, title=f"Project {code}", cost=cost))
+    return budget
+
+
+__all__ = ["PASSWORD", "TestApp", "commit", "make_budget", "make_organizer", "make_process", "transaction"]
