@@ -1,6 +1,7 @@
 """One exception view per error family for the HTML surfaces (the API has its own, in pbengine.api)."""
 
-from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
+from pyramid.exceptions import BadCSRFToken
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
 from ..i18n import _
@@ -37,17 +38,13 @@ def domain_error(exc, request):
     return {"title": t(_("This cannot be done")), "message": t(exc.message)}
 
 
-@exception_view_config(HTTPForbidden, renderer="errors/error.jinja2")
+@exception_view_config(BadCSRFToken, renderer="errors/error.jinja2")
 def csrf_or_forbidden(exc, request):
-    from pyramid.exceptions import BadCSRFToken
-
-    if isinstance(exc, BadCSRFToken):
-        request.response.status = 400
-        t = request.localizer.translate
-        return {"title": t(_("Form expired")),
-                "message": t(_("This form has expired or was sent from elsewhere. "
-                               "Go back, reload the page and send it again."))}
-    return forbidden(request)
+    request.response.status = 400
+    t = request.localizer.translate
+    return {"title": t(_("Form expired")),
+            "message": t(_("This form has expired or was sent from elsewhere. "
+                           "Go back, reload the page and send it again."))}
 
 
 __all__ = ["HTTPNotFound", "csrf_or_forbidden", "domain_error", "forbidden", "not_found"]
