@@ -1,0 +1,153 @@
+"""A realistic demo: a town's social and solidarity economy budget, this year's and last year's.
+
+This year's edition is open for voting (codes printed at start); last year's is closed and
+published with its tally, so a newcomer sees every page with data, results included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from ..models import Phase, Process
+from . import accounts, ballots, codes, processes, proposals, tallies
+from .processes import BudgetData, ProcessData, ProjectData
+
+ADMIN_EMAIL = "admin@example.org"
+ADMIN_PASSWORD = "demo-organizer-pass"
+
+# (code, title, cost, categories, SDGs, organisation type, organisation)
+PROJECTS = {
+    "north": [
+        ("N1", "Rooftop solar cooperative for the North estate", 48_000, ["energy"], [7, 13], "cooperative",
+         "Soleil du Nord SCIC"),
+        ("N2", "Repair café and tool library", 12_000, ["recycling"], [12], "association", "Répar'Tout"),
+        ("N3", "Organic community garden with a school plot", 21_000, ["food", "education"], [2, 4, 11],
+         "association", "Jardins partagés"),
+        ("N4", "Bike workshop run by young apprentices", 17_500, ["mobility", "jobs"], [8, 11], "social-enterprise",
+         "Vélo Solidaire"),
+    ],
+    "south": [
+        ("S1", "Electric car-sharing for the South district", 52_000, ["mobility"], [11, 13], "cooperative",
+         "AutoPartage Sud"),
+        ("S2", "Textile recycling workshop employing women", 26_000, ["recycling", "jobs"], [5, 8, 12],
+         "social-enterprise", "Fil à Fil"),
+        ("S3", "Short-circuit organic food market hall", 33_000, ["food"], [2, 12], "cooperative",
+         "Coop Paysanne"),
+        ("S4", "Energy-saving advice for tenants", 9_000, ["energy", "housing"], [7, 1], "mutual",
+         "Mutuelle Habitat"),
+    ],
+    "town": [
+        ("T1", "Social housing renovation with local builders", 120_000, ["housing"], [1, 11], "cooperative",
+         "Habitat Coop"),
+        ("T2", "Youth employment hub for the social economy", 75_000, ["jobs", "education"], [4, 8], "association",
+         "Tremplin Jeunes"),
+        ("T3", "Town-wide compost collection by cargo bike", 40_000, ["recycling", "mobility"], [11, 12],
+         "social-enterprise", "Compost'Cycle"),
+        ("T4", "Community wind turbine feasibility study", 30_000, ["energy"], [7, 13], "cooperative",
+         "Vent Citoyen"),
+    ],
+}
+
+BUDGETS = [
+    ("north", "North district", 60_000, "approval", {"max_length": 3}),
+    ("south", "South district", 60_000, "knapsack", {}),
+    ("town", "Town-wide pot", 180_000, "cumulative", {"max_sum_points": 10, "max_points_per_project": 5}),
+]
+
+TRANSLATIONS = {
+    "fr": ("Budget participatif ESS de Valverde", "Les habitantes et habitants de Valverde proposent et "
+           "choisissent des projets d'économie sociale et solidaire."),
+    "es": ("Presupuesto participativo ESS de Valverde", "Los vecinos y vecinas de Valverde proponen y eligen "
+           "proyectos de economía social y solidaria."),
+}
+
+
+@dataclass
+class Demo:
+    current: Process
+    previous: Process
+    sample_codes: list[str]
+    admin_email: str = ADMIN_EMAIL
+    admin_password: str = ADMIN_PASSWORD
+
+
+def is_empty(db) -> bool:
+    return db.scalar(select(func.count()).select_from(Process)) == 0
+
+
+def _random_ballot(rng: random.Random, budget, popularity: dict[str, float]) -> dict:
+    codes_ = [p.code for p in budget.projects]
+    liked = [c for c in codes_ if rng.random() < popularity[c]] or [rng.choice(codes_)]
+    if budget.ballot_kind == "approval":
+        return {"approvals": liked[: budget.max_length or len(liked)]}
+    if budget.ballot_kind == "knapsack":
+        chosen, total = [], 0
+        for p in sorted(budget.projects, key=lambda p: -popularity[p.code]):
+            if p.code in liked and total + p.cost <= (budget.max_sum_cost or budget.amount):
+                chosen.append(p.code)
+                total += p.cost
+        return {"approvals": chosen or [min(budget.projects, key=lambda p: p.cost).code]}
+    points, left = {}, budget.max_sum_points
+    for code in liked:
+        give = min(left, rng.randint(1, budget.max_points_per_project or left))
+        if give:
+            points[code] = give
+            left -= give
+    return {"points": points}
+
+
+def _edition(db, key: str, slug: str, year: int, rng: random.Random, voters: int, admin) -> tuple[Process, list[str]]:
+    title = f"Valverde SSE participatory budget {year}"
+    process = processes.create_process(db, ProcessData(
+        slug=slug, title=title, currency="EUR", allow_revote=True,
+        description="Residents of Valverde propose and choose local social and solidarity economy projects: "
+                    "energy and recycling cooperatives, car-sharing, organic farming, social housing, and jobs "
+                    "for young people and women.",
+        proposals_start=dt.date(year, 3, 1), proposals_end=dt.date(year, 4, 15),
+        voting_start=dt.date(year, 5, 15), voting_end=dt.date(year, 6, 15)), actor="demo")
+    for locale, (t_title, t_description) in TRANSLATIONS.items():
+        processes.set_translation(process, locale, "title", f"{t_title} {year}")
+        processes.set_translation(process, locale, "description", t_description)
+    accounts.grant_role(db, process, admin, "owner", actor="demo")
+    for slug_, name, amount, kind, limits in BUDGETS:
+        budget = processes.add_budget(db, process, BudgetData(
+            slug=slug_, name=name, amount=amount, ballot_kind=kind, rule="equal-shares", **limits), actor="demo")
+        for code, ptitle, cost, categories, sdgs, org_type, org in PROJECTS[slug_]:
+            processes.add_project(db, budget, ProjectData(
+                code=code, title=ptitle, cost=cost, categories=categories, sdgs=sdgs,
+                organisation_type=org_type, organisation_name=org, location=f"Valverde, {name}",
+                description=f"{ptitle}, proposed by {org}. A local social and solidarity economy project."),
+                actor="demo")
+    processes.move_to(db, process, Phase.PROPOSALS, actor="demo")
+    proposal, _token = proposals.submit(db, process, proposals.ProposalData(
+        title="Free wifi in the town square", description="Public wifi for everyone.", estimated_cost=8_000,
+        contact_email="resident@example.org", organisation_type="informal-group"))
+    processes.move_to(db, process, Phase.REVIEW, actor="demo")
+    proposals.reject(db, proposal, "Not a social and solidarity economy project; the town's IT budget covers it.",
+                     actor="demo")
+    processes.move_to(db, process, Phase.VOTING, actor="demo")
+    batch = codes.generate(db, key, process, voters + 10, "Demo letters", actor="demo")
+    plain = [code for _ref, code in batch.codes]
+    for code in plain[:voters]:
+        voter_code = codes.find(db, key, process, code)
+        for budget in process.budgets:
+            popularity = {p.code: rng.uniform(0.15, 0.7) for p in budget.projects}
+            if rng.random() < 0.8:
+                ballots.cast(db, budget, voter_code, _random_ballot(rng, budget, popularity))
+    return process, plain[voters:]
+
+
+def load(db, key: str, seed: int = 2027) -> Demo:
+    """Load both editions; ``key`` is the voter-code key (settings['pbengine.code_key'])."""
+    rng = random.Random(seed)
+    admin = accounts.create_organizer(db, ADMIN_EMAIL, "Demo organizer", ADMIN_PASSWORD, is_admin=True)
+    previous, _ = _edition(db, key, "valverde-2026", 2026, rng, 240, admin)
+    processes.move_to(db, previous, Phase.CLOSED, actor="demo")
+    tallies.compute_all(db, previous, actor="demo")
+    processes.move_to(db, previous, Phase.PUBLISHED, actor="demo")
+    current, unused = _edition(db, key, "valverde-2027", 2027, rng, 180, admin)
+    return Demo(current=current, previous=previous, sample_codes=unused[:5])

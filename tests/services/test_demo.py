@@ -1,0 +1,23 @@
+"""The demo gives a newcomer every page with data: an open vote and a published edition."""
+
+from pbengine.models import Phase
+from pbengine.services import ballots, codes, demo, tallies
+from tests.conftest import TEST_SETTINGS
+
+
+def test_demo_loads_an_open_vote_and_a_published_edition(db):
+    assert demo.is_empty(db)
+    loaded = demo.load(db, TEST_SETTINGS["pbengine.code_key"])
+    assert loaded.current.phase == Phase.VOTING
+    assert loaded.previous.phase == Phase.PUBLISHED
+    assert len(loaded.current.budgets) == 3
+    assert sum(len(b.projects) for b in loaded.current.budgets) >= 12
+    for budget in loaded.previous.budgets:
+        tally = tallies.official_tally(db, budget)
+        assert tally.frozen and tally.result["funded"]
+    total = sum(len(ballots.current_ballots(db, b)) for b in loaded.current.budgets)
+    assert total >= 300
+    # The printed sample codes really let a resident vote.
+    voter_code = codes.find(db, TEST_SETTINGS["pbengine.code_key"], loaded.current, loaded.sample_codes[0])
+    assert voter_code.first_used_at is None
+    assert not demo.is_empty(db)
