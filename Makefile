@@ -5,7 +5,10 @@ BIN := $(VENV)/bin
 INI ?= development.ini
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install browser lint bench clean
+.PHONY: run test install browser lint bench clean messages
+
+# Compiled message catalogs (the .po files are the source, in the repository).
+MO := $(patsubst %.po,%.mo,$(wildcard pbengine/locale/*/LC_MESSAGES/pbengine.po))
 
 $(STAMP): setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,7 +16,15 @@ $(STAMP): setup.py
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(STAMP)
+install: $(STAMP) $(MO)
+
+pbengine/locale/%/LC_MESSAGES/pbengine.mo: pbengine/locale/%/LC_MESSAGES/pbengine.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ -l $*
+
+# Re-extract translatable strings into the template and merge them into each language.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -o pbengine/locale/pbengine.pot --no-location --sort-output pbengine
+	for lang in fr es; do $(BIN)/pybabel update -i pbengine/locale/pbengine.pot -d pbengine/locale -D pbengine -l $$lang --no-fuzzy-matching; done
 
 # Serve the app: migrate the SQLite database, load the demo once, serve on :6543.
 run: install
