@@ -53,7 +53,9 @@ def make_process(db, slug="town-2027", owner=None, role=Role.OWNER, **overrides)
 def make_budget(db, process, slug="citywide", amount=100_000, kind="approval", projects=None, **fields):
     budget = processes.add_budget(db, process, processes.BudgetData(
         slug=slug, name=fields.pop("name", slug.title()), amount=amount, ballot_kind=kind, **fields))
-    for code, cost in (projects or {"p1": 40_000, "p2": 30_000, "p3": 50_000}).items():
+    if projects is None:
+        projects = {"p1": 40_000, "p2": 30_000, "p3": 50_000}
+    for code, cost in projects.items():
         processes.add_project(db, budget, processes.ProjectData(code=code, title=f"Project {code}", cost=cost))
     return budget
 

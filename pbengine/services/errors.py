@@ -16,7 +16,8 @@ class DomainError(Exception):
     status = 422
 
     def __init__(self, message: str | TranslationString, field: str | None = None):
-        super().__init__(str(message))
+        # The English sentence with its values filled in (for logs, the CLI and tests).
+        super().__init__(message.interpolate() if isinstance(message, TranslationString) else str(message))
         self.message = message
         self.field = field
 

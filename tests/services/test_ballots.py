@@ -1,0 +1,98 @@
+"""Ballots: stored once, replaced (never added) on re-vote, refused when the code is used."""
+
+import pytest
+from sqlalchemy import select
+
+from pbengine.models import AuditEvent, Ballot, Phase, VoterCode
+from pbengine.services import audit, ballots, codes, processes
+from pbengine.services.errors import BallotInvalid, CodeAlreadyUsed, CodeInvalid, VotingClosed
+from tests.conftest import TEST_SETTINGS
+from tests.helpers import make_budget, make_process
+
+KEY = TEST_SETTINGS["pbengine.code_key"]
+
+
+@pytest.fixture
+def voting(db):
+    process = make_process(db)
+    budget = make_budget(db, process, max_length=2)
+    processes.move_to(db, process, Phase.PROPOSALS)
+    processes.move_to(db, process, Phase.REVIEW)
+    processes.move_to(db, process, Phase.VOTING)
+    batch = codes.generate(db, KEY, process, 3, "test")
+    return process, budget, [code for _ref, code in batch.codes]
+
+
+def test_codes_are_stored_only_as_keyed_hashes(db, voting):
+    process, _budget, plain = voting
+    stored = db.scalars(select(VoterCode.code_hash)).all()
+    assert len(stored) == 3
+    for code in plain:
+        assert code not in stored and codes.normalise(code) not in stored
+        assert codes.code_hash(KEY, code) in stored
+        assert codes.code_hash("another-key", code) not in stored
+    # Typed in lower case with spaces instead of dashes, a code still works.
+    assert codes.find(db, KEY, process, plain[0].lower().replace("-", " "))
+
+
+def test_wrong_or_revoked_code_is_refused(db, voting):
+    process, _budget, plain = voting
+    with pytest.raises(CodeInvalid):
+        codes.find(db, KEY, process, "AAAA-AAAA-AAAA")
+    codes.revoke(db, process, codes.find(db, KEY, process, plain[1]).reference)
+    with pytest.raises(CodeInvalid):
+        codes.find(db, KEY, process, plain[1])
+
+
+def test_revote_replaces_the_earlier_ballot_and_the_receipt_says_so(db, voting):
+    process, budget, plain = voting
+    code = codes.find(db, KEY, process, plain[0])
+    first = ballots.cast(db, budget, code, {"approvals": ["p1"]})
+    second = ballots.cast(db, budget, code, {"approvals": ["p2", "p3"]})
+    assert second.replaced is first.ballot
+    current = ballots.current_ballots(db, budget)
+    assert [b.content for b in current] == [{"approvals": ["p2", "p3"]}]
+    assert ballots.check_receipt(db, first.receipt).replaced
+    assert ballots.check_receipt(db, second.receipt).counted
+    assert not ballots.check_receipt(db, "NOPE-NOPE-NOPE-NOPE").found
+    kinds = [e.kind for e in audit.events(db, process)]
+    assert kinds.count("ballot.cast") == 2 and kinds.count("ballot.replaced") == 1
+
+
+def test_without_revote_a_used_code_is_refused_and_nothing_is_added(db, voting):
+    process, budget, plain = voting
+    process.allow_revote = False
+    code = codes.find(db, KEY, process, plain[0])
+    ballots.cast(db, budget, code, {"approvals": ["p1"]})
+    with pytest.raises(CodeAlreadyUsed):
+        ballots.cast(db, budget, code, {"approvals": ["p2"]})
+    assert len(db.scalars(select(Ballot)).all()) == 1
+
+
+def test_invalid_ballot_names_the_limit_and_stores_nothing(db, voting):
+    process, budget, plain = voting
+    code = codes.find(db, KEY, process, plain[0])
+    with pytest.raises(BallotInvalid) as error:
+        ballots.cast(db, budget, code, {"approvals": ["p1", "p2", "p3"]})
+    assert "3" in str(error.value) and "2" in str(error.value)
+    with pytest.raises(BallotInvalid):
+        ballots.cast(db, budget, code, {"approvals": ["p9"]})
+    assert db.scalars(select(Ballot)).all() == []
+
+
+def test_no_ballot_outside_the_voting_phase(db, voting):
+    process, budget, plain = voting
+    code = codes.find(db, KEY, process, plain[0])
+    processes.move_to(db, process, Phase.CLOSED)
+    with pytest.raises(VotingClosed):
+        ballots.cast(db, budget, code, {"approvals": ["p1"]})
+
+
+def test_receipt_hash_is_what_the_audit_log_records_never_the_code(db, voting):
+    process, budget, plain = voting
+    code = codes.find(db, KEY, process, plain[0])
+    cast = ballots.cast(db, budget, code, {"approvals": ["p1"]})
+    payloads = " ".join(str(e.payload) for e in db.scalars(select(AuditEvent)))
+    assert ballots.receipt_hash(cast.receipt) in payloads
+    assert cast.receipt not in payloads
+    assert plain[0] not in payloads and code.code_hash not in payloads
