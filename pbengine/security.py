@@ -73,7 +73,34 @@ class SecurityPolicy:
         return []
 
 
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' https: data:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def security_headers(event) -> None:
+    """Headers on every response; pages holding a session's secrets are never cached."""
+    headers = event.response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    path = event.request.path
+    if path.startswith("/console") or "/vote" in path or path.startswith("/receipt"):
+        headers["Cache-Control"] = "no-store"
+
+
 def includeme(config):
+    from pyramid.events import NewResponse
+
+    config.add_subscriber(security_headers, NewResponse)
     settings = config.get_settings()
     secure = settings.get("pbengine.secure_cookies", "false").lower() == "true"
     config.set_session_factory(

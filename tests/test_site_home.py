@@ -29,3 +29,10 @@ def test_unknown_page_is_a_404_page_not_a_traceback(testapp):
 def test_form_without_csrf_token_is_refused(testapp):
     page = testapp.post("/language", {"language": "fr", "came_from": "/"}, status=400)
     assert "expired" in page.text
+
+
+def test_pages_carry_security_headers_and_vote_pages_are_not_cached(testapp):
+    page = testapp.get("/")
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert testapp.get("/console/login").headers["Cache-Control"] == "no-store"
