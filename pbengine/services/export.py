@@ -1,0 +1,288 @@
+"""The public audit export of a published process: one folder of files, or a zip of it.
+
+Files (and nothing else; each built from an explicit list of fields):
+
+- ``<budget>.pb`` — pabulib file per budget; VOTES keyed by receipt hash, sorted by it (random order);
+- ``tally.csv`` — one row per project with the rule's numbers;
+- ``result.json`` — rule, parameters, versions, digests, funded sets, explanations;
+- ``audit-log.jsonl`` — the hash-chained event log, without actors;
+- ``README.txt`` and ``SHA256SUMS`` (``sha256sum -c`` format, over every other file).
+
+No voter code, session, address, organizer or proposer identity is ever read here.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import hashlib
+import io
+import json
+import zipfile
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pabutools
+
+from voting_rules import TallyResult, election_digest, write_pb
+
+from .. import __version__
+from ..i18n import _
+from ..models import Budget, Process
+from . import audit
+from .errors import PhaseError
+from .processes import ballot_format, results_public
+from .tallies import election_of, official_tally
+
+SCHEMA_VERSION = 1
+RESULT = "result.json"
+TALLY = "tally.csv"
+AUDIT_LOG = "audit-log.jsonl"
+README = "README.txt"
+SUMS = "SHA256SUMS"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+# pabulib META ``rule`` for the configurations pabulib names; others keep the engine's rule name.
+PABULIB_RULES = {
+    ("greedy", None): "greedy",
+    ("greedy-threshold", None): "greedy-threshold",
+    ("greedy-no-skip", None): "greedy-no-skip",
+    ("equal-shares", "none"): "equalshares",
+    ("equal-shares", "add1"): "equalshares/add1",
+    ("equal-shares-comparison", "add1-overspend"): "equalshares/add1-comparison",
+}
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def zip_name(process: Process) -> str:
+    return f"{process.slug}-export.zip"
+
+
+def pb_name(budget: Budget) -> str:
+    return f"{budget.slug}.pb"
+
+
+def ensure_exportable(process: Process) -> None:
+    if not results_public(process):
+        raise PhaseError(_("The audit export is available once the results are published."))
+
+
+# ---------------------------------------------------------------- the .pb files
+
+
+def meta_rule(params) -> str:
+    completion = params.completion if params.rule.startswith("equal-shares") else None
+    return PABULIB_RULES.get((params.rule, completion), params.rule)
+
+
+def budget_election(db, budget: Budget, result: TallyResult):
+    """The budget's election with export META, ballots sorted by their (random) receipt hash."""
+    election = election_of(db, budget)
+    params = result.params
+    meta = dict(election.meta)
+    meta.update({
+        "rule": meta_rule(params),
+        "pbengine_rule": params.rule,
+        "satisfaction": params.satisfaction,
+        "completion": params.completion,
+        "tie_break": ",".join(params.tie_break),
+        "ballot_format": budget.ballot_kind,
+        "currency": budget.process.currency,
+    })
+    if params.threshold is not None:
+        meta["min_project_score_threshold"] = str(params.threshold)
+    election.meta = {k: v for k, v in meta.items() if v not in (None, "")}
+    election.ballots = sorted(election.ballots, key=lambda b: b.voter_id)
+    if election.ballot_format.kind == "knapsack" and election.ballot_format.max_sum_cost is None:
+        # The knapsack limit defaults to the budget: say so, so that the file reads back as knapsack.
+        election.ballot_format = dataclasses.replace(election.ballot_format, max_sum_cost=budget.amount)
+    return election
+
+
+# ---------------------------------------------------------------- tally.csv
+
+
+def cell(value):
+    """A CSV cell a spreadsheet will not run as a formula; numbers stay numbers."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | float | Decimal):
+        return value
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def money(fraction_text: str | None) -> Decimal | str:
+    if fraction_text in (None, ""):
+        return ""
+    value = Decimal(Fraction(fraction_text).numerator) / Decimal(Fraction(fraction_text).denominator)
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+TALLY_COLUMNS = ["budget", "project_id", "name", "cost", "votes", "score", "funded", "selection_order",
+                 "greedy_decision", "equal_shares_price_per_supporter", "equal_shares_paid_by_supporters",
+                 "equal_shares_supporters", "equal_shares_short_by"]
+
+
+def tally_rows(budget: Budget, payload: dict) -> list[list]:
+    explanation = payload.get("explanation") or {}
+    greedy = {step["project"]: step for step in explanation.get("order", [])}
+    rounds = {r["project"]: r for r in explanation.get("rounds", [])}
+    unfunded = {u["project"]: u for u in explanation.get("unfunded", [])}
+    order = {pid: i for i, pid in enumerate(payload.get("funded", []), start=1)}
+    names = {p.code: p.title for p in budget.projects}
+    rows = []
+    for row in payload.get("projects", []):
+        pid = row["id"]
+        paid = rounds.get(pid, {}).get("paid", [])
+        rows.append([
+            budget.slug, pid, names.get(pid, ""), row["cost"], row["votes"], row["score"],
+            int(row["funded"]), order.get(pid, ""), greedy.get(pid, {}).get("decision", ""),
+            money(rounds[pid]["price_per_supporter"]) if pid in rounds else "",
+            money(str(sum((Fraction(p["amount"]) * p["voters"] for p in paid), Fraction(0)))) if paid else "",
+            sum(p["voters"] for p in paid) if paid else "",
+            money(unfunded[pid]["short_by"]) if pid in unfunded else "",
+        ])
+    return rows
+
+
+def tally_csv(budget_rows: list[list]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(TALLY_COLUMNS)
+    for row in budget_rows:
+        writer.writerow([cell(v) for v in row])
+    return out.getvalue().encode("utf-8")
+
+
+# ---------------------------------------------------------------- result.json, log, readme
+
+
+def lottery_seed(tie_break) -> str | None:
+    return next((t.split(":", 1)[1] for t in tie_break if t.startswith("lottery:")), None)
+
+
+def budget_entry(budget: Budget, result: TallyResult, payload: dict, pb_bytes: bytes, pb_digest_input: str,
+                 num_ballots: int) -> dict:
+    params = result.params
+    return {
+        "slug": budget.slug,
+        "name": budget.name,
+        "file": pb_name(budget),
+        "sha256": sha256(pb_bytes),
+        "budget": budget.amount,
+        "ballot_format": {"kind": budget.ballot_kind, **ballot_format(budget).to_meta()},
+        "rule": params.rule,
+        "parameters": params.to_json(),
+        "tie_break": list(params.tie_break),
+        "lottery_seed": lottery_seed(params.tie_break),
+        "num_ballots": num_ballots,
+        "funded": list(result.funded),
+        "tally_input_digest": payload.get("digest", ""),
+        "input_digest_matches_ballots": payload.get("digest", "") == pb_digest_input,
+        "tally": payload,
+    }
+
+
+def audit_log(db, process: Process) -> bytes:
+    lines = [json.dumps(audit.as_line(e), sort_keys=True, ensure_ascii=False) for e in audit.events(db, process)]
+    return ("\n".join(lines) + "\n" if lines else "").encode("utf-8")
+
+
+README_TEXT = """Audit export of participatory budgeting process "{slug}" (pbengine {version})
+
+Files
+  <budget>.pb      one pabulib file per budget (https://pabulib.org/format): projects, costs,
+                   votes, the funded set ("selected"), and every counted ballot. A ballot's
+                   voter_id is the SHA-256 of the voter's receipt, so each voter can find their
+                   own ballot and nobody can link it to a person. Ballots are sorted by that
+                   hash, so the order says nothing about when anyone voted.
+  tally.csv        one row per project: cost, votes, score, funded, and the rule's numbers.
+  result.json      rule, parameters, tie-break chain, versions, the SHA-256 of each .pb file,
+                   the funded projects and the rule's round-by-round explanation.
+  audit-log.jsonl  every recorded event of the process; each line holds the hash of the one before.
+  SHA256SUMS       checksums of all the files above.
+
+How to check
+  1. sha256sum -c SHA256SUMS
+  2. pbengine verify .        (or: pbengine verify {slug}-export.zip)
+     recounts every budget from its .pb file and result.json alone, checks the checksums and
+     the audit-log hash chain, and prints MATCH or exactly what differs.
+  3. Or with pabutools directly (pip install pabutools=={pabutools}):
+       from pabutools.election import parse_pabulib
+       instance, profile = parse_pabulib("<budget>.pb")
+     then run the rule that result.json names on them.
+"""
+
+
+def readme(process: Process) -> bytes:
+    return README_TEXT.format(slug=process.slug, version=__version__, pabutools=pabutools.__version__).encode()
+
+
+def sums(files: dict[str, bytes]) -> bytes:
+    return "".join(f"{sha256(data)}  {name}\n" for name, data in sorted(files.items())).encode()
+
+
+# ---------------------------------------------------------------- the whole export
+
+
+def build(db, process: Process) -> dict[str, bytes]:
+    """Every file of the export, by name (``SHA256SUMS`` last)."""
+    ensure_exportable(process)
+    files: dict[str, bytes] = {}
+    entries = []
+    rows: list[list] = []
+    for budget in process.budgets:
+        tally = official_tally(db, budget)
+        if tally is None:
+            raise PhaseError(_("Budget “${name}” has no official result.", mapping={"name": budget.name}))
+        result = TallyResult.from_json(tally.result)
+        election = budget_election(db, budget, result)
+        pb_bytes = write_pb(election, result=result).encode("utf-8")
+        files[pb_name(budget)] = pb_bytes
+        as_counted = election_of(db, budget)
+        entries.append(budget_entry(budget, result, tally.result, pb_bytes, election_digest(as_counted),
+                                    len(election.ballots)))
+        rows += tally_rows(budget, tally.result)
+    files[TALLY] = tally_csv(rows)
+    files[RESULT] = (json.dumps({
+        "schema_version": SCHEMA_VERSION,
+        "process": {"slug": process.slug, "title": process.title, "currency": process.currency,
+                    "voting_start": process.voting_start.isoformat() if process.voting_start else None,
+                    "voting_end": process.voting_end.isoformat() if process.voting_end else None,
+                    "configuration_fingerprint": process.config_fingerprint},
+        "pbengine_version": __version__,
+        "pabutools_version": pabutools.__version__,
+        "budgets": entries,
+    }, indent=1, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
+    files[AUDIT_LOG] = audit_log(db, process)
+    files[README] = readme(process)
+    files[SUMS] = sums(files)
+    return files
+
+
+def write_folder(files: dict[str, bytes], directory: str | Path) -> Path:
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (directory / name).write_bytes(data)
+    return directory
+
+
+def as_zip(files: dict[str, bytes], folder: str) -> bytes:
+    """A zip of the files inside one folder; fixed timestamps, so equal files give an equal zip."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            info = zipfile.ZipInfo(f"{folder}/{name}", date_time=(2000, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    return out.getvalue()
+
+
+__all__ = ["as_zip", "build", "write_folder", "zip_name"]

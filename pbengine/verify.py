@@ -1,0 +1,234 @@
+"""Check an audit export with no database: only its files, ``voting_rules`` and the standard library.
+
+:func:`verify` recounts every budget from its ``.pb`` file with the parameters in
+``result.json``, and checks ``SHA256SUMS`` and the audit log's hash chain. It returns
+the list of differences; an empty list means the export MATCHes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+from voting_rules import PabulibError, TallyParams, compute, read_pb
+
+MAX_FILE_BYTES = 2 * 1024**3
+GENESIS = "0" * 64
+KNOWN_SCHEMAS = {1}
+
+
+class UnreadableExport(Exception):
+    """The path is not an export folder or zip, or its result.json cannot be read."""
+
+
+# ---------------------------------------------------------------- reading
+
+
+def load(path: str | Path) -> dict[str, bytes]:
+    """The export's files by name, from a folder or a zip (with or without one top folder)."""
+    path = Path(path)
+    if path.is_dir():
+        return {p.name: p.read_bytes() for p in sorted(path.iterdir()) if p.is_file()}
+    if not path.is_file():
+        raise UnreadableExport(f"{path}: no such folder or file")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = [i for i in archive.infolist() if not i.is_dir()]
+            if any(i.file_size > MAX_FILE_BYTES for i in infos):
+                raise UnreadableExport(f"{path}: a file in the zip is too large")
+            tops = {i.filename.split("/", 1)[0] for i in infos}
+            strip = len(tops) == 1 and all("/" in i.filename for i in infos)
+            return {(i.filename.split("/", 1)[1] if strip else i.filename): archive.read(i) for i in infos}
+    except (zipfile.BadZipFile, OSError) as error:
+        raise UnreadableExport(f"{path}: not an export folder or zip ({error})") from None
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# ---------------------------------------------------------------- checks
+
+
+def check_sums(files: dict[str, bytes]) -> list[str]:
+    if "SHA256SUMS" not in files:
+        return ["SHA256SUMS is missing"]
+    problems = []
+    listed = set()
+    for number, line in enumerate(files["SHA256SUMS"].decode("utf-8", "replace").splitlines(), start=1):
+        digest, _sep, name = line.partition("  ")
+        name = name.lstrip("*")
+        if not name:
+            problems.append(f"SHA256SUMS line {number} is not '<sha256>  <file>'")
+            continue
+        listed.add(name)
+        if name not in files:
+            problems.append(f"SHA256SUMS lists {name}, which is missing")
+        elif sha256(files[name]) != digest.strip():
+            problems.append(f"{name}: SHA-256 differs from SHA256SUMS")
+    for name in sorted(set(files) - listed - {"SHA256SUMS"}):
+        problems.append(f"{name} is not listed in SHA256SUMS")
+    return problems
+
+
+def canonical(obj) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def event_hash(prev: str, seq, kind, payload, at) -> str:
+    body = canonical({"prev": prev, "seq": seq, "kind": kind, "payload": payload, "at": at})
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def read_log(files: dict[str, bytes]) -> tuple[list[dict], list[str]]:
+    if "audit-log.jsonl" not in files:
+        return [], ["audit-log.jsonl is missing"]
+    lines, problems = [], []
+    for number, raw in enumerate(files["audit-log.jsonl"].decode("utf-8", "replace").splitlines(), start=1):
+        try:
+            line = json.loads(raw)
+            if not isinstance(line, dict):
+                raise ValueError("not an object")
+        except ValueError:
+            problems.append(f"audit-log.jsonl line {number} is not a JSON object")
+            continue
+        lines.append(line)
+    return lines, problems
+
+
+def check_chain(lines: list[dict]) -> list[str]:
+    """The audit log's hash chain: each line's hash covers its content and the previous hash."""
+    problems = []
+    prev = GENESIS
+    for index, line in enumerate(lines, start=1):
+        if line.get("prev") != prev:
+            problems.append(f"audit-log.jsonl line {index}: previous hash does not match line {index - 1}")
+        if line.get("hash") != event_hash(prev, line.get("seq"), line.get("kind"), line.get("payload"),
+                                          line.get("at")):
+            problems.append(f"audit-log.jsonl line {index}: hash does not match its content")
+        if line.get("seq") != index:
+            problems.append(f"audit-log.jsonl line {index}: sequence number {line.get('seq')} out of order")
+        prev = line.get("hash")
+    return problems
+
+
+def counted_receipts(lines: list[dict], budget: str) -> set[str]:
+    """Receipt hashes the log says are counted for ``budget``: cast and not replaced."""
+    cast, replaced = set(), set()
+    for line in lines:
+        payload = line.get("payload") or {}
+        if payload.get("budget") != budget:
+            continue
+        if line.get("kind") == "ballot.cast":
+            cast.add(payload.get("receipt_hash"))
+        elif line.get("kind") == "ballot.replaced":
+            replaced.add(payload.get("receipt_hash"))
+    return cast - replaced
+
+
+def last_event(lines: list[dict], kind: str, budget: str) -> dict | None:
+    found = [line for line in lines if line.get("kind") == kind and (line.get("payload") or {}).get("budget") == budget]
+    return found[-1]["payload"] if found else None
+
+
+def _differs(what: str, expected, found) -> str:
+    return f"{what}: result.json says {expected}, the recount gives {found}"
+
+
+def check_budget(entry: dict, files: dict[str, bytes], log: list[dict] | None) -> list[str]:
+    slug = entry.get("slug", "?")
+    name = entry.get("file") or f"{slug}.pb"
+    if name not in files:
+        return [f"budget {slug}: {name} is missing"]
+    data = files[name]
+    problems = []
+    if sha256(data) != entry.get("sha256"):
+        problems.append(f"budget {slug}: SHA-256 of {name} differs from result.json")
+    try:
+        election = read_pb(data.decode("utf-8"), validate=True)
+        params = TallyParams.from_json(entry.get("parameters") or {})
+        result = compute(election, params)
+    except (PabulibError, ValueError, UnicodeDecodeError) as error:
+        return problems + [f"budget {slug}: {name} cannot be recounted: {error}"]
+    tally = entry.get("tally") or {}
+    if entry.get("funded") != result.funded:
+        problems.append(_differs(f"budget {slug}: funded projects", entry.get("funded"), result.funded))
+    if tally.get("funded", entry.get("funded")) != entry.get("funded"):
+        problems.append(f"budget {slug}: the funded projects in result.json disagree with its own tally")
+    recounted = {row["id"]: row for row in result.projects()}
+    published = {row.get("id"): row for row in tally.get("projects", [])}
+    for pid in sorted(set(recounted) | set(published)):
+        if pid not in recounted or pid not in published:
+            problems.append(f"budget {slug}: project {pid} is only in " + ("result.json" if pid in published
+                                                                           else name))
+            continue
+        for key in ("cost", "votes", "score"):
+            if published[pid].get(key) != recounted[pid][key]:
+                problems.append(_differs(f"budget {slug}: project {pid} {key}", published[pid].get(key),
+                                         recounted[pid][key]))
+    selected = {p.id for p in election.projects if p.extra.get("selected") == "1"}
+    if selected != set(result.funded):
+        problems.append(f"budget {slug}: the 'selected' column of {name} disagrees with the recount "
+                        f"({sorted(selected)} vs {sorted(result.funded)})")
+    if tally.get("num_voters", len(election.ballots)) != len(election.ballots):
+        problems.append(_differs(f"budget {slug}: number of ballots", tally.get("num_voters"), len(election.ballots)))
+    if entry.get("input_digest_matches_ballots") is False:
+        problems.append(f"budget {slug}: the exported ballots are not the ones the official tally counted")
+    if log is not None:
+        problems += check_against_log(slug, entry, [b.voter_id for b in election.ballots], log)
+    return problems
+
+
+def check_against_log(slug: str, entry: dict, voter_ids: list[str], log: list[dict]) -> list[str]:
+    problems = []
+    expected = counted_receipts(log, slug)
+    found = Counter(voter_ids)
+    extra = sorted(set(found) - expected)
+    missing = sorted(expected - set(found))
+    if extra:
+        problems.append(f"budget {slug}: {len(extra)} ballot(s) not cast according to the audit log: "
+                        + ", ".join(v[:12] for v in extra))
+    if missing:
+        problems.append(f"budget {slug}: {len(missing)} ballot(s) cast according to the audit log are missing: "
+                        + ", ".join(v[:12] for v in missing))
+    computed = last_event(log, "tally.computed", slug)
+    if computed is None:
+        problems.append(f"budget {slug}: the audit log records no tally")
+    elif computed.get("funded") != entry.get("funded"):
+        problems.append(_differs(f"budget {slug}: funded projects recorded in the audit log",
+                                 entry.get("funded"), computed.get("funded")))
+    return problems
+
+
+def verify_files(files: dict[str, bytes]) -> list[str]:
+    """Every difference found in an export's files (empty: MATCH)."""
+    if "result.json" not in files:
+        raise UnreadableExport("result.json is missing: this is not an audit export")
+    try:
+        result = json.loads(files["result.json"])
+        budgets = result["budgets"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise UnreadableExport(f"result.json cannot be read: {error}") from None
+    problems = check_sums(files)
+    if result.get("schema_version") not in KNOWN_SCHEMAS:
+        problems.append(f"result.json schema_version {result.get('schema_version')!r} is not one this "
+                        "version can check")
+    log, log_problems = read_log(files)
+    problems += log_problems + check_chain(log)
+    for entry in budgets:
+        problems += check_budget(entry, files, log if "audit-log.jsonl" in files else None)
+    named = {e.get("file") for e in budgets}
+    for name in sorted(n for n in files if n.endswith(".pb") and n not in named):
+        problems.append(f"{name} is not a budget of result.json")
+    return problems
+
+
+def verify(path: str | Path) -> list[str]:
+    return verify_files(load(path))
+
+
+__all__ = ["UnreadableExport", "load", "verify", "verify_files"]
+
