@@ -1,0 +1,146 @@
+"""Every kind of tampering with an export is caught by ``pbengine verify``, even with fixed-up checksums."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+
+import pytest
+
+from pbengine.cli import main
+from pbengine.services import export
+from pbengine.verify import verify
+
+NEW_VOTER = "f" * 64
+
+
+def rewrite(folder, name, change):
+    path = folder / name
+    path.write_text(change(path.read_text()))
+
+
+def fix_checksums(folder):
+    """What a careful forger does: make result.json and SHA256SUMS agree with the edited files."""
+    result = json.loads((folder / "result.json").read_text())
+    for entry in result["budgets"]:
+        entry["sha256"] = hashlib.sha256((folder / entry["file"]).read_bytes()).hexdigest()
+    (folder / "result.json").write_text(json.dumps(result))
+    files = {p.name: p.read_bytes() for p in folder.iterdir() if p.name != "SHA256SUMS"}
+    (folder / "SHA256SUMS").write_bytes(export.sums(files))
+
+
+def set_num_votes(text, delta):
+    head, rest = text.split("num_votes;", 1)
+    number, tail = rest.split("\n", 1)
+    return f"{head}num_votes;{int(number) + delta}\n{tail}"
+
+
+def votes_of(text):
+    head, votes = text.split("VOTES\n")
+    return head, votes.splitlines(keepends=True)
+
+
+def add_ballot(text):
+    return set_num_votes(text, 1) + f"{NEW_VOTER};p1,p2\n"
+
+
+def remove_ballot(text):
+    head, lines = votes_of(text)
+    return set_num_votes(head, -1) + "VOTES\n" + "".join(lines[:-1])
+
+
+def change_ballot(text):
+    head, lines = votes_of(text)
+    voter, vote = lines[1].rstrip("\n").split(";")
+    lines[1] = f"{voter};{'p1' if vote != 'p1' else 'p2'}\n"
+    return head + "VOTES\n" + "".join(lines)
+
+
+def change_cost(text):
+    return text.replace("\np1;40000;", "\np1;10000;", 1)
+
+
+def assert_caught(folder, capsys, *expected):
+    problems = verify(folder)
+    for fragment in expected:
+        assert any(fragment in p for p in problems), problems
+    capsys.readouterr()
+    assert main(["verify", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("DIFFERS\n") and "MATCH" not in out
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (add_ballot, ["citywide: project p1 votes", "not cast according to the audit log"]),
+    (remove_ballot, ["citywide: number of ballots", "are missing"]),
+    (change_ballot, ["citywide: project p"]),
+    (change_cost, ["citywide: project p1 cost: result.json says 40000, the recount gives 10000"]),
+])
+def test_recount_catches_an_edited_pb_file_even_with_fixed_checksums(export_dir, capsys, change, expected):
+    rewrite(export_dir, "citywide.pb", change)
+    fix_checksums(export_dir)
+    assert_caught(export_dir, capsys, *expected)
+
+
+def test_checksums_catch_an_edited_pb_file(export_dir, capsys):
+    rewrite(export_dir, "citywide.pb", change_cost)
+    assert_caught(export_dir, capsys, "citywide.pb: SHA-256 differs from SHA256SUMS",
+                  "SHA-256 of citywide.pb differs from result.json")
+
+
+def test_changed_funded_set_in_result_json_is_caught(export_dir, capsys):
+    def change(text):
+        result = json.loads(text)
+        result["budgets"][0]["funded"] = ["p1", "p2"]
+        return json.dumps(result)
+
+    rewrite(export_dir, "result.json", change)
+    fix_checksums(export_dir)
+    assert_caught(export_dir, capsys, "citywide: funded projects: result.json says ['p1', 'p2']")
+
+
+def test_edited_audit_log_line_breaks_the_chain(export_dir, capsys):
+    def change(text):
+        lines = text.splitlines()
+        line = json.loads(lines[2])
+        line["payload"]["amount"] = 1
+        lines[2] = json.dumps(line, sort_keys=True)
+        return "\n".join(lines) + "\n"
+
+    rewrite(export_dir, "audit-log.jsonl", change)
+    fix_checksums(export_dir)
+    assert_caught(export_dir, capsys, "audit-log.jsonl line 3: hash does not match its content")
+
+
+def test_removed_audit_log_line_breaks_the_chain(export_dir, capsys):
+    rewrite(export_dir, "audit-log.jsonl", lambda text: "\n".join(text.splitlines()[:4] + text.splitlines()[5:]) + "\n")
+    fix_checksums(export_dir)
+    assert_caught(export_dir, capsys, "audit-log.jsonl line 5: previous hash does not match line 4")
+
+
+def test_added_file_is_reported(export_dir, capsys):
+    (export_dir / "extra.pb").write_text("META\n")
+    assert_caught(export_dir, capsys, "extra.pb is not listed in SHA256SUMS", "extra.pb is not a budget")
+
+
+def test_verify_chain_agrees_with_the_service(export_files):
+    from pbengine.services import audit
+    from pbengine.verify import check_chain
+
+    lines = [json.loads(line) for line in export_files["audit-log.jsonl"].decode().splitlines()]
+    assert check_chain(lines) == audit.verify_chain(lines) == []
+    lines[1]["kind"] = "forged"
+    assert len(check_chain(lines)) == len(audit.verify_chain(lines)) > 0
+
+
+@pytest.mark.parametrize("make", ["missing", "not-a-zip", "no-result"])
+def test_unreadable_input_exits_2(tmp_path, capsys, make):
+    target = tmp_path / "input"
+    if make == "not-a-zip":
+        target.write_text("hello")
+    elif make == "no-result":
+        with zipfile.ZipFile(target, "w") as archive:
+            archive.writestr("x/README.txt", "hi")
+    assert main(["verify", str(target)]) == 2
+    assert "pbengine:" in capsys.readouterr().err
