@@ -29,6 +29,8 @@ class ConsoleRoot:
     __acl__ = [
         (Allow, "role:admin", ALL_PERMISSIONS),
         (Allow, Authenticated, Permission.CONSOLE),
+        # The login and logout pages.
+        (Allow, Everyone, Permission.VIEW),
     ]
 
     def __init__(self, request):

@@ -115,3 +115,14 @@ def counts(db, process: Process) -> dict:
     revoked = db.scalar(select(func.count()).select_from(VoterCode).where(
         VoterCode.process_id == process.id, VoterCode.revoked_at.is_not(None)))
     return {"total": total, "used": used, "revoked": revoked}
+
+
+def batch_counts(db, process: Process) -> list[dict]:
+    """Each batch of ``process`` with how many of its codes were used and revoked."""
+    used = func.count(VoterCode.first_used_at)
+    revoked = func.count(VoterCode.revoked_at)
+    rows = db.execute(
+        select(CodeBatch, used, revoked).outerjoin(VoterCode, VoterCode.batch_id == CodeBatch.id)
+        .where(CodeBatch.process_id == process.id).group_by(CodeBatch.id).order_by(CodeBatch.id)
+    ).all()
+    return [{"batch": batch, "used": n_used, "revoked": n_revoked} for batch, n_used, n_revoked in rows]

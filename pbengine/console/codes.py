@@ -1,0 +1,92 @@
+"""Voter codes: generate a batch (the response is its only download), list batches, revoke a code."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.renderers import render_to_response
+from pyramid.response import Response
+from pyramid.view import view_config
+
+from .. import forms
+from ..i18n import _
+from ..models import Phase
+from ..security import Permission
+from ..services import codes as service
+from ..services.errors import DomainError
+from .common import actor, refuse, translate
+
+
+def _page(request, errors=None, values=None):
+    process = request.context.process
+    return {"process": process, "batches": service.batch_counts(request.db, process),
+            "totals": service.counts(request.db, process), "errors": errors or {},
+            "values": values or {"size": 100, "format": "print"},
+            "can_generate": process.phase not in (Phase.CLOSED, Phase.PUBLISHED)}
+
+
+@view_config(route_name="console.codes", renderer="console/codes.jinja2",
+             permission=Permission.PROCESS_MANAGE, request_method="GET")
+def codes(request):
+    return _page(request)
+
+
+def voting_url(request, process) -> str:
+    base = (request.registry.settings.get("pbengine.public_url") or request.application_url).rstrip("/")
+    return f"{base}/p/{process.slug}/vote"
+
+
+def codes_csv(rows: list[tuple[str, str]], url: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["reference", "code", "url"])
+    for reference, code in rows:
+        writer.writerow([reference, code, url])
+    return out.getvalue()
+
+
+@view_config(route_name="console.codes", renderer="console/codes.jinja2",
+             permission=Permission.PROCESS_MANAGE, request_method="POST")
+def codes_generate(request):
+    """The response is the one and only download of the plain codes: they are never stored."""
+    process = request.context.process
+    values = {"size": request.POST.get("size", ""), "label": request.POST.get("label", ""),
+              "format": request.POST.get("format", "print")}
+    try:
+        size = forms.integer(request.POST, "size")
+        generated = service.generate(request.db, request.registry.settings["pbengine.code_key"], process,
+                                     size, forms.text(request.POST, "label", 200), actor(request))
+    except DomainError as error:
+        return _page(request, refuse(request, error), values)
+    service.mark_downloaded(request.db, generated.batch)
+    url = voting_url(request, process)
+    text = codes_csv(generated.codes, url)
+    filename = f"codes-{process.slug}-{generated.batch.id}.csv"
+    if values["format"] == "csv":
+        response = Response(body=text.encode("utf-8"), content_type="text/csv", charset="utf-8")
+        response.content_disposition = f'attachment; filename="{filename}"'
+    else:
+        data_url = "data:text/csv;base64," + base64.b64encode(text.encode("utf-8")).decode("ascii")
+        response = render_to_response("console/codes_print.jinja2", {
+            "process": process, "batch": generated.batch, "codes": generated.codes, "url": url,
+            "csv_url": data_url, "filename": filename}, request=request)
+    response.cache_control = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+@view_config(route_name="console.code_revoke", renderer="console/codes.jinja2",
+             permission=Permission.PROCESS_MANAGE, request_method="POST")
+def code_revoke(request):
+    process = request.context.process
+    reference = request.POST.get("reference", "")
+    try:
+        service.revoke(request.db, process, reference, actor(request))
+    except DomainError as error:
+        return _page(request, refuse(request, error), {"size": 100, "format": "print", "reference": reference})
+    request.session.flash(translate(request, _("Code ${reference} revoked: it can no longer vote.",
+                                               mapping={"reference": reference.strip()})))
+    return HTTPSeeOther(request.route_url("console.codes", process_id=process.id))

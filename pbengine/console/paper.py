@@ -1,0 +1,63 @@
+"""Paper ballots, entered one at a time by a moderator with the same checks as online ballots."""
+
+from __future__ import annotations
+
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.view import view_config
+
+from .. import forms
+from ..i18n import _
+from ..models import BallotKind
+from ..security import Permission
+from ..services import ballots
+from ..services import processes as process_service
+from ..services.errors import DomainError
+from .common import BALLOT_KIND_LABELS, refuse, translate
+
+
+def _content(budget, params) -> dict:
+    kind = BallotKind(budget.ballot_kind)
+    if kind in (BallotKind.APPROVAL, BallotKind.KNAPSACK):
+        return {"approvals": params.getall("approvals")}
+    if kind is BallotKind.CUMULATIVE:
+        points = {}
+        for project in budget.projects:
+            value = forms.integer(params, f"points-{project.code}", required=False, minimum=0)
+            if value:
+                points[project.code] = value
+        return {"points": points}
+    ranking = []
+    for place in range(1, (budget.rank_length or len(budget.projects)) + 1):
+        code = params.get(f"rank-{place}") or ""
+        if code:
+            ranking.append(code)
+    return {"ranking": ranking}
+
+
+def _page(request, errors=None, posted=None):
+    process, budget = request.context.process, request.context.budget
+    return {"process": process, "budget": budget, "errors": errors or {}, "posted": posted,
+            "kind": budget.ballot_kind, "kind_label": BALLOT_KIND_LABELS[budget.ballot_kind],
+            "places": range(1, (budget.rank_length or len(budget.projects)) + 1),
+            "voting_open": process_service.voting_open(process),
+            "count": len(ballots.current_ballots(request.db, budget))
+            if process_service.voting_open(process) else None}
+
+
+@view_config(route_name="console.paper_ballot", renderer="console/paper.jinja2",
+             permission=Permission.PROCESS_MODERATE, request_method="GET")
+def paper_form(request):
+    return _page(request)
+
+
+@view_config(route_name="console.paper_ballot", renderer="console/paper.jinja2",
+             permission=Permission.PROCESS_MODERATE, request_method="POST")
+def paper_cast(request):
+    process, budget = request.context.process, request.context.budget
+    try:
+        cast = ballots.cast(request.db, budget, None, _content(budget, request.POST), channel="paper")
+    except DomainError as error:
+        return _page(request, refuse(request, error), request.POST)
+    request.session.flash(translate(request, _("Paper ballot recorded (receipt ${receipt}). Enter the next one.",
+                                               mapping={"receipt": cast.receipt})))
+    return HTTPSeeOther(request.route_url("console.paper_ballot", process_id=process.id, budget_id=budget.id))
