@@ -17,6 +17,7 @@ from voting_rules import Ballot as RuleBallot
 from voting_rules import BallotError, validate_ballot
 from voting_rules import Project as RuleProject
 
+from ..formatting import money
 from ..i18n import _
 from ..models import Ballot, BallotKind, Budget, Phase, VoterCode
 from ..models.meta import utcnow
@@ -74,8 +75,59 @@ def validate(budget: Budget, content: dict) -> dict:
         validate_ballot(ballot_format(budget), to_rule_ballot("ballot", content),
                         rule_projects(budget), budget.amount)
     except BallotError as error:
-        raise BallotInvalid(str(error).removeprefix("ballot ballot: ")) from None
+        message, field = describe_error(budget, content, error)
+        raise BallotInvalid(message, field=field) from None
     return content
+
+
+def describe_error(budget: Budget, content: dict, error: BallotError):
+    """A translatable message naming what the voter should change, and the field it concerns.
+
+    Checks the constraints in the order ``voting_rules.validate_ballot`` does; falls back to
+    its English message for anything else.
+    """
+    fmt = ballot_format(budget)
+    titles = {p.code: p.title for p in budget.projects}
+    costs = {p.code: p.cost for p in budget.projects}
+    points = content.get("points") or {}
+    named = list(points) if "points" in content else content.get("ranking") or content.get("approvals") or []
+    n = len(named)
+    seen: set[str] = set()
+    for code in named:
+        if code not in titles:
+            return _("A project you chose is not on this ballot. Reload the page and try again."), None
+        if code in seen:
+            return _("You chose “${title}” more than once. Choose each project only once.",
+                     mapping={"title": titles[code]}), None
+        seen.add(code)
+    if fmt.max_length is not None and n > fmt.max_length:
+        return _("You chose ${n} projects. Choose at most ${max}.", mapping={"n": n, "max": fmt.max_length}), None
+    if fmt.min_length is not None and n < fmt.min_length:
+        return _("You chose ${n} projects. Choose at least ${min}.", mapping={"n": n, "min": fmt.min_length}), None
+    if fmt.kind == BallotKind.RANKING and fmt.rank_length is not None and n > fmt.rank_length:
+        return _("You ranked ${n} projects. Rank at most ${max}.", mapping={"n": n, "max": fmt.rank_length}), None
+    if fmt.kind == BallotKind.KNAPSACK:
+        limit = fmt.max_sum_cost if fmt.max_sum_cost is not None else budget.amount
+        total = sum(costs[c] for c in named)
+        if total > limit:
+            currency = budget.process.currency
+            return _("The projects you ticked cost ${total} together, more than the limit of ${limit}. "
+                     "Untick a project.", mapping={"total": money(total, currency),
+                                                   "limit": money(limit, currency)}), None
+    if fmt.kind == BallotKind.CUMULATIVE:
+        for code, value in points.items():
+            if value < 0:
+                return _("Points cannot be negative (“${title}”).", mapping={"title": titles[code]}), \
+                    f"points-{code}"
+            if fmt.max_points_per_project is not None and value > fmt.max_points_per_project:
+                return _("You gave ${points} points to “${title}”. Give at most ${max} points to one project.",
+                         mapping={"points": value, "title": titles[code], "max": fmt.max_points_per_project}), \
+                    f"points-{code}"
+        total = sum(points.values())
+        if fmt.max_sum_points is not None and total > fmt.max_sum_points:
+            return _("You gave ${total} points in all. Give at most ${max}.",
+                     mapping={"total": total, "max": fmt.max_sum_points}), None
+    return str(error).removeprefix("ballot ballot: "), None
 
 
 @dataclass

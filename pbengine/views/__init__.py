@@ -2,12 +2,18 @@
 
 from pyramid.events import BeforeRender
 
+from ..formatting import money
 from ..i18n import LANGUAGES
+from . import labels
 
 
 def add_globals(event: BeforeRender) -> None:
     request = event.get("request")
     event["languages"] = LANGUAGES
+    event["phase_labels"] = labels.PHASE_LABELS
+    event["sdg_names"] = labels.SDG_NAMES
+    event["organisation_types"] = labels.ORGANISATION_TYPES
+    event["money"] = money
     if request is not None:
         event["t"] = request.localizer.translate
 

@@ -1,0 +1,203 @@
+"""Published results for display: per project, whether it was funded and why.
+
+Reads the official tally's result JSON (``voting_rules.TallyResult.to_json``) and turns the
+rule's explanation (greedy order, equal-shares rounds and shortfalls, ...) into one or two
+translatable sentences per project. Nothing is recomputed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from translationstring import TranslationString
+
+from ..formatting import money
+from ..i18n import _
+from ..models import Budget, Project, Tally
+from .tallies import official_tally
+
+
+def amount(value, currency: str = "") -> str:
+    """An exact amount for people: whole amounts as they are, others with two decimals."""
+    value = Fraction(value)
+    if value.denominator == 1:
+        return money(int(value), currency)
+    cents = round(value * 100)
+    whole, part = divmod(cents, 100)
+    return f"{money(int(whole))}.{int(part):02d} {currency}".strip()
+
+
+def percent(value) -> str:
+    return f"{round(Fraction(value) * 100)} %"
+
+
+@dataclass
+class ProjectOutcome:
+    project: Project | None
+    code: str
+    title: str
+    cost: int
+    votes: int
+    score: int
+    funded: bool
+    reasons: list[TranslationString] = field(default_factory=list)
+    # Equal shares: how much each group of supporters paid.
+    payments: list[TranslationString] = field(default_factory=list)
+
+
+@dataclass
+class BudgetResult:
+    budget: Budget
+    tally: Tally
+    rule: str
+    outcomes: list[ProjectOutcome]
+    spent: int
+    num_voters: int
+    share_spent: Fraction
+    share_voters_with_funded: Fraction
+    notes: list[TranslationString] = field(default_factory=list)
+
+    @property
+    def funded(self) -> list[ProjectOutcome]:
+        return [o for o in self.outcomes if o.funded]
+
+    @property
+    def unfunded(self) -> list[ProjectOutcome]:
+        return [o for o in self.outcomes if not o.funded]
+
+
+def budget_result(db, budget: Budget) -> BudgetResult | None:
+    """The official result of ``budget`` with an explanation per project, or None if not computed."""
+    tally = official_tally(db, budget)
+    if tally is None:
+        return None
+    data = tally.result or {}
+    currency = budget.process.currency
+    by_code = {p.code: p for p in budget.projects}
+    funded_order = list(data.get("funded", []))
+    rows = {row["id"]: row for row in data.get("projects", [])}
+    outcomes = {}
+    for code, row in rows.items():
+        project = by_code.get(code)
+        outcomes[code] = ProjectOutcome(
+            project=project, code=code, title=project.title if project else code, cost=row["cost"],
+            votes=row["votes"], score=row["score"], funded=code in funded_order)
+    explanation = data.get("explanation") or {}
+    rule = data.get("rule", tally.rule)
+    notes: list[TranslationString] = []
+    if rule.startswith("greedy"):
+        _explain_greedy(outcomes, explanation, currency)
+    elif rule.startswith("equal-shares"):
+        notes += _explain_equal_shares(outcomes, explanation, currency)
+    else:
+        _explain_generic(outcomes)
+    for outcome in outcomes.values():
+        if not outcome.reasons:
+            outcome.reasons.append(_("Funded.") if outcome.funded else
+                                   _("Not funded: nobody voted for it.") if outcome.votes == 0 else
+                                   _("Not funded."))
+    ordered = [outcomes[c] for c in funded_order if c in outcomes]
+    ordered += sorted((o for o in outcomes.values() if not o.funded), key=lambda o: (-o.score, o.code))
+    amount_total = data.get("budget") or budget.amount
+    return BudgetResult(
+        budget=budget, tally=tally, rule=rule, outcomes=ordered, spent=data.get("spent", 0),
+        num_voters=data.get("num_voters", 0),
+        share_spent=Fraction(data.get("spent", 0), amount_total) if amount_total else Fraction(0),
+        share_voters_with_funded=Fraction(data.get("share_of_voters_with_a_funded_project", "0")),
+        notes=notes)
+
+
+def _explain_greedy(outcomes: dict[str, ProjectOutcome], explanation: dict, currency: str) -> None:
+    for place, step in enumerate(explanation.get("order", []), start=1):
+        outcome = outcomes.get(step.get("project"))
+        if outcome is None:
+            continue
+        decision = step.get("decision", "")
+        left = money(step.get("money_left", 0), currency)
+        if decision == "funded":
+            outcome.reasons.append(_("Funded: it was number ${place} in order of votes, and its cost fitted in the "
+                                     "money left (${left} remained after it).",
+                                     mapping={"place": place, "left": left}))
+        elif decision.startswith("skipped"):
+            outcome.reasons.append(_("Not funded: it was number ${place} in order of votes, but only ${left} was left, "
+                                     "less than its cost.", mapping={"place": place, "left": left}))
+        elif decision.startswith("stopped"):
+            outcome.reasons.append(_("Not funded: it was number ${place} in order of votes, but only ${left} was left, "
+                                     "less than its cost, so the count stopped here.",
+                                     mapping={"place": place, "left": left}))
+        elif decision == "not reached":
+            outcome.reasons.append(_("Not funded: the count stopped at an earlier project that did "
+                                     "not fit in the money left."))
+    threshold = explanation.get("threshold")
+    for code in explanation.get("not_eligible", []):
+        outcome = outcomes.get(code)
+        if outcome is None or outcome.reasons:
+            continue
+        if threshold and outcome.score > 0:
+            outcome.reasons.append(_("Not funded: it did not reach the minimum of ${threshold} votes.",
+                                     mapping={"threshold": threshold}))
+
+
+def _explain_equal_shares(outcomes: dict[str, ProjectOutcome], explanation: dict,
+                          currency: str) -> list[TranslationString]:
+    notes = []
+    share = explanation.get("budget_per_voter")
+    if share is not None:
+        notes.append(_("Each voter's share of the budget: ${share}.",
+                       mapping={"share": amount(share, currency)}))
+    for number, round_ in enumerate(explanation.get("rounds", []), start=1):
+        outcome = outcomes.get(round_.get("project"))
+        if outcome is None:
+            continue
+        outcome.reasons.append(_("Funded by equal shares, in round ${round}: its supporters paid its cost "
+                                 "together, at most ${price} each.",
+                                 mapping={"round": number,
+                                          "price": amount(round_.get("price_per_supporter", 0), currency)}))
+        for group in round_.get("paid", []):
+            outcome.payments.append(_("${voters} supporters paid ${amount} each.",
+                                      mapping={"voters": group.get("voters"),
+                                               "amount": amount(group.get("amount", 0), currency)}))
+    for code in explanation.get("added_by_greedy", []):
+        outcome = outcomes.get(code)
+        if outcome is not None:
+            outcome.reasons.append(_("Funded in the last step: after equal shares, money was left, and "
+                                     "this project was the next by votes that still fitted."))
+    for entry in explanation.get("unfunded", []):
+        outcome = outcomes.get(entry.get("project"))
+        if outcome is None or outcome.funded:
+            continue
+        outcome.reasons.append(_("Not funded: its ${n} supporters had ${have} left between them, "
+                                 "${short} less than its cost of ${cost}.",
+                                 mapping={"n": entry.get("supporters", outcome.votes),
+                                          "have": amount(entry.get("supporters_money_left", 0), currency),
+                                          "short": amount(entry.get("short_by", 0), currency),
+                                          "cost": money(outcome.cost, currency)}))
+    comparison = explanation.get("comparison")
+    if comparison:
+        kept = comparison.get("kept")
+        mapping = {"mes": comparison.get("voters_preferring_equal_shares", 0),
+                   "greedy": comparison.get("voters_preferring_greedy", 0)}
+        notes.append(_("Comparison: ${mes} voters preferred the equal-shares outcome and ${greedy} the "
+                       "most-votes-first outcome; the equal-shares outcome was kept.", mapping=mapping)
+                     if kept != "greedy" else
+                     _("Comparison: ${mes} voters preferred the equal-shares outcome and ${greedy} the "
+                       "most-votes-first outcome; the most-votes-first outcome was kept.", mapping=mapping))
+        if kept == "greedy":
+            for outcome in outcomes.values():
+                outcome.reasons = [_("Funded: part of the most-votes-first outcome, which more voters "
+                                     "preferred.") if outcome.funded else
+                                   _("Not funded: not part of the most-votes-first outcome, which more "
+                                     "voters preferred.")]
+                outcome.payments = []
+    return notes
+
+
+def _explain_generic(outcomes: dict[str, ProjectOutcome]) -> None:
+    for outcome in outcomes.values():
+        if outcome.votes == 0:
+            continue
+        outcome.reasons.append(_("Funded: part of the set of projects this rule chose within the budget.")
+                               if outcome.funded else
+                               _("Not funded: not part of the set of projects this rule chose within "
+                                 "the budget."))

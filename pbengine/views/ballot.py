@@ -1,0 +1,111 @@
+"""Filling a ballot, reviewing it, submitting it, and the receipt shown once."""
+
+from __future__ import annotations
+
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.view import view_config
+
+from .. import forms
+from ..security import Permission
+from ..services import ballots
+from ..services.errors import DomainError
+from ..services.processes import voting_open
+from . import ballot_form, labels
+from .vote import booth, current_voter, require_voter
+
+RECEIPT_KEY = "receipt"
+
+
+def _projects_by_code(budget):
+    return {p.code: p for p in budget.projects}
+
+
+def _ballot_page(context, request, voter_code, values=None, errors=None):
+    budget = context.budget
+    existing = ballots.current_ballot(request.db, budget, voter_code)
+    if values is None:
+        values = ballot_form.state_of_content(budget, existing.content if existing else {})
+    return {
+        "process": context.process, "budget": budget, "values": values, "errors": errors or {},
+        "already_voted": existing is not None, "open": voting_open(context.process),
+        "can_change": existing is None or context.process.allow_revote,
+        "help": labels.BALLOT_HELP.get(budget.ballot_kind), "places": ballot_form.rank_places(budget),
+        "knapsack_limit": budget.max_sum_cost if budget.max_sum_cost is not None else budget.amount,
+    }
+
+
+def _closed(context, request):
+    request.response.status = 409
+    request.override_renderer = "site/vote_login.jinja2"
+    return {"process": context.process, "open": False, "errors": {}, "budgets": None}
+
+
+@view_config(route_name="site.ballot", renderer="site/ballot.jinja2", permission=Permission.VOTE,
+             request_method="GET")
+def ballot(context, request):
+    if not voting_open(context.process):
+        return _closed(context, request)
+    voter_code, redirect = require_voter(context, request)
+    if redirect:
+        return redirect
+    return _ballot_page(context, request, voter_code)
+
+
+def _refused(context, request, voter_code, error, values):
+    request.response.status = error.status
+    request.override_renderer = "site/ballot.jinja2"
+    return _ballot_page(context, request, voter_code, values, forms.errors_of(request, error))
+
+
+@view_config(route_name="site.ballot_review", renderer="site/ballot_review.jinja2", permission=Permission.VOTE,
+             request_method="POST")
+def review(context, request):
+    """From the ballot form: show a summary. From the summary: change it, or submit it."""
+    if not voting_open(context.process):
+        return _closed(context, request)
+    voter_code, redirect = require_voter(context, request)
+    if redirect:
+        return redirect
+    budget = context.budget
+    values = ballot_form.state(budget, request.POST)
+    action = request.POST.get("action", "review")
+    if action == "change":
+        request.override_renderer = "site/ballot.jinja2"
+        return _ballot_page(context, request, voter_code, values)
+    try:
+        content = ballots.validate(budget, ballot_form.parse(budget, request.POST))
+    except DomainError as error:
+        return _refused(context, request, voter_code, error, values)
+    if action == "submit":
+        try:
+            cast = ballots.cast(request.db, budget, voter_code, content)
+        except DomainError as error:
+            return _refused(context, request, voter_code, error, values)
+        request.session[RECEIPT_KEY] = {"budget": budget.slug, "receipt": cast.receipt,
+                                        "replaced": cast.replaced is not None}
+        return HTTPSeeOther(request.route_url("site.receipt", slug=context.process.slug, budget=budget.slug))
+    projects = _projects_by_code(budget)
+    return {
+        "process": context.process, "budget": budget, "content": content,
+        "values": ballot_form.state_of_content(budget, content), "projects": projects,
+        "places": ballot_form.rank_places(budget),
+        "total_cost": sum(projects[c].cost for c in content.get("approvals", [])),
+        "total_points": sum((content.get("points") or {}).values()),
+        "replaces": ballots.current_ballot(request.db, budget, voter_code) is not None,
+    }
+
+
+@view_config(route_name="site.receipt", renderer="site/receipt.jinja2", permission=Permission.VOTE,
+             request_method="GET")
+def receipt(context, request):
+    """The receipt, shown once: it leaves the session as it is displayed."""
+    data = request.session.get(RECEIPT_KEY)
+    if data and data.get("budget") == context.budget.slug:
+        del request.session[RECEIPT_KEY]
+    else:
+        data = None
+    voter_code = current_voter(request, context.process)
+    others = [(b, voted) for b, voted in booth(request, context.process, voter_code)
+              if b.id != context.budget.id] if voter_code else []
+    request.response.headers["Cache-Control"] = "no-store"
+    return {"process": context.process, "budget": context.budget, "receipt": data, "others": others}

@@ -1,0 +1,77 @@
+"""Process home, the list of projects (filters, search) and one project's page."""
+
+from __future__ import annotations
+
+from pyramid.view import view_config
+
+from ..security import Permission
+from ..services.processes import accepts_proposals, results_public, voting_open
+from . import labels
+
+
+@view_config(route_name="site.process", renderer="site/process.jinja2", permission=Permission.VIEW,
+             request_method="GET")
+def process_home(context, request):
+    process = context.process
+    return {
+        "process": process,
+        "action": labels.PHASE_ACTIONS.get(process.phase),
+        "can_propose": accepts_proposals(process),
+        "can_vote": voting_open(process),
+        "results": results_public(process),
+        "ballot_help": labels.BALLOT_HELP,
+    }
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int((value or "").replace(" ", "").replace("\u202f", ""))
+    except ValueError:
+        return None
+
+
+def filter_projects(process, params, locale: str | None) -> list:
+    """The process's projects matching the GET filters: budget, category, sdg, min/max cost, q."""
+    budget = params.get("budget") or ""
+    category = params.get("category") or ""
+    sdg = _int(params.get("sdg"))
+    low, high = _int(params.get("min_cost")), _int(params.get("max_cost"))
+    words = (params.get("q") or "").casefold().split()
+    found = []
+    for b in process.budgets:
+        if budget and b.slug != budget:
+            continue
+        for p in b.projects:
+            if category and category not in (p.categories or []):
+                continue
+            if sdg and sdg not in (p.sdgs or []):
+                continue
+            if (low is not None and p.cost < low) or (high is not None and p.cost > high):
+                continue
+            haystack = " ".join((p.localized("title", locale), p.localized("description", locale),
+                                 p.organisation_name or "", p.location or "")).casefold()
+            if any(word not in haystack for word in words):
+                continue
+            found.append(p)
+    return found
+
+
+@view_config(route_name="site.projects", renderer="site/projects.jinja2", permission=Permission.VIEW,
+             request_method="GET")
+def projects(context, request):
+    process = context.process
+    categories = sorted({c for b in process.budgets for p in b.projects for c in (p.categories or []) if c})
+    return {
+        "process": process,
+        "projects": filter_projects(process, request.GET, request.locale_name),
+        "categories": categories,
+        "filters": {key: request.GET.get(key, "") for key in ("budget", "category", "sdg", "min_cost",
+                                                               "max_cost", "q")},
+    }
+
+
+@view_config(route_name="site.project", renderer="site/project.jinja2", permission=Permission.VIEW,
+             request_method="GET")
+def project(context, request):
+    return {"process": context.process, "project": context.project, "budget": context.project.budget,
+            "can_vote": voting_open(context.process)}

@@ -1,0 +1,28 @@
+"""Anyone can check a receipt: is that ballot counted, replaced, or unknown?"""
+
+from __future__ import annotations
+
+from pyramid.view import view_config
+
+from .. import forms
+from ..i18n import _
+from ..security import Permission
+from ..services import ballots
+
+
+@view_config(route_name="site.receipt_check", renderer="site/receipt_check.jinja2", permission=Permission.VIEW,
+             request_method="GET")
+def receipt_check_form(request):
+    return {"status": None, "errors": {}, "value": ""}
+
+
+@view_config(route_name="site.receipt_check", renderer="site/receipt_check.jinja2", permission=Permission.VIEW,
+             request_method="POST")
+def receipt_check(request):
+    """POST, so that receipts stay out of addresses, histories and server logs."""
+    value = (request.POST.get("receipt") or "").strip()[:64]
+    if not any(ch.isalnum() for ch in value):
+        request.response.status = 422
+        return {"status": None, "value": value,
+                "errors": {"receipt": forms.translate(request, _("Enter the receipt you received when you voted."))}}
+    return {"status": ballots.check_receipt(request.db, value), "errors": {}, "value": value}

@@ -1,0 +1,99 @@
+"""Entering the voting booth with a voter code, choosing a budget, and leaving.
+
+The session holds only the voter code's id and the process id, never the code itself.
+"""
+
+from __future__ import annotations
+
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.view import view_config
+
+from .. import forms
+from ..i18n import _
+from ..models import VoterCode
+from ..security import Permission
+from ..services import codes, ratelimit
+from ..services.ballots import current_ballot
+from ..services.errors import CodeInvalid, TooManyAttempts
+from ..services.processes import voting_open
+
+VOTER_CODE_KEY = "voter_code_id"
+VOTER_PROCESS_KEY = "voter_process_id"
+RATE_SCOPE = "voter-code"
+
+
+def current_voter(request, process) -> VoterCode | None:
+    """The voter code this session entered for ``process``, if it is still valid."""
+    if request.session.get(VOTER_PROCESS_KEY) != process.id:
+        return None
+    code_id = request.session.get(VOTER_CODE_KEY)
+    voter_code = request.db.get(VoterCode, code_id) if code_id is not None else None
+    if voter_code is None or voter_code.process_id != process.id or voter_code.revoked_at is not None:
+        return None
+    return voter_code
+
+
+def booth(request, process, voter_code):
+    """The budgets of the process, each with whether this voter already has a ballot in it."""
+    return [(budget, current_ballot(request.db, budget, voter_code) is not None) for budget in process.budgets]
+
+
+def _login_page(context, request, errors=None):
+    process = context.process
+    voter_code = current_voter(request, process) if voting_open(process) else None
+    return {"process": process, "open": voting_open(process), "errors": errors or {},
+            "budgets": booth(request, process, voter_code) if voter_code else None}
+
+
+@view_config(route_name="site.vote_login", renderer="site/vote_login.jinja2", permission=Permission.VOTE,
+             request_method="GET")
+def vote_login_form(context, request):
+    return _login_page(context, request)
+
+
+@view_config(route_name="site.vote_login", renderer="site/vote_login.jinja2", permission=Permission.VOTE,
+             request_method="POST")
+def vote_login(context, request):
+    process = context.process
+    if not voting_open(process):
+        request.response.status = 409
+        return _login_page(context, request)
+    settings = request.registry.settings
+    key = settings["pbengine.code_key"]
+    client = request.client_addr or ""
+    try:
+        ratelimit.check(request.db, RATE_SCOPE, client, key, int(settings.get("pbengine.code_failures_per_minute", 5)))
+        voter_code = codes.find(request.db, key, process, request.POST.get("code", ""))
+    except TooManyAttempts as error:
+        request.response.status = error.status
+        return _login_page(context, request, {"code": forms.translate(request, error.message)})
+    except CodeInvalid as error:
+        ratelimit.record_failure(request.registry["dbsession_factory"], RATE_SCOPE, client, key)
+        request.response.status = error.status
+        return _login_page(context, request, forms.errors_of(request, error))
+    # A new voter gets a new session (no fixation) and a new CSRF token.
+    request.session.invalidate()
+    request.session[VOTER_CODE_KEY] = voter_code.id
+    request.session[VOTER_PROCESS_KEY] = process.id
+    request.session.new_csrf_token()
+    if len(process.budgets) == 1:
+        target = request.route_url("site.ballot", slug=process.slug, budget=process.budgets[0].slug)
+    else:
+        target = request.route_url("site.vote_login", slug=process.slug)
+    return HTTPSeeOther(target)
+
+
+@view_config(route_name="site.vote_logout", permission=Permission.VOTE, request_method="POST")
+def vote_logout(context, request):
+    request.session.invalidate()
+    request.session.flash(request.localizer.translate(_("You have left the voting booth.")))
+    return HTTPSeeOther(request.route_url("site.process", slug=context.process.slug))
+
+
+def require_voter(context, request):
+    """The session's voter code, or a redirect to the voter-code page."""
+    voter_code = current_voter(request, context.process)
+    if voter_code is None:
+        request.session.flash(request.localizer.translate(_("Enter your voter code first.")))
+        return None, HTTPSeeOther(request.route_url("site.vote_login", slug=context.process.slug))
+    return voter_code, None

@@ -1,0 +1,67 @@
+"""Helpers for the citizen-site tests: a process open for voting, voter codes, filling ballots."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from pbengine.models import Ballot
+from pbengine.services import codes, processes
+from tests.conftest import TEST_SETTINGS
+from tests.helpers import commit, make_budget, make_process
+
+SLUG = "town-2027"
+
+
+def move(db, process, *phases):
+    for phase in phases:
+        processes.move_to(db, process, phase)
+
+
+def open_vote(db, kind="approval", n_codes=3, allow_revote=True, projects=None, budgets=1, **fields):
+    """A process in the voting phase with ``budgets`` budgets of ``kind``; returns (process, budgets, codes)."""
+    process = make_process(db, allow_revote=allow_revote)
+    made = [make_budget(db, process, slug=f"pot{i + 1}" if budgets > 1 else "citywide", kind=kind,
+                        projects=projects, **fields) for i in range(budgets)]
+    move(db, process, "proposals", "review", "voting")
+    generated = codes.generate(db, TEST_SETTINGS["pbengine.code_key"], process, n_codes, "test")
+    commit(db)
+    return process, made, [code for _reference, code in generated.codes]
+
+
+def enter_code(testapp, code, slug=SLUG):
+    form = testapp.get(f"/p/{slug}/vote").forms["code-form"]
+    form["code"] = code
+    return form.submit()
+
+
+def ballot_form(testapp, budget="citywide", slug=SLUG):
+    return testapp.get(f"/p/{slug}/vote/{budget}").forms["ballot-form"]
+
+
+def tick(form, *project_codes):
+    for box in form.fields.get("approvals", []):
+        box.checked = box._value in project_codes
+    return form
+
+
+def review(form, status=200):
+    return form.submit("action", value="review", status=status)
+
+
+def submit_review(page, status=303):
+    return page.forms["review-form"].submit("action", value="submit", status=status)
+
+
+def count_ballots(db, current_only=False) -> int:
+    commit(db)
+    query = select(func.count()).select_from(Ballot)
+    if current_only:
+        query = query.where(Ballot.replaced_at.is_(None))
+    return db.scalar(query)
+
+
+def vote(testapp, code, fill, budget="citywide"):
+    """Enter ``code``, fill the ballot with ``fill(form)``, review and submit; returns the receipt page."""
+    enter_code(testapp, code)
+    page = review(fill(ballot_form(testapp, budget)))
+    return submit_review(page).follow()
