@@ -1,0 +1,115 @@
+"""Casting a ballot through the API, and checking a receipt.
+
+The same rules as the website: the voter code is checked by ``services.codes.find`` under the
+same rate limit (scope ``voter-code``), the ballot by ``services.ballots.cast``.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..i18n import _
+from ..models import BallotKind
+from ..security import Permission
+from ..services import ballots, codes, ratelimit
+from ..services.errors import CodeInvalid, VotingClosed
+from ..services.export import pb_name
+from ..services.processes import voting_open
+from . import api_view
+from .errors import ApiError
+
+MAX_BODY = 64 * 1024
+RATE_SCOPE = "voter-code"  # shared with the website's voting booth
+CONTENT_KEYS = {BallotKind.APPROVAL: "approvals", BallotKind.KNAPSACK: "approvals",
+                BallotKind.CUMULATIVE: "points", BallotKind.RANKING: "ranking"}
+
+
+def json_body(request) -> dict:
+    """The request's JSON object, or an :class:`ApiError` (413, 415, 400, 422)."""
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise ApiError(413, "body_too_large", _("The request body is larger than ${n} bytes.",
+                                                 mapping={"n": MAX_BODY}))
+    if request.content_type != "application/json":
+        raise ApiError(415, "unsupported_media_type", _("Send the body as JSON (Content-Type: application/json)."))
+    raw = request.body_file.read(MAX_BODY + 1)
+    if len(raw) > MAX_BODY:
+        raise ApiError(413, "body_too_large", _("The request body is larger than ${n} bytes.",
+                                                 mapping={"n": MAX_BODY}))
+    try:
+        body = json.loads(raw.decode(request.charset or "utf-8"))
+    except (ValueError, UnicodeDecodeError, LookupError):
+        raise ApiError(400, "invalid_json", _("The request body is not valid JSON.")) from None
+    if not isinstance(body, dict):
+        raise ApiError(422, "invalid_input", _("The request body must be a JSON object."))
+    return body
+
+
+def _strings(value) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _points(value) -> bool:
+    return isinstance(value, dict) and all(isinstance(v, int) and not isinstance(v, bool) for v in value.values())
+
+
+def ballot_content(budget, body: dict) -> tuple[str, dict]:
+    """The voter code and the ballot content of a request body, checked for shape (422 otherwise)."""
+    key = CONTENT_KEYS[BallotKind(budget.ballot_kind)]
+    errors = {}
+    code = body.get("voter_code")
+    if not isinstance(code, str) or not code.strip():
+        errors["voter_code"] = _("A voter code is required, as a string.")
+    for name in sorted(set(body) - {"voter_code", key}):
+        errors[name] = _("This budget's ballot does not use this field.")
+    value = body.get(key)
+    if key not in body:
+        errors[key] = _("This field is required.")
+    elif not (_points(value) if key == "points" else _strings(value)):
+        errors[key] = (_("Give an object of project ids to whole numbers of points.") if key == "points"
+                       else _("Give a list of project ids (strings)."))
+    if errors:
+        raise ApiError(422, "invalid_input", _("Some fields are missing or have the wrong type."), errors)
+    return code, {key: value}
+
+
+@api_view("api.ballots", Permission.VOTE, request_method="POST")
+def cast_ballot(context, request):
+    budget = context.budget
+    process = context.process
+    body = json_body(request)
+    code, content = ballot_content(budget, body)
+    if not voting_open(process):
+        raise VotingClosed(_("Voting is not open for this process."))
+    settings = request.registry.settings
+    key = settings["pbengine.code_key"]
+    client = request.client_addr or ""
+    ratelimit.check(request.db, RATE_SCOPE, client, key, int(settings.get("pbengine.code_failures_per_minute", 5)))
+    try:
+        voter_code = codes.find(request.db, key, process, code)
+    except CodeInvalid as error:
+        ratelimit.record_failure(request.registry["dbsession_factory"], RATE_SCOPE, client, key)
+        error.field = "voter_code"
+        raise
+    cast = ballots.cast(request.db, budget, voter_code, content, channel="api")
+    receipt_url = request.route_url("api.receipt", receipt=cast.receipt)
+    request.response.status = 201
+    request.response.headers["Cache-Control"] = "no-store"
+    request.response.headers["Location"] = receipt_url
+    return {"receipt": cast.receipt, "receipt_hash": cast.ballot.receipt_hash, "process": process.slug,
+            "budget": budget.slug, "replaced_previous": cast.replaced is not None, "receipt_url": receipt_url}
+
+
+@api_view("api.receipt", Permission.VIEW)
+def receipt(request):
+    status = ballots.check_receipt(request.db, request.matchdict["receipt"])
+    request.response.headers["Cache-Control"] = "no-store"
+    if not status.found:
+        raise ApiError(404, "receipt_not_found", _("No ballot has this receipt. Check it and try again."))
+    budget = status.budget
+    process = budget.process
+    export_file = None
+    if status.published:
+        export_file = request.route_url("api.export", slug=process.slug, filename=pb_name(budget))
+    return {"receipt_hash": status.receipt_hash, "counted": status.counted, "replaced": status.replaced,
+            "process": process.slug, "budget": budget.slug, "published": status.published,
+            "export_file": export_file}
