@@ -101,11 +101,11 @@ def describe_error(budget: Budget, content: dict, error: BallotError):
                      mapping={"title": titles[code]}), None
         seen.add(code)
     if fmt.max_length is not None and n > fmt.max_length:
-        return _("You chose ${n} projects. Choose at most ${max}.", mapping={"n": n, "max": fmt.max_length}), None
+        return _("Projects chosen: ${n}. Choose at most ${max}.", mapping={"n": n, "max": fmt.max_length}), None
     if fmt.min_length is not None and n < fmt.min_length:
-        return _("You chose ${n} projects. Choose at least ${min}.", mapping={"n": n, "min": fmt.min_length}), None
+        return _("Projects chosen: ${n}. Choose at least ${min}.", mapping={"n": n, "min": fmt.min_length}), None
     if fmt.kind == BallotKind.RANKING and fmt.rank_length is not None and n > fmt.rank_length:
-        return _("You ranked ${n} projects. Rank at most ${max}.", mapping={"n": n, "max": fmt.rank_length}), None
+        return _("Projects ranked: ${n}. Rank at most ${max}.", mapping={"n": n, "max": fmt.rank_length}), None
     if fmt.kind == BallotKind.KNAPSACK:
         limit = fmt.max_sum_cost if fmt.max_sum_cost is not None else budget.amount
         total = sum(costs[c] for c in named)
@@ -120,12 +120,12 @@ def describe_error(budget: Budget, content: dict, error: BallotError):
                 return _("Points cannot be negative (“${title}”).", mapping={"title": titles[code]}), \
                     f"points-{code}"
             if fmt.max_points_per_project is not None and value > fmt.max_points_per_project:
-                return _("You gave ${points} points to “${title}”. Give at most ${max} points to one project.",
+                return _("Points given to “${title}”: ${points}. Give at most ${max} points to one project.",
                          mapping={"points": value, "title": titles[code], "max": fmt.max_points_per_project}), \
                     f"points-{code}"
         total = sum(points.values())
         if fmt.max_sum_points is not None and total > fmt.max_sum_points:
-            return _("You gave ${total} points in all. Give at most ${max}.",
+            return _("Points given in all: ${total}. Give at most ${max}.",
                      mapping={"total": total, "max": fmt.max_sum_points}), None
     return str(error).removeprefix("ballot ballot: "), None
 

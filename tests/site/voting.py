@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from pbengine.models import Ballot
+from pbengine.models import Ballot, Process
 from pbengine.services import codes, processes
 from tests.conftest import TEST_SETTINGS
 from tests.helpers import commit, make_budget, make_process
@@ -13,8 +13,11 @@ SLUG = "town-2027"
 
 
 def move(db, process, *phases):
+    """Move ``process`` through ``phases`` (reloaded: a commit detaches the factories' objects)."""
+    process = db.get(Process, process.id)
     for phase in phases:
         processes.move_to(db, process, phase)
+    return process
 
 
 def open_vote(db, kind="approval", n_codes=3, allow_revote=True, projects=None, budgets=1, **fields):
@@ -31,7 +34,7 @@ def open_vote(db, kind="approval", n_codes=3, allow_revote=True, projects=None, 
 def enter_code(testapp, code, slug=SLUG):
     form = testapp.get(f"/p/{slug}/vote").forms["code-form"]
     form["code"] = code
-    return form.submit()
+    return form.submit(status="*")
 
 
 def ballot_form(testapp, budget="citywide", slug=SLUG):
@@ -61,7 +64,10 @@ def count_ballots(db, current_only=False) -> int:
 
 
 def vote(testapp, code, fill, budget="citywide"):
-    """Enter ``code``, fill the ballot with ``fill(form)``, review and submit; returns the receipt page."""
-    enter_code(testapp, code)
+    """Enter ``code`` (None: already entered), fill the ballot with ``fill(form)``, review and submit.
+
+    Returns the receipt page."""
+    if code is not None:
+        enter_code(testapp, code)
     page = review(fill(ballot_form(testapp, budget)))
     return submit_review(page).follow()
