@@ -156,6 +156,9 @@ def check_budget(entry: dict, files: dict[str, bytes], log: list[dict] | None) -
     tally = entry.get("tally") or {}
     if entry.get("funded") != result.funded:
         problems.append(_differs(f"budget {slug}: funded projects", entry.get("funded"), result.funded))
+        if tally.get("pabutools_version") not in (None, result.pabutools_version):
+            problems.append(f"budget {slug}: note: counted with pabutools {tally.get('pabutools_version')}, "
+                            f"recounted with pabutools {result.pabutools_version}")
     if tally.get("funded", entry.get("funded")) != entry.get("funded"):
         problems.append(f"budget {slug}: the funded projects in result.json disagree with its own tally")
     recounted = {row["id"]: row for row in result.projects()}

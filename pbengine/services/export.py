@@ -23,8 +23,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
 
-import pabutools
-
 from voting_rules import TallyResult, election_digest, write_pb
 
 from .. import __version__
@@ -219,8 +217,8 @@ How to check
 """
 
 
-def readme(process: Process) -> bytes:
-    return README_TEXT.format(slug=process.slug, version=__version__, pabutools=pabutools.__version__).encode()
+def readme(process: Process, pabutools_version: str) -> bytes:
+    return README_TEXT.format(slug=process.slug, version=__version__, pabutools=pabutools_version).encode()
 
 
 def sums(files: dict[str, bytes]) -> bytes:
@@ -248,6 +246,8 @@ def build(db, process: Process) -> dict[str, bytes]:
         entries.append(budget_entry(budget, result, tally.result, pb_bytes, election_digest(as_counted),
                                     len(election.ballots)))
         rows += tally_rows(budget, tally.result)
+    # The pabutools that computed the official tallies (recorded in each tally).
+    pabutools_version = entries[0]["tally"].get("pabutools_version", "") if entries else ""
     files[TALLY] = tally_csv(rows)
     files[RESULT] = (json.dumps({
         "schema_version": SCHEMA_VERSION,
@@ -256,11 +256,11 @@ def build(db, process: Process) -> dict[str, bytes]:
                     "voting_end": process.voting_end.isoformat() if process.voting_end else None,
                     "configuration_fingerprint": process.config_fingerprint},
         "pbengine_version": __version__,
-        "pabutools_version": pabutools.__version__,
+        "pabutools_version": pabutools_version,
         "budgets": entries,
     }, indent=1, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
     files[AUDIT_LOG] = audit_log(db, process)
-    files[README] = readme(process)
+    files[README] = readme(process, pabutools_version)
     files[SUMS] = sums(files)
     return files
 
