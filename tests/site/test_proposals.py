@@ -1,0 +1,94 @@
+"""Residents propose projects: validation beside each field, a private status link, the public reason."""
+
+from sqlalchemy import select
+
+from pbengine.models import Proposal
+from pbengine.services import proposals
+from tests.helpers import commit, make_budget, make_process
+
+
+def _open(db, phase="proposals"):
+    process = make_process(db)
+    make_budget(db, process)
+    process.phase = phase
+    commit(db)
+    return process
+
+
+def _form(testapp, **values):
+    form = testapp.get("/p/town-2027/propose").forms["propose-form"]
+    defaults = {"title": "Solar roof cooperative", "description": "Panels on the school roof, owned by residents.",
+                "estimated_cost": "25000", "organisation_type": "cooperative", "organisation_name": "SunCoop",
+                "location": "North school", "contact_email": "sun@example.org"}
+    for name, value in (defaults | values).items():
+        form[name] = value
+    return form
+
+
+def test_a_valid_proposal_is_stored_and_the_private_status_link_shown(testapp, db):
+    _open(db)
+    form = _form(testapp)
+    form.get("sdgs", index=6).checked = True   # 7. Affordable and clean energy
+    form.get("sdgs", index=12).checked = True  # 13. Climate action
+    page = form.submit(status=303).follow()
+    assert "your proposal was received" in page.text
+    assert "Received, waiting for review" in page.text
+    assert "sun@example.org" not in page.text
+    stored = db.scalars(select(Proposal)).one()
+    assert stored.sdgs == [7, 13] and stored.organisation_type == "cooperative"
+    assert stored.contact_email == "sun@example.org"
+
+
+def test_the_form_lists_the_seventeen_goals_by_name(testapp, db):
+    _open(db)
+    page = testapp.get("/p/town-2027/propose")
+    assert len(page.forms["propose-form"].fields["sdgs"]) == 17
+    assert "Affordable and clean energy" in page.text and "Partnerships for the goals" in page.text
+
+
+def test_a_missing_title_is_refused_beside_the_field_and_the_form_keeps_its_values(testapp, db):
+    _open(db)
+    page = _form(testapp, title="").submit(status=422)
+    assert 'id="f-title-error"' in page.text and "This field is required." in page.text
+    assert "Panels on the school roof" in page.text
+    assert db.scalars(select(Proposal)).first() is None
+
+
+def test_a_cost_that_is_not_a_number_is_refused(testapp, db):
+    _open(db)
+    page = _form(testapp, estimated_cost="a lot").submit(status=422)
+    assert 'id="f-estimated_cost-error"' in page.text and "Enter a whole number" in page.text
+
+
+def test_a_zero_cost_is_refused(testapp, db):
+    _open(db)
+    page = _form(testapp, estimated_cost="0").submit(status=422)
+    assert "Enter a number of at least 1." in page.text
+
+
+def test_a_bad_email_is_refused(testapp, db):
+    _open(db)
+    page = _form(testapp, contact_email="not-an-email").submit(status=422)
+    assert 'id="f-contact_email-error"' in page.text and "Enter a valid email address." in page.text
+
+
+def test_proposals_are_refused_outside_the_proposals_phase(testapp, db):
+    _open(db, phase="review")
+    page = testapp.get("/p/town-2027/propose")
+    assert "This process is not accepting proposals now." in page.text
+    assert "propose-form" not in page.forms
+    token = testapp.get_csrf_token("/p/town-2027/propose")
+    testapp.post("/p/town-2027/propose", {"csrf_token": token, "title": "x", "description": "y",
+                                          "estimated_cost": "10"}, status=409)
+    assert db.scalars(select(Proposal)).first() is None
+
+
+def test_the_status_page_shows_the_organizers_public_reason(testapp, db):
+    process = _open(db)
+    proposal, token = proposals.submit(db, process, proposals.ProposalData(
+        title="Casino", description="Games.", estimated_cost=5_000))
+    proposals.reject(db, proposal, "Not a solidarity economy project.")
+    commit(db)
+    page = testapp.get(f"/p/town-2027/proposal/{token}")
+    assert "Not accepted" in page.text and "Not a solidarity economy project." in page.text
+    testapp.get("/p/town-2027/proposal/wrong-token", status=404)
