@@ -1,0 +1,42 @@
+"""The data the browser tests run against: one process open for voting with a budget of each
+ballot format, and one process with published results."""
+
+from __future__ import annotations
+
+from pbengine.models import get_session_factory
+from pbengine.services import ballots, codes, processes, tallies
+from tests.conftest import TEST_SETTINGS
+from tests.helpers import make_budget, make_process
+
+KEY = TEST_SETTINGS["pbengine.code_key"]
+PROJECTS = {"p1": 40_000, "p2": 30_000, "p3": 50_000}
+
+
+def build(engine) -> dict:
+    session = get_session_factory(engine)()
+    with session.begin():
+        voting = make_process(session, slug="vote-2027", title="Riverside SSE budget 2027")
+        make_budget(session, voting, slug="approval", name="Approval pot", kind="approval", max_length=2)
+        make_budget(session, voting, slug="knapsack", name="Knapsack pot", kind="knapsack", max_sum_cost=80_000)
+        make_budget(session, voting, slug="cumulative", name="Points pot", kind="cumulative", max_sum_points=10,
+                    max_points_per_project=6)
+        make_budget(session, voting, slug="ranking", name="Ranking pot", kind="ranking", rank_length=2)
+        for phase in ("proposals", "review", "voting"):
+            processes.move_to(session, voting, phase)
+        plain = [code for _ref, code in codes.generate(session, KEY, voting, 40, "browser").codes]
+
+        published = make_process(session, slug="results-2027", title="Hillside SSE budget 2027")
+        budget = make_budget(session, published, slug="citywide", name="Citywide", projects=PROJECTS)
+        for phase in ("proposals", "review", "voting"):
+            processes.move_to(session, published, phase)
+        result_codes = [code for _ref, code in codes.generate(session, KEY, published, 5, "results").codes]
+        for code, choice in zip(result_codes, (["p1", "p3"], ["p1", "p3"], ["p1"], ["p2"], ["p2"]), strict=True):
+            ballots.cast(session, budget, codes.find(session, KEY, published, code), {"approvals": choice})
+        receipt = ballots.cast(session, budget, codes.find(session, KEY, published, result_codes[0]),
+                               {"approvals": ["p1", "p3"]}).receipt
+        processes.move_to(session, published, "closed")
+        tallies.compute_all(session, published)
+        processes.move_to(session, published, "published")
+        project_id = budget.projects[0].id
+    session.close()
+    return {"codes": plain, "receipt": receipt, "project_id": project_id}
