@@ -1,0 +1,140 @@
+"""``pbengine tally``, ``compare`` and ``check``: counting a pabulib file."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+
+from voting_rules import (
+    COMPLETIONS,
+    RULE_NAMES,
+    SATISFACTIONS,
+    PabulibError,
+    TallyParams,
+    compare,
+    compute,
+    params_from_meta,
+    read_pb,
+    validate_election,
+)
+from voting_rules.params import parse_tie_break
+
+BAD_INPUT = 2
+
+
+def register(subparsers) -> None:
+    """Add the counting subcommands."""
+    p = subparsers.add_parser("tally", help="count a .pb file with one rule")
+    p.add_argument("file", metavar="FILE.pb")
+    p.add_argument("--rule", choices=RULE_NAMES, help="default: the rule the file's META names")
+    p.add_argument("--satisfaction", choices=SATISFACTIONS)
+    p.add_argument("--completion", choices=COMPLETIONS)
+    p.add_argument("--tie-break", metavar="CHAIN",
+                   help="comma-separated: votes,lower-cost,higher-cost,id,lottery:SEED")
+    p.add_argument("--threshold", type=int, help="minimum score for greedy-threshold")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.set_defaults(func=cmd_tally)
+
+    p = subparsers.add_parser("compare", help="every rule side by side")
+    p.add_argument("file", metavar="FILE.pb")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_compare)
+
+    p = subparsers.add_parser("check", help="validate a .pb file")
+    p.add_argument("file", metavar="FILE.pb")
+    p.set_defaults(func=cmd_check)
+
+
+def _err(message: str) -> int:
+    print(f"pbengine: {message}", file=sys.stderr)
+    return BAD_INPUT
+
+
+def _progress(message: str) -> None:
+    print(f"pbengine: {message}", file=sys.stderr, flush=True)
+
+
+def _load(path: str, validate: bool = False):
+    _progress(f"reading {path}")
+    return read_pb(path, validate=validate)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate a file: print ``OK: N projects, M votes`` or one error line (exit 2)."""
+    try:
+        election = read_pb(args.file, validate=True)
+        validate_election(election)
+        params_from_meta(election.meta)
+    except (PabulibError, ValueError, OSError, UnicodeDecodeError) as exc:
+        return _err(f"{args.file}: {exc}")
+    print(f"OK: {len(election.projects)} projects, {len(election.ballots)} votes")
+    return 0
+
+
+def cmd_tally(args: argparse.Namespace) -> int:
+    """Count with one rule and print the funded projects."""
+    try:
+        election = _load(args.file)
+        base = params_from_meta(election.meta) if args.rule is None else TallyParams(args.rule)
+        if args.rule is not None and base.rule == "greedy-threshold" and args.threshold is None:
+            meta_threshold = election.meta.get("min_project_score_threshold")
+            base = TallyParams(base.rule, threshold=int(float(meta_threshold))
+                               if meta_threshold else None)
+        params = TallyParams(
+            rule=base.rule,
+            satisfaction=args.satisfaction or base.satisfaction,
+            completion=args.completion or base.completion,
+            tie_break=parse_tie_break(args.tie_break) if args.tie_break else base.tie_break,
+            threshold=args.threshold if args.threshold is not None else base.threshold,
+        )
+        started = time.perf_counter()
+        result = compute(election, params, progress=_progress)
+        _progress(f"{params.rule} done in {time.perf_counter() - started:.1f} s")
+    except (PabulibError, ValueError, OSError, UnicodeDecodeError) as exc:
+        return _err(f"{args.file}: {exc}")
+    names = {p.id: p.name for p in election.projects}
+    if args.format == "json":
+        json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    elif args.format == "csv":
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(["project_id", "cost", "votes", "score", "funded", "name"])
+        for row in result.projects():
+            w.writerow([row["id"], row["cost"], row["votes"], row["score"],
+                        int(row["funded"]), names[row["id"]]])
+    else:
+        print(f"rule: {params.rule}  satisfaction: {params.satisfaction}  "
+              f"completion: {params.completion}  tie-break: {','.join(params.tie_break)}")
+        print(f"funded {len(result.funded)} of {len(election.projects)} projects, "
+              f"spent {result.spent} of {result.budget}")
+        print(f"{'project':>14} {'cost':>12} {'votes':>8} {'score':>8}  funded  name")
+        order = {pid: i for i, pid in enumerate(result.funded)}
+        rows = sorted(result.projects(), key=lambda r: (r["id"] not in order,
+                                                        order.get(r["id"], 0), -r["score"]))
+        for row in rows:
+            print(f"{row['id']:>14} {row['cost']:>12} {row['votes']:>8} {row['score']:>8}  "
+                  f"{'yes' if row['funded'] else 'no':>6}  {names[row['id']][:50]}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Every rule side by side."""
+    try:
+        election = _load(args.file)
+        rows = compare(election, progress=_progress)
+    except (PabulibError, ValueError, OSError, UnicodeDecodeError) as exc:
+        return _err(f"{args.file}: {exc}")
+    if args.format == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    print(f"{'rule':<30} {'funded':>6} {'budget spent':>13} {'voters w/ funded':>17} "
+          f"{'avg satisfaction':>17}")
+    for row in rows:
+        pct = row["percent"]
+        print(f"{row['rule']:<30} {len(row['funded']):>6} {pct['budget_spent']:>12}% "
+              f"{pct['voters_with_a_funded_project']:>16}% {pct['average_satisfaction']:>16}%")
+    return 0

@@ -1,0 +1,238 @@
+"""The election data model: projects, ballot formats, ballots and elections.
+
+Everything here is a plain, immutable-by-convention dataclass using only the
+standard library, so that the web layer, the command line and a notebook can
+build elections without touching pabutools.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+BALLOT_KINDS = ("approval", "knapsack", "cumulative", "scoring", "ranking")
+
+# pabulib META vote_type -> our ballot kind ("knapsack" is approval + max_sum_cost)
+VOTE_TYPES = {
+    "approval": "approval",
+    "choose-1": "approval",
+    "cumulative": "cumulative",
+    "scoring": "scoring",
+    "ordinal": "ranking",
+}
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project on a budget's ballot.
+
+    Parameters
+    ----------
+    id : str
+        The project id (pabulib ``project_id``).
+    cost : int
+        The cost in the smallest money unit; a non-negative integer.
+    name : str
+        Human-readable title.
+    categories : tuple[str, ...]
+        Categories (pabulib ``category`` column, comma-separated there).
+    extra : dict
+        Any other PROJECTS column, as strings (for example ``votes``, ``selected``).
+    """
+
+    id: str
+    cost: int
+    name: str = ""
+    categories: tuple[str, ...] = ()
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class BallotFormat:
+    """What a valid ballot looks like.
+
+    Parameters
+    ----------
+    kind : str
+        ``approval`` (tick projects, optionally k-approval with min/max length),
+        ``knapsack`` (tick projects whose total cost is at most ``max_sum_cost``,
+        by default the budget), ``cumulative`` (spread ``max_sum_points`` points),
+        ``scoring`` (a score per project) or ``ranking`` (order up to
+        ``rank_length`` projects).
+    min_length, max_length : int, optional
+        Fewest / most projects a ballot names.
+    max_sum_cost : int, optional
+        Knapsack limit on the total cost of the ticked projects.
+    max_sum_points, min_sum_points : int, optional
+        Limits on the total points of a cumulative ballot.
+    max_points_per_project, min_points : int, optional
+        Limits on the points given to one project.
+    rank_length : int, optional
+        For rankings: how many projects are ranked (first place scores
+        ``rank_length`` points, the next one less, ...).
+    """
+
+    kind: str = "approval"
+    min_length: int | None = None
+    max_length: int | None = None
+    max_sum_cost: int | None = None
+    max_sum_points: int | None = None
+    min_sum_points: int | None = None
+    max_points_per_project: int | None = None
+    min_points: int | None = None
+    rank_length: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in BALLOT_KINDS:
+            raise ValueError(
+                f"unknown ballot kind {self.kind!r}; allowed: {', '.join(BALLOT_KINDS)}"
+            )
+
+    @property
+    def vote_type(self) -> str:
+        """The pabulib ``vote_type`` for this format."""
+        return {
+            "approval": "approval",
+            "knapsack": "approval",
+            "cumulative": "cumulative",
+            "scoring": "scoring",
+            "ranking": "ordinal",
+        }[self.kind]
+
+    def to_meta(self) -> dict[str, str]:
+        """Return the pabulib META entries describing this format."""
+        meta = {"vote_type": self.vote_type}
+        pairs = [
+            ("min_length", self.min_length),
+            ("max_length", self.max_length if self.kind != "ranking" else
+             self.max_length or self.rank_length),
+            ("max_sum_cost", self.max_sum_cost),
+            ("min_sum_points", self.min_sum_points),
+            ("max_sum_points", self.max_sum_points),
+            ("min_points", self.min_points),
+            ("max_points", self.max_points_per_project),
+        ]
+        for key, value in pairs:
+            if value is not None:
+                meta[key] = str(value)
+        return meta
+
+    @classmethod
+    def from_meta(cls, meta: dict[str, str]) -> BallotFormat:
+        """Build a format from pabulib META entries.
+
+        ``choose-1`` becomes approval with ``max_length`` 1; approval with a
+        ``max_sum_cost`` becomes ``knapsack``. Raises ``ValueError`` on an unknown
+        vote type or a limit that is not a whole number.
+        """
+        vote_type = meta.get("vote_type", "approval").strip()
+        if vote_type not in VOTE_TYPES:
+            raise ValueError(
+                f"unknown vote_type {vote_type!r}; allowed: {', '.join(VOTE_TYPES)}"
+            )
+        kind = VOTE_TYPES[vote_type]
+
+        def num(key: str) -> int | None:
+            raw = meta.get(key)
+            if raw is None or raw.strip() == "" or raw.strip().lower() == "none":
+                return None
+            try:
+                return parse_whole(raw)
+            except ValueError:
+                raise ValueError(f"META {key} must be a whole number, not {raw!r}") from None
+
+        max_length = num("max_length")
+        if vote_type == "choose-1" and max_length is None:
+            max_length = 1
+        max_sum_cost = num("max_sum_cost")
+        if kind == "approval" and max_sum_cost is not None:
+            kind = "knapsack"
+        return cls(
+            kind=kind,
+            min_length=num("min_length"),
+            max_length=max_length,
+            max_sum_cost=max_sum_cost,
+            max_sum_points=num("max_sum_points"),
+            min_sum_points=num("min_sum_points"),
+            max_points_per_project=num("max_points"),
+            min_points=num("min_points"),
+            rank_length=max_length if kind == "ranking" else None,
+        )
+
+
+def parse_whole(raw: str) -> int:
+    """Parse a whole number written as ``12``, ``12.0`` or ``12.00``; else ``ValueError``."""
+    text = raw.strip()
+    if text.isdigit():
+        return int(text)
+    head, dot, tail = text.partition(".")
+    if dot and head.isdigit() and tail and set(tail) == {"0"}:
+        return int(head)
+    raise ValueError(f"not a whole number: {raw!r}")
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """One voter's ballot.
+
+    Exactly one of the three shapes is used, according to the ballot format:
+    ``approvals`` for approval/knapsack, ``points`` for cumulative/scoring
+    (project id -> points, in the order the voter gave them), ``ranking`` for
+    rankings (best first).
+
+    Parameters
+    ----------
+    voter_id : str
+        Anonymous voter id (in an export: the receipt hash).
+    approvals : tuple[str, ...]
+        Ticked project ids.
+    points : dict[str, int], optional
+        Points per project id.
+    ranking : tuple[str, ...]
+        Ranked project ids, best first.
+    extra : dict
+        Other VOTES columns (age, sex, neighborhood, ...), as strings.
+    """
+
+    voter_id: str
+    approvals: tuple[str, ...] = ()
+    points: dict[str, int] | None = field(default=None, hash=False)
+    ranking: tuple[str, ...] = ()
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def supported(self) -> tuple[str, ...]:
+        """The project ids this ballot supports (ticked, given points > 0, or ranked)."""
+        if self.points is not None:
+            return tuple(p for p, v in self.points.items() if v > 0)
+        if self.ranking:
+            return self.ranking
+        return self.approvals
+
+
+@dataclass
+class Election:
+    """One budget's election: the projects, the ballot format and the ballots.
+
+    Parameters
+    ----------
+    budget : int
+        Money available, in the smallest unit.
+    projects : list[Project]
+    ballot_format : BallotFormat
+    ballots : list[Ballot]
+    currency : str
+    meta : dict
+        Other pabulib META entries (kept verbatim for export).
+    name : str
+    """
+
+    budget: int
+    projects: list[Project]
+    ballot_format: BallotFormat
+    ballots: list[Ballot]
+    currency: str = ""
+    meta: dict = field(default_factory=dict)
+    name: str = ""
+
+    def project_map(self) -> dict[str, Project]:
+        """Projects by id."""
+        return {p.id: p for p in self.projects}

@@ -1,0 +1,170 @@
+"""Computing a tally and its JSON form."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import pabutools
+
+from voting_rules.election import Election
+from voting_rules.pabulib import election_as_text
+from voting_rules.params import TallyParams
+from voting_rules.rules import RULES, Context
+from voting_rules.rules.base import Progress
+
+SCHEMA_VERSION = 1
+
+
+def fraction_text(x: Fraction | int) -> str:
+    """An exact number as text: ``"7"`` or ``"123/7"``."""
+    x = Fraction(x)
+    return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
+
+
+def election_digest(election: Election) -> str:
+    """sha256 (hex) of the election's canonical pabulib text (as :func:`write_pb` writes it)."""
+    return hashlib.sha256(election_as_text(election).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class TallyResult:
+    """A computed result.
+
+    Attributes
+    ----------
+    rule : str
+    params : TallyParams
+    funded : list[str]
+        Funded project ids in selection order.
+    spent, budget : int
+    scores, votes, costs : dict[str, int]
+        Per project: score (votes, points or ranking points), supporters, cost.
+    num_voters : int
+    share_of_voters_with_a_funded_project : Fraction
+    pabutools_version : str
+    digest : str
+        sha256 of the canonical ``.pb`` text of the input election.
+    explanation : dict
+        Rule-specific (greedy order; equal-shares rounds, prices and the
+        unfunded projects' shortfall; comparison counts).
+    """
+
+    rule: str
+    params: TallyParams
+    funded: list[str]
+    spent: int
+    budget: int
+    scores: dict[str, int]
+    votes: dict[str, int]
+    costs: dict[str, int]
+    num_voters: int
+    share_of_voters_with_a_funded_project: Fraction
+    pabutools_version: str
+    digest: str
+    explanation: dict = field(default_factory=dict)
+
+    def projects(self) -> list[dict]:
+        """One row per project: id, cost, votes, score, funded."""
+        chosen = set(self.funded)
+        return [{"id": pid, "cost": self.costs[pid], "votes": self.votes[pid],
+                 "score": self.scores[pid], "funded": pid in chosen} for pid in self.costs]
+
+    def to_json(self) -> dict:
+        """A JSON-serialisable dict; exact numbers stay exact (fractions as ``"a/b"``)."""
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "rule": self.rule,
+            "params": self.params.to_json(),
+            "funded": list(self.funded),
+            "spent": self.spent,
+            "budget": self.budget,
+            "num_voters": self.num_voters,
+            "share_of_voters_with_a_funded_project": fraction_text(
+                self.share_of_voters_with_a_funded_project),
+            "pabutools_version": self.pabutools_version,
+            "digest": self.digest,
+            "projects": self.projects(),
+            "explanation": self.explanation,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict | str) -> TallyResult:
+        """Inverse of :meth:`to_json`."""
+        if isinstance(data, str):
+            data = json.loads(data)
+        rows = data["projects"]
+        return cls(
+            rule=data["rule"],
+            params=TallyParams.from_json(data["params"]),
+            funded=list(data["funded"]),
+            spent=data["spent"],
+            budget=data["budget"],
+            scores={r["id"]: r["score"] for r in rows},
+            votes={r["id"]: r["votes"] for r in rows},
+            costs={r["id"]: r["cost"] for r in rows},
+            num_voters=data["num_voters"],
+            share_of_voters_with_a_funded_project=Fraction(
+                data["share_of_voters_with_a_funded_project"]),
+            pabutools_version=data["pabutools_version"],
+            digest=data["digest"],
+            explanation=data.get("explanation", {}),
+        )
+
+
+def share_with_funded(election: Election, funded: list[str]) -> Fraction:
+    """Share of voters who support at least one funded project."""
+    if not election.ballots:
+        return Fraction(0)
+    chosen = set(funded)
+    hit = sum(1 for b in election.ballots if any(p in chosen for p in b.supported()))
+    return Fraction(hit, len(election.ballots))
+
+
+def compute(election: Election, params: TallyParams, progress: Progress | None = None,
+            context: Context | None = None) -> TallyResult:
+    """Count an election with one rule.
+
+    Parameters
+    ----------
+    election : Election
+    params : TallyParams
+    progress : callable, optional
+        Receives short progress messages (the CLI prints them on stderr).
+    context : Context, optional
+        Counted scores and pabutools objects to reuse across several rules.
+
+    Returns
+    -------
+    TallyResult
+
+    Raises
+    ------
+    ValueError
+        If the parameters do not suit the rule (for example a threshold rule
+        without a threshold).
+    """
+    if params.rule == "greedy-threshold" and params.threshold is None:
+        raise ValueError("rule greedy-threshold needs a threshold")
+    ctx = context if context is not None else Context(election, progress)
+    if context is not None and progress is not None:
+        ctx.progress = progress
+    outcome = RULES[params.rule](election, params, ctx)
+    pmap = election.project_map()
+    return TallyResult(
+        rule=params.rule,
+        params=params,
+        funded=outcome.funded,
+        spent=sum(pmap[p].cost for p in outcome.funded),
+        budget=election.budget,
+        scores=dict(ctx.scores),
+        votes=dict(ctx.votes),
+        costs={p.id: p.cost for p in election.projects},
+        num_voters=len(election.ballots),
+        share_of_voters_with_a_funded_project=share_with_funded(election, outcome.funded),
+        pabutools_version=pabutools.__version__,
+        digest=election_digest(election),
+        explanation=outcome.explanation,
+    )
