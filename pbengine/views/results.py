@@ -11,7 +11,7 @@ from ..services.processes import results_public
 from ..services.results import amount, budget_result, percent
 from . import labels
 
-BAR_HEIGHT, GAP, LABEL_WIDTH, CHART_WIDTH = 28, 10, 0, 640
+BAR_HEIGHT, GAP, CHART_WIDTH = 28, 10, 420
 
 
 def chart_rows(result) -> dict:
@@ -20,7 +20,7 @@ def chart_rows(result) -> dict:
     rows = []
     for index, outcome in enumerate(result.outcomes):
         y = index * (BAR_HEIGHT * 2 + GAP)
-        rows.append({"outcome": outcome, "y": y, "width": round((CHART_WIDTH - 120) * outcome.votes / top)})
+        rows.append({"outcome": outcome, "y": y, "width": round((CHART_WIDTH - 90) * outcome.votes / top)})
     return {"rows": rows, "width": CHART_WIDTH, "height": max(len(rows), 1) * (BAR_HEIGHT * 2 + GAP),
             "bar": BAR_HEIGHT}
 
