@@ -7,11 +7,15 @@ import re
 from sqlalchemy import select
 
 from pbengine.models import Base, FailedAttempt
+from pbengine.services import accounts
 from tests.helpers import commit, make_organizer
 
 
-def login_as(testapp, db, email="admin@example.org", is_admin=False):
+def login_as(testapp, db, email="admin@example.org", is_admin=False, roles=()):
+    """Create an organizer with ``roles`` (``(process, role)`` pairs), commit, and log in through the form."""
     organizer = make_organizer(db, email=email, is_admin=is_admin)
+    for process, role in roles:
+        accounts.grant_role(db, process, organizer, role)
     commit(db)
     page = testapp.login(email)
     assert page.request.path.startswith("/console"), page.text
