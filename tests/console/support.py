@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from sqlalchemy import select
@@ -38,10 +39,10 @@ def error_beside(page, field: str) -> str:
     match = re.search(rf'<p class="error" id="f-{re.escape(field)}-error"[^>]*>([^<]+)</p>', page.text)
     assert match, f"no error beside {field}"
     assert f'id="f-{field}"' in page.text
-    return match.group(1).strip()
+    return html.unescape(match.group(1).strip())
 
 
 def form_alert(page) -> str:
     match = re.search(r'<p class="flash error" role="alert" id="form-error">([^<]+)</p>', page.text)
     assert match, "no form-level alert"
-    return match.group(1).strip()
+    return html.unescape(match.group(1).strip())
