@@ -96,3 +96,11 @@ def test_receipt_hash_is_what_the_audit_log_records_never_the_code(db, voting):
     assert ballots.receipt_hash(cast.receipt) in payloads
     assert cast.receipt not in payloads
     assert plain[0] not in payloads and code.code_hash not in payloads
+
+
+def test_ballot_events_keep_only_the_day_so_a_time_of_voting_cannot_be_matched(db, voting):
+    process, budget, plain = voting
+    ballots.cast(db, budget, codes.find(db, KEY, process, plain[0]), {"approvals": ["p1"]})
+    cast_events = [e for e in audit.events(db, process) if e.kind == "ballot.cast"]
+    assert cast_events and all((e.at.hour, e.at.minute, e.at.second) == (0, 0, 0) for e in cast_events)
+    assert audit.verify_chain([audit.as_line(e) for e in audit.events(db, process)]) == []
