@@ -2,6 +2,8 @@ from setuptools import find_packages, setup
 
 requires = [
     "pabutools>=1.2.3,<1.3",
+    # pabutools' utilitarian rule uses the CBC solver bundled with PuLP 2/3 (PuLP 4 drops it).
+    "PuLP>=2.7,<4",
     "pyramid>=2.0,<3",
     "pyramid_jinja2>=2.10,<3",
     "pyramid_tm>=2.5,<3",

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from translationstring import TranslationString
+
 from .i18n import _
 from .services.errors import InvalidInput
 
@@ -63,9 +65,22 @@ def int_list(params, name: str) -> list[int]:
 
 
 def translate(request, message) -> str:
-    return request.localizer.translate(message) if message is not None else ""
+    """Translate ``message``, translating TranslationStrings nested in its mapping first."""
+    if message is None:
+        return ""
+    if isinstance(message, TranslationString) and message.mapping:
+        mapping = {key: translate(request, value) if isinstance(value, TranslationString) else value
+                   for key, value in message.mapping.items()}
+        message = TranslationString(message, mapping=mapping)
+    return request.localizer.translate(message)
 
 
-def errors_of(request, error) -> dict[str, str]:
-    """``{field: message}`` for a DomainError (``_form`` when it concerns no single field)."""
+def refuse(request, error) -> dict[str, str]:
+    """A refused form: nothing this request wrote is kept; ``{field: message}`` to show beside the fields.
+
+    Dooming the transaction makes pyramid_tm roll it back even though the view returns a page
+    (with the error's 4xx status).
+    """
+    request.tm.doom()
+    request.response.status = error.status
     return {error.field or "_form": translate(request, error.message)}

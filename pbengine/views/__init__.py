@@ -2,9 +2,9 @@
 
 from pyramid.events import BeforeRender
 
+from .. import labels
 from ..formatting import money
 from ..i18n import LANGUAGES
-from . import labels
 
 
 def add_globals(event: BeforeRender) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
-from .. import forms
+from .. import forms, labels
 from ..security import Permission
 from ..services import ballots
 from ..services.errors import DomainError
 from ..services.processes import voting_open
-from . import ballot_form, labels
+from . import ballot_form
 from .vote import booth, current_voter, require_voter
 
 RECEIPT_KEY = "receipt"
@@ -54,7 +54,7 @@ def ballot(context, request):
 def _refused(context, request, voter_code, error, values):
     request.response.status = error.status
     request.override_renderer = "site/ballot.jinja2"
-    return _ballot_page(context, request, voter_code, values, forms.errors_of(request, error))
+    return _ballot_page(context, request, voter_code, values, forms.refuse(request, error))
 
 
 @view_config(route_name="site.ballot_review", renderer="site/ballot_review.jinja2", permission=Permission.VOTE,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pyramid.view import view_config
 
+from .. import labels
 from ..security import Permission
 from ..services.processes import accepts_proposals, results_public, voting_open
-from . import labels
 
 
 @view_config(route_name="site.process", renderer="site/process.jinja2", permission=Permission.VIEW,

@@ -5,13 +5,12 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
-from .. import forms
+from .. import forms, labels
 from ..i18n import _
 from ..security import Permission
 from ..services import proposals
 from ..services.errors import DomainError
 from ..services.processes import accepts_proposals
-from . import labels
 
 FIELDS = ("title", "description", "estimated_cost", "budget_id", "category", "organisation_type",
           "organisation_name", "location", "contact_email")
@@ -53,7 +52,7 @@ def propose(context, request):
         _proposal, token = proposals.submit(request.db, context.process, _data(request.POST))
     except DomainError as error:
         request.response.status = error.status
-        return _page(context, request, values, forms.errors_of(request, error))
+        return _page(context, request, values, forms.refuse(request, error))
     request.session.flash(request.localizer.translate(_(
         "Thank you: your proposal was received. This page is your private link to follow it: "
         "bookmark it, it is not shown anywhere else.")))

@@ -6,10 +6,10 @@ from pyramid.renderers import render
 from pyramid.response import Response
 from pyramid.view import view_config
 
+from .. import labels
 from ..security import Permission
 from ..services.processes import results_public
 from ..services.results import amount, budget_result, percent
-from . import labels
 
 BAR_HEIGHT, GAP, CHART_WIDTH = 28, 10, 420
 

@@ -70,7 +70,7 @@ def vote_login(context, request):
     except CodeInvalid as error:
         ratelimit.record_failure(request.registry["dbsession_factory"], RATE_SCOPE, client, key)
         request.response.status = error.status
-        return _login_page(context, request, forms.errors_of(request, error))
+        return _login_page(context, request, forms.refuse(request, error))
     # A new voter gets a new session (no fixation) and a new CSRF token.
     request.session.invalidate()
     request.session[VOTER_CODE_KEY] = voter_code.id

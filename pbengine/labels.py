@@ -1,9 +1,8 @@
-"""Translatable names shown on the citizen site: phases, goals, organisation types, ballot formats, rules.
-
-Templates translate them with ``t(...)`` (see ``pbengine.views.add_globals``).
+"""Translatable names shown on the site and in the console: phases, goals, organisation types,
+ballot formats, roles, rules. Templates translate them with ``t(...)`` (``pbengine.views.add_globals``).
 """
 
-from ..i18n import _
+from .i18n import _
 
 PHASE_LABELS = {
     "draft": _("In preparation"),
@@ -53,6 +52,19 @@ ORGANISATION_TYPES = {
     "foundation": _("Foundation"),
     "social-enterprise": _("Social enterprise"),
     "informal-group": _("Informal group of residents"),
+}
+
+BALLOT_KIND_LABELS = {
+    "approval": _("Approval: tick projects"),
+    "knapsack": _("Knapsack: tick projects within a total cost"),
+    "cumulative": _("Cumulative: spread points"),
+    "ranking": _("Ranking: order projects"),
+}
+
+ROLE_LABELS = {
+    "owner": _("Owner"),
+    "moderator": _("Moderator"),
+    "viewer": _("Viewer"),
 }
 
 PROPOSAL_STATUS = {
