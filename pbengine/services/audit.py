@@ -11,6 +11,7 @@ import json
 
 from sqlalchemy import select
 
+from ..i18n import _
 from ..models import AuditEvent, Process
 from ..models.meta import utcnow
 
@@ -73,16 +74,18 @@ def as_line(event: AuditEvent) -> dict:
 
 
 def verify_chain(lines: list[dict]) -> list[str]:
-    """Problems found in a sequence of public event lines; empty when the chain holds."""
+    """Problems found in a sequence of public event lines (translatable); empty when the chain holds."""
     problems = []
     prev = GENESIS
     for index, line in enumerate(lines, start=1):
         expected = event_hash(prev, line.get("seq"), line.get("kind"), line.get("payload"), line.get("at"))
         if line.get("prev") != prev:
-            problems.append(f"line {index}: previous hash does not match line {index - 1}")
+            problems.append(_("Line ${line}: the previous hash does not match line ${previous}.",
+                              mapping={"line": index, "previous": index - 1}))
         if line.get("hash") != expected:
-            problems.append(f"line {index}: hash does not match its content")
+            problems.append(_("Line ${line}: the hash does not match its content.", mapping={"line": index}))
         if line.get("seq") != index:
-            problems.append(f"line {index}: sequence number {line.get('seq')} out of order")
+            problems.append(_("Line ${line}: sequence number ${seq} is out of order.",
+                              mapping={"line": index, "seq": line.get("seq")}))
         prev = line.get("hash")
     return problems
