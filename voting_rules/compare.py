@@ -24,7 +24,7 @@ def average_satisfaction(election: Election, funded: Sequence[str]) -> Fraction:
 
 
 def compare(election: Election, rule_names: Sequence[str] | None = None,
-            progress: Progress | None = None) -> list[dict]:
+            progress: Progress | None = None, completion: str | None = None) -> list[dict]:
     """Run several rules on one election and summarise each.
 
     Parameters
@@ -33,6 +33,10 @@ def compare(election: Election, rule_names: Sequence[str] | None = None,
     rule_names : sequence of str, optional
         Defaults to every rule; ``greedy-threshold`` is included only when the
         META names a threshold.
+    completion : str, optional
+        Equal-shares completion for ``equal-shares`` and ``equal-shares-comparison``
+        (default: the META's, else ``add1-greedy``). ``none`` is much faster on
+        large files: the ``add1`` variants re-run equal shares once per unit.
 
     Returns
     -------
@@ -58,6 +62,8 @@ def compare(election: Election, rule_names: Sequence[str] | None = None,
                              else None)
         if meta_params is not None and meta_params.rule == name:
             params = meta_params
+        if completion is not None:
+            params = TallyParams(**{**params.to_json(), "completion": completion})
         result = compute(election, params, context=ctx)
         spent_share = Fraction(result.spent, election.budget) if election.budget else Fraction(0)
         avg = average_satisfaction(election, result.funded)

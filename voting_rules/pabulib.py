@@ -79,8 +79,6 @@ def read_pb(source: str | os.PathLike, validate: bool = False) -> Election:
     section = ""
     header: list[str] = []
     kind = ""
-    choose_one = False
-    points_col = False
 
     def fail(msg: str) -> PabulibError:
         return PabulibError(reader.line_num, msg)
@@ -112,7 +110,7 @@ def read_pb(source: str | os.PathLike, validate: bool = False) -> Election:
                 if section == "meta" and len(header) != 2:
                     raise fail("the META header must be 'key;value'")
                 if section == "projects":
-                    kind, choose_one, points_col = _start_projects(meta, meta_lines, header, fail)
+                    kind = _start_projects(meta, meta_lines, fail)
                     if "project_id" not in header or "cost" not in header:
                         raise fail("the PROJECTS header needs 'project_id' and 'cost' columns")
                 if section == "votes":
@@ -120,7 +118,6 @@ def read_pb(source: str | os.PathLike, validate: bool = False) -> Election:
                         raise fail("the VOTES header needs 'voter_id' and 'vote' columns")
                     if kind in ("cumulative", "scoring") and "points" not in header:
                         raise fail(f"{kind} votes need a 'points' column")
-                    points_col = "points" in header
                 continue
             if not section:
                 raise fail("the file must start with a META section")
@@ -159,7 +156,6 @@ def read_pb(source: str | os.PathLike, validate: bool = False) -> Election:
             what = "projects" if key == "num_projects" else "votes"
             raise PabulibError(meta_lines[key],
                                f"META {key} is {declared} but the file has {count} {what}")
-    del choose_one, points_col
     election = Election(
         budget=budget,
         projects=projects,
@@ -193,7 +189,8 @@ def _whole_meta(meta: dict, lines: dict, key: str, required: bool = False) -> in
         raise PabulibError(lines[key], f"META {key} {raw!r} is not a whole number") from None
 
 
-def _start_projects(meta: dict, meta_lines: dict, header: list[str], fail):
+def _start_projects(meta: dict, meta_lines: dict, fail) -> str:
+    """Check the META before the projects; return the ballot kind."""
     vote_type = meta.get("vote_type")
     if vote_type is None:
         raise fail("META has no vote_type")
@@ -205,7 +202,7 @@ def _start_projects(meta: dict, meta_lines: dict, header: list[str], fail):
         BallotFormat.from_meta(meta)
     except ValueError as exc:
         raise fail(str(exc)) from None
-    return VOTE_TYPES[vote_type], vote_type == "choose-1", False
+    return VOTE_TYPES[vote_type]
 
 
 def _present(value: str) -> bool:
@@ -303,8 +300,8 @@ def election_as_text(election: Election, result: TallyResult | None = None) -> s
                 extra_keys.append(key)
     added = []
     if result is not None:
-        added = ["votes", "score", "selected"] if fmt.kind != "approval" and fmt.kind != \
-            "knapsack" else ["votes", "selected"]
+        added = (["votes", "selected"] if fmt.kind in ("approval", "knapsack")
+                 else ["votes", "score", "selected"])
         extra_keys = [k for k in extra_keys if k not in added]
     cols = ["project_id", "cost"]
     if any(p.name for p in election.projects):

@@ -40,6 +40,8 @@ def register(subparsers) -> None:
 
     p = subparsers.add_parser("compare", help="every rule side by side")
     p.add_argument("file", metavar="FILE.pb")
+    p.add_argument("--completion", choices=COMPLETIONS,
+                   help="equal-shares completion (none is fastest on large files)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_compare)
 
@@ -124,7 +126,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Every rule side by side."""
     try:
         election = _load(args.file)
-        rows = compare(election, progress=_progress)
+        rows = compare(election, progress=_progress, completion=args.completion)
     except (PabulibError, ValueError, OSError, UnicodeDecodeError) as exc:
         return _err(f"{args.file}: {exc}")
     if args.format == "json":

@@ -3,10 +3,9 @@
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pbview import pabutools_view, shared
 
 from voting_rules import Ballot, BallotFormat, Election, Project, read_pb, write_pb
-
-from pbview import pabutools_view, shared
 
 SMALL_FILES = [
     "France_Toulouse_2024.pb",

@@ -22,17 +22,36 @@ from voting_rules.rules.base import Context, Outcome
 from voting_rules.rules.greedy import greedy, greedy_complete
 
 
-class _OverspendInstance(Instance):
-    """An instance whose outcomes never count as exhaustive.
+class _WatchedInstance(Instance):
+    """An instance that watches pabutools' budget-increase loop.
 
-    With it, pabutools' own ``voter_budget_increment`` loop keeps raising the
-    voters' shares until the outcome would overspend: the same stopping rule as
+    pabutools' ``voter_budget_increment`` loop asks the instance whether each
+    outcome is feasible and exhaustive; counting those calls tells which voter
+    share produced the returned outcome and lets us report progress. With
+    ``overspend=True`` no outcome counts as exhaustive, so the loop keeps raising
+    the shares until the outcome would overspend: the stopping rule of
     ``exhaustion_by_budget_increase(..., budget_step=n_voters, exhaustive_stop=False)``
-    but without rebuilding the voters and projects at every step.
+    without rebuilding the voters and projects at every step.
     """
 
+    def setup(self, overspend: bool, ctx: Context) -> None:
+        self.overspend = overspend
+        self.ctx = ctx
+        self.runs = 0
+        self.stopped_on_infeasible = False
+
+    def is_feasible(self, *args, **kwargs) -> bool:
+        self.runs += 1
+        if self.runs % 25 == 0:
+            self.ctx.say(f"equal shares: {self.runs} budget increases tried")
+        ok = super().is_feasible(*args, **kwargs)
+        self.stopped_on_infeasible = not ok
+        return ok
+
     def is_exhaustive(self, *args, **kwargs) -> bool:
-        return False
+        if self.overspend:
+            return False
+        return super().is_exhaustive(*args, **kwargs)
 
 
 def _frac(x) -> str:
@@ -51,16 +70,22 @@ def run_mes(ctx: Context, params: TallyParams, completion: str) -> tuple[BudgetA
     ctx.say(f"equal shares: {len(profile)} distinct ballots of {n} voters")
     sat_profile = profile.as_sat_profile(sat_class)
     voters = [sat.ballot for sat in sat_profile]
-    instance = bridge.instance
-    if completion == "add1-overspend":
-        instance = _OverspendInstance(bridge.instance, budget_limit=ctx.election.budget)
-    increment = None if completion == "none" else 1
-    ctx.say("equal shares: computing" + ("" if increment is None else
-                                         ", raising each voter's share one unit at a time"))
+    tie = tie_breaking_rule(params.tie_break, ctx.votes)
+    share = Fraction(ctx.election.budget, n)
+    if completion != "none":
+        ctx.say("equal shares: raising each voter's share one unit at a time")
+        watched = _WatchedInstance(bridge.instance, budget_limit=ctx.election.budget)
+        watched.setup(completion == "add1-overspend", ctx)
+        looped = method_of_equal_shares_scheme(
+            watched, profile, sat_profile, share, [], tie, voter_budget_increment=1,
+            binary_sat=True)
+        # run k (from 1) used share + k - 1; an infeasible last run returns the one before
+        share += watched.runs - 1 - (1 if watched.stopped_on_infeasible else 0)
+        ctx.say(f"equal shares: {watched.runs} runs")
     alloc = method_of_equal_shares_scheme(
-        instance, profile, sat_profile, Fraction(ctx.election.budget, n), [],
-        tie_breaking_rule(params.tie_break, ctx.votes), voter_budget_increment=increment,
-        binary_sat=True, analytics=True)
+        bridge.instance, profile, sat_profile, share, [], tie, binary_sat=True, analytics=True)
+    if completion != "none" and [p.name for p in alloc] != [p.name for p in looped]:
+        raise RuntimeError("equal shares: re-running the final share changed the outcome")
     return alloc, voters
 
 
@@ -73,6 +98,7 @@ def _explain(ctx: Context, alloc: BudgetAllocation, voters: list) -> dict:
     start = iterations[0].voters_budget
     rounds = []
     final = start
+    left = sum(Fraction(b) * m for b, m in zip(start, mult, strict=True))
     for it in iterations:
         if it.selected_project is None:
             final = it.voters_budget
@@ -81,7 +107,8 @@ def _explain(ctx: Context, alloc: BudgetAllocation, voters: list) -> dict:
         groups: Counter = Counter()
         for i, (b, a) in enumerate(zip(before, after, strict=True)):
             if b != a:
-                groups[Fraction(b) - Fraction(a)] += mult[i]
+                groups[b - a] += mult[i]
+        left -= sum(amount * count for amount, count in groups.items())
         price = max(groups) if groups else Fraction(0)
         rounds.append({
             "project": it.selected_project.name,
@@ -89,21 +116,25 @@ def _explain(ctx: Context, alloc: BudgetAllocation, voters: list) -> dict:
             "price_per_supporter": _frac(price),
             "paid": [{"amount": _frac(k), "voters": v}
                      for k, v in sorted(groups.items(), reverse=True)],
-            "money_left": _frac(sum(Fraction(a) * m for a, m in zip(after, mult, strict=True))),
+            "money_left": _frac(left),
         })
         final = after
     funded = {r["project"] for r in rounds}
+    have: dict[str, Fraction] = {}
+    for i, ballot in enumerate(voters):
+        money = Fraction(final[i]) * mult[i]
+        if money:
+            for q in ballot:
+                have[q.name] = have.get(q.name, Fraction(0)) + money
     unfunded = []
-    pmap = ctx.election.project_map()
     for p in ctx.election.projects:
         if p.id in funded or ctx.votes[p.id] == 0:
             continue
-        have = sum(Fraction(final[i]) * mult[i] for i, ballot in enumerate(voters)
-                   if any(q.name == p.id for q in ballot))
+        left = have.get(p.id, Fraction(0))
         unfunded.append({
-            "project": p.id, "cost": pmap[p.id].cost, "supporters": ctx.votes[p.id],
-            "supporters_money_left": _frac(have),
-            "short_by": _frac(max(Fraction(p.cost) - have, Fraction(0))),
+            "project": p.id, "cost": p.cost, "supporters": ctx.votes[p.id],
+            "supporters_money_left": _frac(left),
+            "short_by": _frac(max(Fraction(p.cost) - left, Fraction(0))),
         })
     return {"budget_per_voter": _frac(start[0]), "rounds": rounds, "unfunded": unfunded}
 

@@ -1,0 +1,145 @@
+"""pbengine tally / compare / check on real and malformed files."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pbengine.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT / ".." / "shared" / "pabulib"
+
+GOOD = """META
+key;value
+description;test
+num_projects;2
+num_votes;2
+budget;100
+vote_type;approval
+rule;greedy
+PROJECTS
+project_id;cost;name
+p1;60;One
+p2;50;Two
+VOTES
+voter_id;vote
+v1;p1,p2
+v2;p1
+"""
+
+MALFORMED = {
+    "empty file": ("", "line 1: the file is empty"),
+    "no votes section": (GOOD.split("VOTES")[0], "the VOTES section is missing"),
+    "unknown project in a vote": (GOOD.replace("v2;p1", "v2;p9"),
+                                  "vote names project p9, which is not in PROJECTS"),
+    "negative cost": (GOOD.replace("p2;50", "p2;-50"), "cost -50 of project p2 is negative"),
+    "fractional cost": (GOOD.replace("p2;50", "p2;50.5"), "is not a whole number"),
+    "budget not a number": (GOOD.replace("budget;100", "budget;lots"),
+                            "META budget 'lots' is not a whole number"),
+    "duplicate project id": (GOOD.replace("p2;50;Two", "p1;50;Two"), "duplicate project id p1"),
+    "duplicate voter id": (GOOD.replace("v2;p1", "v1;p1"), "duplicate voter id v1"),
+    "comma delimiter": (GOOD.replace(";", ","), "separated by commas"),
+    "missing vote column": (GOOD.replace("voter_id;vote", "voter_id;ballot"),
+                            "needs 'voter_id' and 'vote' columns"),
+    "row longer than header": (GOOD.replace("p1;60;One", "p1;60;One;extra"),
+                               "4 fields but the PROJECTS header has 3"),
+    "num_votes disagrees": (GOOD.replace("num_votes;2", "num_votes;3"),
+                            "META num_votes is 3 but the file has 2 votes"),
+    "unknown vote type": (GOOD.replace("vote_type;approval", "vote_type;stars"),
+                          "unknown vote_type 'stars'"),
+    "ballot over max_length": (GOOD.replace("rule;greedy", "rule;greedy\nmax_length;1"),
+                               "ballot v1: 2 projects ticked, at most 1 allowed"),
+    "sections out of order": ("PROJECTS\nproject_id;cost\np1;1\n" + GOOD,
+                              "PROJECTS section found, expected the META section first"),
+}
+
+
+def run(argv, capsys):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_check_reports_one_line_and_exit_2_for_malformed_file(case, tmp_path, capsys):
+    text, expected = MALFORMED[case]
+    path = tmp_path / "bad.pb"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = run(["check", str(path)], capsys)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and expected in err
+    assert "Traceback" not in err
+
+
+def test_check_accepts_a_good_file(tmp_path, capsys):
+    path = tmp_path / "good.pb"
+    path.write_text(GOOD, encoding="utf-8")
+    assert run(["check", str(path)], capsys)[:2] == (0, "OK: 2 projects, 2 votes\n")
+
+
+def test_check_error_names_the_line(tmp_path, capsys):
+    path = tmp_path / "bad.pb"
+    path.write_text(GOOD.replace("v2;p1", "v2;p9"), encoding="utf-8")
+    err = run(["check", str(path)], capsys)[2]
+    assert "line 16:" in err
+
+
+def test_missing_file_is_bad_input(capsys):
+    code, _, err = run(["check", "/nonexistent/file.pb"], capsys)
+    assert code == 2 and "no such file" in err
+
+
+def test_tally_json_lists_funded_projects(tmp_path, capsys):
+    path = tmp_path / "good.pb"
+    path.write_text(GOOD, encoding="utf-8")
+    code, out, _ = run(["tally", str(path), "--format", "json"], capsys)
+    data = json.loads(out)
+    assert code == 0 and data["funded"] == ["p1"] and data["rule"] == "greedy"
+    assert data["params"]["tie_break"] == ["votes", "lower-cost", "id"]
+
+
+def test_tally_on_real_file_follows_meta_rule(capsys):
+    path = SHARED / "Poland_Warszawa_2017_Nadwisle.pb"
+    code, out, err = run(["tally", str(path), "--format", "csv"], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "project_id,cost,votes,score,funded,name"
+    assert len(lines) == 6
+    assert "greedy done" in err
+
+
+def test_tally_with_bad_tie_break_is_bad_input(tmp_path, capsys):
+    path = tmp_path / "good.pb"
+    path.write_text(GOOD, encoding="utf-8")
+    code, _, err = run(["tally", str(path), "--tie-break", "coin"], capsys)
+    assert code == 2 and "unknown tie-break 'coin'" in err
+
+
+def test_unknown_rule_is_refused_by_argparse(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["tally", "x.pb", "--rule", "borda"])
+    assert exit_.value.code == 2
+
+
+def test_compare_prints_every_rule(capsys):
+    code, out, _ = run(["compare", str(SHARED / "Switzerland_Zurich_D10.pb")], capsys)
+    assert code == 0
+    for rule in ("greedy", "equal-shares", "phragmen", "utilitarian"):
+        assert rule in out
+
+
+def test_installed_console_script_exits_2_on_malformed_file(tmp_path):
+    script = Path(sys.executable).parent / "pbengine"
+    path = tmp_path / "bad.pb"
+    path.write_text(GOOD.replace("budget;100", "budget;lots"), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([str(script), "check", str(path)], capture_output=True, text=True,
+                          env=env, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().endswith("line 6: META budget 'lots' is not a whole number")
+    assert proc.stderr.count("\n") == 1

@@ -1,0 +1,228 @@
+"""Rules on small hand-built elections whose outcomes are known by hand."""
+
+import hashlib
+import json
+from fractions import Fraction
+
+import pytest
+from pabutools.election import Cardinality_Sat, Cost_Sat, parse_pabulib
+from pabutools.rules import greedy_utilitarian_welfare
+
+from voting_rules import (
+    RULES,
+    Ballot,
+    BallotFormat,
+    Election,
+    Project,
+    TallyParams,
+    TallyResult,
+    compare,
+    compute,
+    params_from_meta,
+    write_pb,
+)
+
+
+def approval(budget, costs, ballots):
+    projects = [Project(pid, cost) for pid, cost in costs.items()]
+    return Election(budget, projects, BallotFormat("approval"),
+                    [Ballot(f"v{i}", approvals=tuple(b)) for i, b in enumerate(ballots)])
+
+
+# A: 3 votes, cost 100. B, C: 2 votes, cost 30 each. Budget 100.
+CARD = approval(100, {"A": 100, "B": 30, "C": 30}, [["A", "B"], ["A", "C"], ["A", "B", "C"]])
+
+
+def test_greedy_orders_by_votes_not_votes_per_cost():
+    assert compute(CARD, TallyParams("greedy")).funded == ["A"]
+    assert compute(CARD, TallyParams("greedy", satisfaction="cardinality")).funded == ["B", "C"]
+
+
+def test_greedy_agrees_with_pabutools_cost_sat_and_not_cardinality_sat(tmp_path):
+    path = tmp_path / "card.pb"
+    write_pb(CARD, path)
+    instance, profile = parse_pabulib(str(path))
+    profile.instance = instance
+    cost = greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat)
+    card = greedy_utilitarian_welfare(instance, profile, sat_class=Cardinality_Sat)
+    assert sorted(p.name for p in cost) == compute(CARD, TallyParams("greedy")).funded
+    assert sorted(p.name for p in card) != compute(CARD, TallyParams("greedy")).funded
+
+
+def test_greedy_skips_what_does_not_fit_and_no_skip_stops():
+    e = approval(100, {"A": 60, "B": 50, "C": 40}, [["A", "B", "C"], ["A", "B"], ["A"]])
+    assert compute(e, TallyParams("greedy")).funded == ["A", "C"]
+    assert compute(e, TallyParams("greedy-no-skip")).funded == ["A"]
+
+
+def test_greedy_threshold_excludes_low_scores():
+    e = approval(100, {"A": 60, "B": 40}, [["A", "B"], ["A"]])
+    assert compute(e, TallyParams("greedy-threshold", threshold=2)).funded == ["A"]
+    assert compute(e, TallyParams("greedy-threshold", threshold=1)).funded == ["A", "B"]
+
+
+def test_project_without_support_is_never_funded():
+    e = approval(1000, {"A": 10, "Z": 10}, [["A"]])
+    assert compute(e, TallyParams("greedy")).funded == ["A"]
+
+
+def test_cumulative_greedy_orders_by_points():
+    projects = [Project("A", 50), Project("B", 50)]
+    ballots = [Ballot("v1", points={"B": 4}), Ballot("v2", points={"A": 2}),
+               Ballot("v3", points={"A": 1})]
+    e = Election(50, projects, BallotFormat("cumulative", max_sum_points=5), ballots)
+    result = compute(e, TallyParams("greedy"))
+    assert result.funded == ["B"]  # 4 points from one voter beat 3 points from two
+    assert result.scores == {"A": 3, "B": 4}
+    assert result.votes == {"A": 2, "B": 1}
+
+
+def test_ranking_scores_k_points_for_first_place():
+    projects = [Project(p, 10) for p in "ABC"]
+    ballots = [Ballot("v1", ranking=("A", "B", "C")), Ballot("v2", ranking=("C", "B"))]
+    e = Election(10, projects, BallotFormat("ranking", max_length=3, rank_length=3), ballots)
+    assert compute(e, TallyParams("greedy")).scores == {"A": 3, "B": 4, "C": 4}
+
+
+# --- tie-breaking -----------------------------------------------------------------
+
+TIE = approval(100, {"p2": 60, "p10": 50, "p3": 60}, [["p2", "p10", "p3"]])
+
+
+@pytest.mark.parametrize(("chain", "first"), [
+    (("lower-cost", "id"), "p10"),
+    (("higher-cost", "id"), "p2"),
+    (("higher-cost", "lottery:x"), None),
+    (("id",), "p2"),
+])
+def test_tie_break_chain_decides_the_first_project(chain, first):
+    funded = compute(TIE, TallyParams("greedy", tie_break=chain)).funded
+    if first is None:  # lottery between the two 60s: sha256 decides
+        first = min(["p2", "p3"], key=lambda p: hashlib.sha256(f"x:{p}".encode()).hexdigest())
+    assert funded[0] == first
+
+
+def test_tie_break_votes_prefers_more_supporters_at_equal_points():
+    projects = [Project("A", 50), Project("B", 50)]
+    ballots = [Ballot("v1", points={"A": 4}), Ballot("v2", points={"B": 2}),
+               Ballot("v3", points={"B": 2})]
+    e = Election(50, projects, BallotFormat("cumulative", max_sum_points=5), ballots)
+    assert compute(e, TallyParams("greedy")).funded == ["B"]
+    assert compute(e, TallyParams("greedy", tie_break=("id",))).funded == ["A"]
+
+
+def test_lottery_is_deterministic_and_depends_on_the_seed():
+    projects = {f"p{i}": 10 for i in range(12)}
+    e = approval(10, projects, [list(projects)])
+    winners = {seed: compute(e, TallyParams("greedy", tie_break=(f"lottery:{seed}",))).funded
+               for seed in ("a", "b", "c", "d")}
+    again = compute(e, TallyParams("greedy", tie_break=("lottery:a",))).funded
+    assert again == winners["a"]
+    expected = min(projects, key=lambda p: hashlib.sha256(f"a:{p}".encode()).hexdigest())
+    assert winners["a"] == [expected]
+    assert len({tuple(w) for w in winners.values()}) > 1
+
+
+# --- equal shares -----------------------------------------------------------------
+
+# Budget 100, three voters with 100/3 each. A (50) by all: each pays 50/3.
+# B (30) by v0, v1: each pays 15 of their 50/3. C (25) by v2, who has 50/3 left.
+MES = approval(100, {"A": 50, "B": 30, "C": 25}, [["A", "B"], ["A", "B"], ["A", "C"]])
+
+
+def test_equal_shares_explains_prices_payments_and_shortfall():
+    result = compute(MES, TallyParams("equal-shares", completion="none"))
+    ex = result.explanation
+    assert result.funded == ["A", "B"]
+    assert ex["budget_per_voter"] == "100/3"
+    a, b = ex["rounds"]
+    assert a == {"project": "A", "cost": 50, "price_per_supporter": "50/3",
+                 "paid": [{"amount": "50/3", "voters": 3}], "money_left": "50"}
+    assert b["price_per_supporter"] == "15"
+    assert b["paid"] == [{"amount": "15", "voters": 2}]
+    assert b["money_left"] == "20"
+    assert ex["unfunded"] == [{"project": "C", "cost": 25, "supporters": 1,
+                               "supporters_money_left": "50/3", "short_by": "25/3"}]
+
+
+def test_equal_shares_greedy_completion_funds_what_still_fits():
+    result = compute(MES, TallyParams("equal-shares", completion="add1-greedy"))
+    assert set(result.funded) == {"A", "B"}  # C (25) no longer fits in 100 - 80
+    e = approval(120, {"A": 50, "B": 30, "C": 25}, [["A", "B"], ["A", "B"], ["A", "C"]])
+    assert "C" in compute(e, TallyParams("equal-shares", completion="add1-greedy")).funded
+
+
+def test_comparison_keeps_the_outcome_more_voters_prefer():
+    # greedy funds the 3-vote project X (cost 90); equal shares funds Y and Z,
+    # which serve two voters each out of three
+    e = approval(90, {"X": 90, "Y": 45, "Z": 45},
+                 [["X", "Y"], ["X", "Z"], ["X", "Y"], ["Z"]])
+    result = compute(e, TallyParams("equal-shares-comparison", completion="none"))
+    comp = result.explanation["comparison"]
+    assert comp["greedy_funded"] == ["X"]
+    kept = comp["kept"]
+    expected = comp["greedy_funded"] if kept == "greedy" else comp["equal_shares_funded"]
+    assert result.funded == expected
+    assert comp["voters_preferring_equal_shares"] + comp["voters_preferring_greedy"] <= 4
+
+
+def test_every_rule_stays_within_budget_and_result_json_round_trips():
+    for name in RULES:
+        params = TallyParams(name, threshold=1 if name == "greedy-threshold" else None)
+        result = compute(MES, params)
+        assert result.spent <= MES.budget
+        data = json.loads(json.dumps(result.to_json()))
+        back = TallyResult.from_json(data)
+        assert back.funded == result.funded and back.params == params
+        assert back.share_of_voters_with_a_funded_project == \
+            result.share_of_voters_with_a_funded_project
+
+
+def test_result_records_digest_and_exact_shares():
+    result = compute(MES, TallyParams("greedy"))
+    assert result.digest == hashlib.sha256(write_pb(MES).encode()).hexdigest()
+    assert result.share_of_voters_with_a_funded_project == Fraction(1)
+    assert "." not in json.dumps(result.to_json()["explanation"])
+
+
+def test_compare_lists_every_rule_with_exact_shares():
+    rows = compare(MES)
+    assert [r["rule"] for r in rows] == [r for r in RULES if r != "greedy-threshold"]
+    greedy = rows[0]
+    assert greedy["share_of_budget_spent"] == "4/5"
+    assert greedy["average_satisfaction"] == str(Fraction(80 + 80 + 50, 300))
+
+
+# --- parameters ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("rule", "borda"), ("satisfaction", "happiness"), ("completion", "add2"),
+    ("tie_break", ("coin",)),
+])
+def test_bad_parameter_names_the_value_and_the_allowed_ones(field, value):
+    with pytest.raises(ValueError) as err:
+        TallyParams(**{field: value})
+    assert repr(value if field != "tie_break" else value[0]) in str(err.value)
+    assert "allowed" in str(err.value)
+
+
+@pytest.mark.parametrize(("meta_rule", "rule", "completion"), [
+    ("greedy", "greedy", "add1-greedy"),
+    ("greedy-no-skip", "greedy-no-skip", "add1-greedy"),
+    ("equalshares/add1", "equal-shares", "add1"),
+    ("equalshares/add1-comparison", "equal-shares-comparison", "add1-overspend"),
+    ("unknown", "greedy", "add1-greedy"),
+])
+def test_meta_rule_names_map_to_engine_rules(meta_rule, rule, completion):
+    params = params_from_meta({"rule": meta_rule})
+    assert (params.rule, params.completion) == (rule, completion)
+
+
+def test_meta_greedy_threshold_takes_its_threshold():
+    params = params_from_meta({"rule": "greedy-threshold", "min_project_score_threshold": "200"})
+    assert params.threshold == 200
+
+
+def test_params_json_round_trip():
+    params = TallyParams("equal-shares", "cardinality", "add1", ("lottery:7", "id"))
+    assert TallyParams.from_json(json.dumps(params.to_json())) == params
