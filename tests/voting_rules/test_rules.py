@@ -226,3 +226,15 @@ def test_meta_greedy_threshold_takes_its_threshold():
 def test_params_json_round_trip():
     params = TallyParams("equal-shares", "cardinality", "add1", ("lottery:7", "id"))
     assert TallyParams.from_json(json.dumps(params.to_json())) == params
+
+
+def test_overspend_equal_shares_stops_when_every_supported_project_fits():
+    # Raising the shares can never overspend here: the rule must still finish, funding both.
+    from voting_rules import Ballot, BallotFormat, Election, Project, TallyParams, compute
+
+    election = Election(budget=60_000, projects=[Project("a", 32_000), Project("b", 25_000), Project("c", 1_000)],
+                        ballot_format=BallotFormat(kind="approval"),
+                        ballots=[Ballot(f"v{i}", approvals=("a",) if i % 2 else ("a", "b")) for i in range(10)])
+    for rule in ("equal-shares-add1-overspend", "equal-shares-comparison"):
+        result = compute(election, TallyParams(rule=rule, completion="add1-overspend"))
+        assert sorted(result.funded) == ["a", "b"]

@@ -36,6 +36,7 @@ class _WatchedInstance(Instance):
 
     def setup(self, overspend: bool, ctx: Context) -> None:
         self.overspend = overspend
+        self.supported = {pid for pid, votes in ctx.votes.items() if votes > 0}
         self.ctx = ctx
         self.runs = 0
         self.stopped_on_infeasible = False
@@ -50,7 +51,10 @@ class _WatchedInstance(Instance):
 
     def is_exhaustive(self, *args, **kwargs) -> bool:
         if self.overspend:
-            return False
+            # Once every supported project is funded, raising the shares changes nothing and
+            # can never overspend: stop there (the limit of the Wieliczka loop).
+            allocation = args[0] if args else kwargs["budget_allocation"]
+            return self.supported <= {p.name for p in allocation}
         return super().is_exhaustive(*args, **kwargs)
 
 
