@@ -13,7 +13,7 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
-from voting_rules import PabulibError, TallyParams, compute, read_pb
+from voting_rules import PabulibError, TallyParams, compute, election_digest, read_pb
 
 MAX_FILE_BYTES = 2 * 1024**3
 GENESIS = "0" * 64
@@ -178,8 +178,9 @@ def check_budget(entry: dict, files: dict[str, bytes], log: list[dict] | None) -
                         f"({sorted(selected)} vs {sorted(result.funded)})")
     if tally.get("num_voters", len(election.ballots)) != len(election.ballots):
         problems.append(_differs(f"budget {slug}: number of ballots", tally.get("num_voters"), len(election.ballots)))
-    if entry.get("input_digest_matches_ballots") is False:
-        problems.append(f"budget {slug}: the exported ballots are not the ones the official tally counted")
+    if tally.get("digest") and election_digest(election) != tally["digest"]:
+        problems.append(f"budget {slug}: the ballots or costs in {name} are not the ones the official tally "
+                        f"counted (input digest {election_digest(election)[:16]}… vs {tally['digest'][:16]}…)")
     if log is not None:
         problems += check_against_log(slug, entry, [b.voter_id for b in election.ballots], log)
     return problems

@@ -9,8 +9,8 @@ from fractions import Fraction
 
 import pabutools
 
+from voting_rules.ballots import rank_points
 from voting_rules.election import Election
-from voting_rules.pabulib import election_as_text
 from voting_rules.params import TallyParams
 from voting_rules.rules import RULES, Context
 from voting_rules.rules.base import Progress
@@ -25,8 +25,26 @@ def fraction_text(x: Fraction | int) -> str:
 
 
 def election_digest(election: Election) -> str:
-    """sha256 (hex) of the election's canonical pabulib text (as :func:`write_pb` writes it)."""
-    return hashlib.sha256(election_as_text(election).encode("utf-8")).hexdigest()
+    """sha256 (hex) of exactly what the count depends on, in a canonical order.
+
+    The budget, the vote type (and the points of first place for rankings), each project's
+    cost and each ballot's content, sorted by project and voter id: descriptive META, the
+    order of the ballots and the file's layout do not change it, so the digest recorded with
+    a tally can be recomputed from a published ``.pb`` file.
+    """
+    fmt = election.ballot_format
+    canonical = {
+        "budget": election.budget,
+        "vote_type": fmt.vote_type,
+        "rank_points": rank_points(election) if fmt.kind == "ranking" else None,
+        "projects": sorted([p.id, p.cost] for p in election.projects),
+        "ballots": sorted(
+            [b.voter_id, sorted(b.approvals), sorted((b.points or {}).items()), list(b.ranking)]
+            for b in election.ballots
+        ),
+    }
+    body = json.dumps(canonical, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 @dataclass

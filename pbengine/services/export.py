@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from voting_rules import TallyResult, election_digest, write_pb
+from voting_rules import TallyResult, write_pb
 
 from .. import __version__
 from ..i18n import _
@@ -164,8 +164,7 @@ def lottery_seed(tie_break) -> str | None:
     return next((t.split(":", 1)[1] for t in tie_break if t.startswith("lottery:")), None)
 
 
-def budget_entry(budget: Budget, result: TallyResult, payload: dict, pb_bytes: bytes, pb_digest_input: str,
-                 num_ballots: int) -> dict:
+def budget_entry(budget: Budget, result: TallyResult, payload: dict, pb_bytes: bytes, num_ballots: int) -> dict:
     params = result.params
     return {
         "slug": budget.slug,
@@ -181,7 +180,6 @@ def budget_entry(budget: Budget, result: TallyResult, payload: dict, pb_bytes: b
         "num_ballots": num_ballots,
         "funded": list(result.funded),
         "tally_input_digest": payload.get("digest", ""),
-        "input_digest_matches_ballots": payload.get("digest", "") == pb_digest_input,
         "tally": payload,
     }
 
@@ -242,9 +240,7 @@ def build(db, process: Process) -> dict[str, bytes]:
         election = budget_election(db, budget, result)
         pb_bytes = write_pb(election, result=result).encode("utf-8")
         files[pb_name(budget)] = pb_bytes
-        as_counted = election_of(db, budget)
-        entries.append(budget_entry(budget, result, tally.result, pb_bytes, election_digest(as_counted),
-                                    len(election.ballots)))
+        entries.append(budget_entry(budget, result, tally.result, pb_bytes, len(election.ballots)))
         rows += tally_rows(budget, tally.result)
     # The pabutools that computed the official tallies (recorded in each tally).
     pabutools_version = entries[0]["tally"].get("pabutools_version", "") if entries else ""

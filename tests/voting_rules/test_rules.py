@@ -1,5 +1,6 @@
 """Rules on small hand-built elections whose outcomes are known by hand."""
 
+import dataclasses
 import hashlib
 import json
 from fractions import Fraction
@@ -18,7 +19,9 @@ from voting_rules import (
     TallyResult,
     compare,
     compute,
+    election_digest,
     params_from_meta,
+    read_pb,
     write_pb,
 )
 
@@ -180,7 +183,14 @@ def test_every_rule_stays_within_budget_and_result_json_round_trips():
 
 def test_result_records_digest_and_exact_shares():
     result = compute(MES, TallyParams("greedy"))
-    assert result.digest == hashlib.sha256(write_pb(MES).encode()).hexdigest()
+    # The digest covers what the count depends on: the same election written and read back
+    # (descriptive META, ballot order) keeps it; one changed ballot changes it.
+    assert len(result.digest) == 64
+    assert election_digest(read_pb(write_pb(MES))) == result.digest
+    reordered = dataclasses.replace(MES, ballots=list(reversed(MES.ballots)), meta={"description": "other"})
+    assert election_digest(reordered) == result.digest
+    changed = dataclasses.replace(MES, ballots=[dataclasses.replace(MES.ballots[0], approvals=())] + MES.ballots[1:])
+    assert election_digest(changed) != result.digest
     assert result.share_of_voters_with_a_funded_project == Fraction(1)
     assert "." not in json.dumps(result.to_json()["explanation"])
 
