@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from .. import labels
+from .. import forms, labels
 from ..forms import refuse, translate
 
 # The console shows the same names as the site: one place for each label.
@@ -20,6 +20,30 @@ def actor(request) -> str:
     """Who did it, for the audit log (never shown in the public export)."""
     identity = request.identity
     return identity.email if identity is not None else ""
+
+
+# Organizer-entered texts that may be given per language (besides the main text).
+TRANSLATED_LOCALES = ("fr", "es")
+TRANSLATED_FIELDS = ("title", "description")
+
+
+def translation_values(obj) -> dict:
+    """``{"title_fr": ..., "description_es": ...}`` of a process or project, for its form."""
+    stored = (obj.translations or {}) if obj is not None else {}
+    return {f"{name}_{locale}": stored.get(locale, {}).get(name, "")
+            for locale in TRANSLATED_LOCALES for name in TRANSLATED_FIELDS}
+
+
+def posted_translations(params) -> dict:
+    return {key: params.get(key, "") for key in translation_values(None)}
+
+
+def apply_translations(obj, params) -> None:
+    from ..services.processes import set_translation
+
+    for locale in TRANSLATED_LOCALES:
+        set_translation(obj, locale, "title", forms.text(params, f"title_{locale}", 200))
+        set_translation(obj, locale, "description", forms.text(params, f"description_{locale}"))
 
 
 def label_options(request, labels: dict) -> list[tuple[str, str]]:

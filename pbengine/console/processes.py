@@ -12,20 +12,23 @@ from ..security import Permission
 from ..services import audit
 from ..services import processes as service
 from ..services.errors import DomainError
-from .common import BALLOT_KIND_LABELS, PHASE_LABELS, actor, refuse, translate
-
-LANGUAGES = ("fr", "es")
-TRANSLATED = ("title", "description")
+from .common import (
+    BALLOT_KIND_LABELS,
+    PHASE_LABELS,
+    actor,
+    apply_translations,
+    posted_translations,
+    refuse,
+    translate,
+    translation_values,
+)
 
 
 def _values(process) -> dict:
     values = {key: getattr(process, key) for key in (
         "slug", "title", "description", "currency", "allow_revote",
         "proposals_start", "proposals_end", "voting_start", "voting_end")}
-    for locale in LANGUAGES:
-        for name in TRANSLATED:
-            values[f"{name}_{locale}"] = (process.translations or {}).get(locale, {}).get(name, "")
-    return values
+    return values | translation_values(process)
 
 
 def _posted(params) -> dict:
@@ -33,10 +36,7 @@ def _posted(params) -> dict:
         "slug", "title", "description", "currency",
         "proposals_start", "proposals_end", "voting_start", "voting_end")}
     values["allow_revote"] = forms.checkbox(params, "allow_revote")
-    for locale in LANGUAGES:
-        for name in TRANSLATED:
-            values[f"{name}_{locale}"] = params.get(f"{name}_{locale}", "")
-    return values
+    return values | posted_translations(params)
 
 
 def _data(params) -> service.ProcessData:
@@ -48,14 +48,8 @@ def _data(params) -> service.ProcessData:
         voting_start=forms.date(params, "voting_start"), voting_end=forms.date(params, "voting_end"))
 
 
-def _set_translations(process, params) -> None:
-    for locale in LANGUAGES:
-        service.set_translation(process, locale, "title", forms.text(params, f"title_{locale}", 200))
-        service.set_translation(process, locale, "description", forms.text(params, f"description_{locale}"))
-
-
 def _form(request, process, values, errors=None):
-    return {"process": process, "values": values, "errors": errors or {}, "languages_edited": LANGUAGES}
+    return {"process": process, "values": values, "errors": errors or {}}
 
 
 @view_config(route_name="console.process_new", renderer="console/process_form.jinja2",
@@ -69,7 +63,7 @@ def process_new(request):
 def process_create(request):
     try:
         process = service.create_process(request.db, _data(request.POST), actor(request))
-        _set_translations(process, request.POST)
+        apply_translations(process, request.POST)
     except DomainError as error:
         return _form(request, None, _posted(request.POST), refuse(request, error))
     request.session.flash(translate(request, _("Process created. Add its budgets next.")))
@@ -89,7 +83,7 @@ def process_update(request):
     process = request.context.process
     try:
         service.update_process(request.db, process, _data(request.POST), actor(request))
-        _set_translations(process, request.POST)
+        apply_translations(process, request.POST)
     except DomainError as error:
         return _form(request, process, _posted(request.POST), refuse(request, error))
     request.session.flash(translate(request, _("Process saved.")))

@@ -11,7 +11,17 @@ from ..security import Permission
 from ..services import importing
 from ..services import processes as service
 from ..services.errors import DomainError, InvalidInput
-from .common import ORGANISATION_TYPE_LABELS, SDG_NAMES, actor, label_options, refuse, translate
+from .common import (
+    ORGANISATION_TYPE_LABELS,
+    SDG_NAMES,
+    actor,
+    apply_translations,
+    label_options,
+    posted_translations,
+    refuse,
+    translate,
+    translation_values,
+)
 
 TEXTS = ("code", "title", "description", "organisation_name", "location", "image_url")
 
@@ -20,13 +30,13 @@ def _values(project) -> dict:
     values = {key: getattr(project, key) for key in TEXTS + ("cost", "organisation_type")}
     values["categories"] = ", ".join(project.categories or [])
     values["sdgs"] = list(project.sdgs or [])
-    return values
+    return values | translation_values(project)
 
 
 def _posted(params) -> dict:
     values = {key: params.get(key, "") for key in TEXTS + ("cost", "organisation_type", "categories")}
     values["sdgs"] = [int(s) for s in params.getall("sdgs") if s.isdigit()]
-    return values
+    return values | posted_translations(params)
 
 
 def _data(params) -> service.ProjectData:
@@ -68,6 +78,7 @@ def project_new(request):
 def project_create(request):
     try:
         project = service.add_project(request.db, request.context.budget, _data(request.POST), actor(request))
+        apply_translations(project, request.POST)
     except DomainError as error:
         return _form(request, None, _posted(request.POST), refuse(request, error))
     request.session.flash(translate(request, _("Project “${title}” added.", mapping={"title": project.title})))
@@ -91,6 +102,7 @@ def project_update(request):
             message = _("Project “${title}” removed.", mapping={"title": title})
         else:
             service.update_project(request.db, project, _data(request.POST), actor(request))
+            apply_translations(project, request.POST)
             message = _("Project “${title}” saved.", mapping={"title": project.title})
     except DomainError as error:
         return _form(request, project, _posted(request.POST), refuse(request, error))
