@@ -41,7 +41,7 @@ def _page(request, errors=None):
             if tally is not None:
                 entry["funded"] = _funded_rows(budget, tally.result)
             if phase is Phase.CLOSED and tally is not None:
-                entry["comparison"] = tallies.compare_budget(request.db, budget)
+                entry["comparison"] = tallies.comparison(request.db, budget)
             budgets.append(entry)
     return {
         "process": process, "budgets": budgets, "errors": errors or {},

@@ -75,6 +75,8 @@ class Tally(Base):
     pabutools_version: Mapped[str] = mapped_column(String(20))
     input_digest: Mapped[str] = mapped_column(String(64))
     result: Mapped[dict] = mapped_column(JSON)
+    # Every rule side by side on the same ballots, computed once with the tally (console only).
+    comparison: Mapped[list | None] = mapped_column(JSON)
     computed_at: Mapped[created]
     # Exactly one tally per budget is kept as the official one; publication freezes it.
     official: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -47,7 +47,8 @@ def compute_budget(db, budget: Budget, actor: str = "") -> Tally:
         raise PhaseError(_("Results can be computed once voting is closed "
                            "and until they are published."))
     params = tally_params(budget)
-    result = compute(election_of(db, budget), params)
+    election = election_of(db, budget)
+    result = compute(election, params)
     for old in db.scalars(select(Tally).where(Tally.budget_id == budget.id, Tally.official.is_(True))):
         old.official = False
     payload = result.to_json()
@@ -66,12 +67,18 @@ def compute_all(db, process: Process, actor: str = "") -> list[Tally]:
     return [compute_budget(db, budget, actor) for budget in process.budgets]
 
 
-def compare_budget(db, budget: Budget) -> list[dict]:
-    """Every rule side by side (not recorded: the official tally is the configured rule)."""
-    if not can_compute(budget.process):
-        raise PhaseError(_("Results can be computed once voting is closed "
-                           "and until they are published."))
-    return compare(election_of(db, budget))
+def comparison(db, budget: Budget) -> list[dict]:
+    """Every rule side by side on the ballots of the official tally (not recorded in the audit log).
+
+    Computed on first request and kept with the tally: running every rule can take a while
+    (the add1 completions re-run equal shares once per unit), so it is done once, not per page view.
+    """
+    tally = official_tally(db, budget)
+    if tally is None:
+        return []
+    if tally.comparison is None:
+        tally.comparison = compare(election_of(db, budget))
+    return tally.comparison
 
 
 def ensure_publishable(db, process: Process) -> None:

@@ -1,0 +1,41 @@
+"""Official tallies, and the side-by-side comparison kept with them."""
+
+from pbengine.models import Phase
+from pbengine.services import ballots, codes, processes, tallies
+from tests.conftest import TEST_SETTINGS
+from tests.helpers import make_budget, make_process
+from voting_rules import RULES
+
+KEY = TEST_SETTINGS["pbengine.code_key"]
+
+
+def _closed_with_ballots(db):
+    process = make_process(db)
+    budget = make_budget(db, process, amount=100, projects={"p1": 60, "p2": 40, "p3": 50})
+    for phase in (Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING):
+        processes.move_to(db, process, phase)
+    batch = codes.generate(db, KEY, process, 4, "test")
+    for (_ref, code), approvals in zip(batch.codes, [["p1"], ["p1", "p2"], ["p1", "p3"], ["p2"]], strict=True):
+        ballots.cast(db, budget, codes.find(db, KEY, process, code), {"approvals": approvals})
+    processes.move_to(db, process, Phase.CLOSED)
+    return process, budget
+
+
+def test_comparison_lists_every_rule_and_is_kept_with_the_official_tally(db):
+    process, budget = _closed_with_ballots(db)
+    assert tallies.comparison(db, budget) == []  # nothing computed yet
+    tally = tallies.compute_budget(db, budget)
+    assert tally.comparison is None
+    rows = tallies.comparison(db, budget)
+    assert {row["rule"] for row in rows} == set(RULES) - {"greedy-threshold"}
+    assert tally.comparison == rows
+    greedy = next(row for row in rows if row["rule"] == "greedy")
+    assert greedy["funded"] == ["p1", "p2"]  # 3 votes, then 2; p3 (1 vote) no longer fits
+
+
+def test_recomputing_replaces_the_official_tally(db):
+    process, budget = _closed_with_ballots(db)
+    first = tallies.compute_budget(db, budget)
+    second = tallies.compute_budget(db, budget)
+    assert not first.official and second.official
+    assert tallies.official_tally(db, budget) is second
