@@ -40,14 +40,19 @@ def _closed(context, request):
     return {"process": context.process, "open": False, "errors": {}, "budgets": None}
 
 
+def _enter(context, request):
+    """The voter at this budget's booth, or the response that keeps them out (closed, no code yet)."""
+    if not voting_open(context.process):
+        return None, _closed(context, request)
+    return require_voter(context, request)
+
+
 @view_config(route_name="site.ballot", renderer="site/ballot.jinja2", permission=Permission.VOTE,
              request_method="GET")
 def ballot(context, request):
-    if not voting_open(context.process):
-        return _closed(context, request)
-    voter_code, redirect = require_voter(context, request)
-    if redirect:
-        return redirect
+    voter_code, refusal = _enter(context, request)
+    if refusal is not None:
+        return refusal
     return _ballot_page(context, request, voter_code)
 
 
@@ -61,11 +66,9 @@ def _refused(context, request, voter_code, error, values):
              request_method="POST")
 def review(context, request):
     """From the ballot form: show a summary. From the summary: change it, or submit it."""
-    if not voting_open(context.process):
-        return _closed(context, request)
-    voter_code, redirect = require_voter(context, request)
-    if redirect:
-        return redirect
+    voter_code, refusal = _enter(context, request)
+    if refusal is not None:
+        return refusal
     budget = context.budget
     values = ballot_form.state(budget, request.POST)
     action = request.POST.get("action", "review")

@@ -7,14 +7,19 @@ from tests.browser.keyboard import VOTE
 pytestmark = pytest.mark.browser
 
 
-def test_a_knapsack_vote_end_to_end_without_javascript(nojs_page, live_server, voter_codes, artifacts):
-    page = nojs_page
+def _enter_booth(page, live_server, code, budget_name):
+    """Enter a voter code and open one budget's ballot, with plain form posts and links."""
     page.goto(live_server + VOTE)
-    page.fill("#f-code", next(voter_codes))
+    page.fill("#f-code", code)
     with page.expect_navigation():
         page.click("text=Continue")
     with page.expect_navigation():
-        page.click("text=Knapsack pot")
+        page.click(f"text={budget_name}")
+
+
+def test_a_knapsack_vote_end_to_end_without_javascript(nojs_page, live_server, voter_codes, artifacts):
+    page = nojs_page
+    _enter_booth(page, live_server, next(voter_codes), "Knapsack pot")
     assert page.locator("#ballot-counter").is_hidden()  # the live counter needs JavaScript
     page.check("#p-p1")
     page.check("#p-p3")
@@ -45,12 +50,7 @@ def test_a_knapsack_vote_end_to_end_without_javascript(nojs_page, live_server, v
 
 def test_a_cumulative_vote_without_javascript(nojs_page, live_server, voter_codes):
     page = nojs_page
-    page.goto(live_server + VOTE)
-    page.fill("#f-code", next(voter_codes))
-    with page.expect_navigation():
-        page.click("text=Continue")
-    with page.expect_navigation():
-        page.click("text=Points pot")
+    _enter_booth(page, live_server, next(voter_codes), "Points pot")
     page.fill("#f-points-p1", "7")
     with page.expect_navigation():
         page.click('button[value="review"]')
