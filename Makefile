@@ -33,13 +33,16 @@ run: install
 	$(BIN)/pbengine demo $(INI) --if-empty
 	$(BIN)/pserve $(INI)
 
-# Chromium for the browser tests, from the distribution's packages.
+# Chromium for the browser tests, from the distribution's packages. Under CI (CI=true) a
+# Chromium that cannot be installed is an error, not a warning.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	      || echo "warning: could not install chromium; browser tests will be skipped"; \
 	  else echo "warning: chromium missing (apt-get install chromium); browser tests will be skipped"; fi; }
+	@if [ -n "$$CI" ] && ! command -v chromium >/dev/null 2>&1; then \
+	  echo "error: chromium is missing under CI"; exit 1; fi
 
 test: install browser
 	$(BIN)/ruff check voting_rules pbengine tests bench

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import transaction
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from pbengine.models import Base, get_engine, get_session_factory, get_tm_session
 
@@ -96,9 +96,34 @@ def _empty_tables(engine) -> None:
             connection.execute(table.delete())
 
 
+def _observer_pragmas(dbapi_connection, _record):
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+@pytest.fixture(scope="session")
+def observer_engine(engine, db_url):
+    """The engine of the tests' own session (``db``).
+
+    PostgreSQL: the app's engine (READ COMMITTED: each statement sees what the app committed).
+    SQLite: pysqlite's default transaction handling, which begins a transaction only before a
+    write, so a test's reads see what the app committed as they did on PostgreSQL. The app's
+    engine emits BEGIN itself and would keep the test looking at one snapshot.
+    """
+    if engine.dialect.name != "sqlite":
+        yield engine
+        return
+    observer = create_engine(db_url)
+    event.listen(observer, "connect", _observer_pragmas)
+    yield observer
+    observer.dispose()
+
+
 @pytest.fixture
-def session_factory(engine):
-    yield get_session_factory(engine)
+def session_factory(engine, observer_engine):
+    yield get_session_factory(observer_engine)
     _empty_tables(engine)
 
 

@@ -87,7 +87,9 @@ def cast_ballot(context, request):
     try:
         voter_code = codes.find(request.db, key, process, code)
     except CodeInvalid as error:
-        ratelimit.record_failure(request.registry["dbsession_factory"], RATE_SCOPE, client, key)
+        # After this request's transaction ends (it holds SQLite's write lock until then).
+        request.add_finished_callback(lambda r: ratelimit.record_failure(
+            r.registry["dbsession_factory"], RATE_SCOPE, client, key))
         error.field = "voter_code"
         raise
     cast = ballots.cast(request.db, budget, voter_code, content, channel="api")

@@ -48,7 +48,9 @@ def login(request):
         request.response.status = error.status
         return values | {"errors": {"_form": translate(request, error.message)}}
     except AuthenticationFailed as error:
-        ratelimit.record_failure(request.registry["dbsession_factory"], SCOPE, client, key)
+        # After this request's transaction ends (it holds SQLite's write lock until then).
+        request.add_finished_callback(lambda r: ratelimit.record_failure(
+            r.registry["dbsession_factory"], SCOPE, client, key))
         request.response.status = error.status
         return values | {"errors": {"_form": translate(request, error.message)}}
     headers = remember(request, organizer.id)

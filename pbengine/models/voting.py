@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .meta import Base, created, intpk, str200
@@ -87,9 +87,11 @@ class AuditEvent(Base):
     """Append-only, hash-chained log of what happened in a process (no voter identity)."""
 
     __tablename__ = "audit_event"
+    # One event per sequence number: a second append that read the same head is refused.
+    __table_args__ = (UniqueConstraint("process_id", "seq", name="uq_audit_event_process_seq"),)
 
     id: Mapped[intpk]
-    process_id: Mapped[int] = mapped_column(ForeignKey("process.id", ondelete="CASCADE"), index=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("process.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(40))
     payload: Mapped[dict] = mapped_column(JSON)

@@ -2,6 +2,12 @@
 
 Each event's hash covers its sequence number, kind, payload, time and the previous hash,
 so removing or editing any line breaks the chain. Payloads never hold voter identity.
+
+Appends to one process's log are serialised by a lock on the process row (``FOR NO KEY
+UPDATE``: it does not block inserts that merely reference the process), taken before the
+last event is read, so that under READ COMMITTED every append sees the one before it.
+A unique constraint on ``(process_id, seq)`` catches any slip; a conflict is a
+:class:`ChainConflict`, which pyramid_retry answers by running the request again.
 """
 
 from __future__ import annotations
@@ -9,13 +15,19 @@ from __future__ import annotations
 import hashlib
 import json
 
+import transaction.interfaces
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..i18n import _
 from ..models import AuditEvent, Process
 from ..models.meta import utcnow
 
 GENESIS = "0" * 64
+
+
+class ChainConflict(transaction.interfaces.TransientError):
+    """Two appends took the same sequence number (the unique constraint refused the second)."""
 
 
 def canonical(obj) -> str:
@@ -30,12 +42,12 @@ def event_hash(prev_hash: str, seq: int, kind: str, payload: dict, at: str) -> s
 def record(db, process: Process, kind: str, payload: dict | None = None, actor: str = "") -> AuditEvent:
     """Append one event to ``process``'s log (in the caller's transaction)."""
     payload = payload or {}
-    last = db.scalars(
-        select(AuditEvent)
+    db.execute(select(Process.id).where(Process.id == process.id).with_for_update(key_share=True))
+    last = db.execute(
+        select(AuditEvent.seq, AuditEvent.hash)
         .where(AuditEvent.process_id == process.id)
         .order_by(AuditEvent.seq.desc())
         .limit(1)
-        .with_for_update()
     ).first()
     seq = 1 if last is None else last.seq + 1
     prev = GENESIS if last is None else last.hash
@@ -49,7 +61,10 @@ def record(db, process: Process, kind: str, payload: dict | None = None, actor: 
         prev_hash=prev, hash=event_hash(prev, seq, kind, payload, at.isoformat()),
     )
     db.add(event)
-    db.flush()
+    try:
+        db.flush()
+    except IntegrityError as error:
+        raise ChainConflict(f"audit log of process {process.id}: sequence number {seq} taken") from error
     return event
 
 

@@ -68,7 +68,9 @@ def vote_login(context, request):
         request.response.status = error.status
         return _login_page(context, request, {"code": forms.translate(request, error.message)})
     except CodeInvalid as error:
-        ratelimit.record_failure(request.registry["dbsession_factory"], RATE_SCOPE, client, key)
+        # After this request's transaction ends (it holds SQLite's write lock until then).
+        request.add_finished_callback(lambda r: ratelimit.record_failure(
+            r.registry["dbsession_factory"], RATE_SCOPE, client, key))
         request.response.status = error.status
         return _login_page(context, request, forms.refuse(request, error))
     # A new voter gets a new session (no fixation) and a new CSRF token.
