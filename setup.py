@@ -14,6 +14,8 @@ requires = [
     "alembic>=1.13,<2",
     "waitress>=3,<4",
     "argon2-cffi>=23,<26",
+    # AES-GCM for the server-side session data (pbengine.services.sessions).
+    "cryptography>=42,<51",
     "Babel>=2.14,<3",
     "psycopg[binary]>=3.1,<4",
 ]

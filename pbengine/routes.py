@@ -31,6 +31,7 @@ def includeme(config):
     config.add_route("console.logout", "/console/logout", factory=console)
     config.add_route("console.home", "/console", factory=console)
     config.add_route("console.organizers", "/console/organizers", factory=console)
+    config.add_route("console.account", "/console/account", factory=console)
     config.add_route("console.process_new", "/console/processes/new", factory=console)
     pr = "/console/processes/{process_id}"
     config.add_route("console.process", pr, factory=r.ProcessContext)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import enum
 
 from pyramid.authorization import ACLHelper, Authenticated, Everyone
-from pyramid.csrf import SessionCSRFStoragePolicy
-from pyramid.session import JSONSerializer, SignedCookieSessionFactory
+from pyramid.csrf import CookieCSRFStoragePolicy, new_csrf_token
 
 from .models import Organizer
+from .websession import ORGANIZER_KEY, session_factory
 
 
 class Permission(enum.StrEnum):
@@ -23,9 +23,6 @@ class Permission(enum.StrEnum):
     PROCESS_VIEW = "process.view"      # read a process in the console
     PROCESS_MODERATE = "process.moderate"  # proposals, projects, paper ballots
     PROCESS_MANAGE = "process.manage"  # settings, phases, codes, results
-
-
-ORGANIZER_KEY = "organizer_id"
 
 
 def process_principal(process_id: int, role: str) -> str:
@@ -65,7 +62,7 @@ class SecurityPolicy:
         # A new identity gets a new session (no fixation), and a new CSRF token.
         request.session.invalidate()
         request.session[ORGANIZER_KEY] = userid
-        request.session.new_csrf_token()
+        new_csrf_token(request)
         return []
 
     def forget(self, request, **kw):
@@ -92,6 +89,9 @@ def security_headers(event) -> None:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
+    hsts = event.request.registry.settings.get("pbengine.hsts", "")
+    if hsts:
+        headers.setdefault("Strict-Transport-Security", hsts)
     path = event.request.path
     if path.startswith("/console") or "/vote" in path or path.startswith("/receipt"):
         headers["Cache-Control"] = "no-store"
@@ -103,19 +103,12 @@ def includeme(config):
     config.add_subscriber(security_headers, NewResponse)
     settings = config.get_settings()
     secure = settings.get("pbengine.secure_cookies", "false").lower() == "true"
-    config.set_session_factory(
-        SignedCookieSessionFactory(
-            settings["pbengine.secret"],
-            cookie_name="pbsession",
-            secure=secure,
-            httponly=True,
-            samesite="Lax",
-            timeout=3600,
-            reissue_time=300,
-            serializer=JSONSerializer(),
-        )
-    )
-    config.set_csrf_storage_policy(SessionCSRFStoragePolicy())
+    # Sessions live in the database; the cookie is a random token (pbengine.websession).
+    registry = config.registry
+    config.set_session_factory(session_factory(settings, lambda request: registry["dbsession_factory"]))
+    # CSRF tokens are double-submit cookies: an anonymous visitor's form costs no database write.
+    config.set_csrf_storage_policy(CookieCSRFStoragePolicy(cookie_name="pbcsrf", secure=secure, httponly=True,
+                                                           samesite="Lax"))
     # CSRF is checked on every unsafe request; the JSON API opts out in one place.
     config.set_default_csrf_options(require_csrf=True)
     config.set_security_policy(SecurityPolicy())

@@ -1,25 +1,25 @@
 """Casting a ballot through the API, and checking a receipt.
 
-The same rules as the website: the voter code is checked by ``services.codes.find`` under the
-same rate limit (scope ``voter-code``), the ballot by ``services.ballots.cast``.
+The same rules as the website: the voter code is checked by ``limits.find_voter_code`` under the
+same rate limits, the ballot by ``services.ballots.cast``.
 """
 
 from __future__ import annotations
 
 import json
 
+from .. import limits
 from ..i18n import _
 from ..models import BallotKind
 from ..security import Permission
-from ..services import ballots, codes, ratelimit
+from ..services import ballots
 from ..services.errors import CodeInvalid, VotingClosed
 from ..services.export import pb_name
 from ..services.processes import voting_open
 from . import api_view
-from .errors import ApiError
+from .errors import ApiError, error_body
 
 MAX_BODY = 64 * 1024
-RATE_SCOPE = "voter-code"  # shared with the website's voting booth
 CONTENT_KEYS = {BallotKind.APPROVAL: "approvals", BallotKind.KNAPSACK: "approvals",
                 BallotKind.CUMULATIVE: "points", BallotKind.RANKING: "ranking"}
 
@@ -80,18 +80,11 @@ def cast_ballot(context, request):
     code, content = ballot_content(budget, body)
     if not voting_open(process):
         raise VotingClosed(_("Voting is not open for this process."))
-    settings = request.registry.settings
-    key = settings["pbengine.code_key"]
-    client = request.client_addr or ""
-    ratelimit.check(request.db, RATE_SCOPE, client, key, int(settings.get("pbengine.code_failures_per_minute", 5)))
     try:
-        voter_code = codes.find(request.db, key, process, code)
+        voter_code = limits.find_voter_code(request, process, code)
     except CodeInvalid as error:
-        # After this request's transaction ends (it holds SQLite's write lock until then).
-        request.add_finished_callback(lambda r: ratelimit.record_failure(
-            r.registry["dbsession_factory"], RATE_SCOPE, client, key))
-        error.field = "voter_code"
-        raise
+        # Answered, not raised: the request commits, with the failure counted (pbengine.limits).
+        return error_body(request, error.status, error.code, error.message, {"voter_code": error.message})
     cast = ballots.cast(request.db, budget, voter_code, content, channel="api")
     receipt_url = request.route_url("api.receipt", receipt=cast.receipt)
     request.response.status = 201
@@ -103,9 +96,12 @@ def cast_ballot(context, request):
 
 @api_view("api.receipt", Permission.VIEW)
 def receipt(request):
+    attempt = limits.lookup_attempt(request, "lookup.receipt")  # 429 in the API's shape when over
     status = ballots.check_receipt(request.db, request.matchdict["receipt"])
     request.response.headers["Cache-Control"] = "no-store"
-    if not status.found:
+    if status.found:
+        attempt.release()  # only unknown receipts count
+    else:
         raise ApiError(404, "receipt_not_found", _("No ballot has this receipt. Check it and try again."))
     budget = status.budget
     process = budget.process

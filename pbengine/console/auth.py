@@ -7,14 +7,13 @@ from pyramid.security import forget, remember
 from pyramid.view import view_config
 from sqlalchemy import select
 
+from .. import limits
 from ..i18n import _
 from ..models import Process
 from ..security import Permission
-from ..services import accounts, ratelimit
+from ..services import accounts
 from ..services.errors import AuthenticationFailed, TooManyAttempts
 from .common import PHASE_LABELS, ROLE_LABELS, translate
-
-SCOPE = "login"
 
 
 def _came_from(request) -> str:
@@ -22,10 +21,6 @@ def _came_from(request) -> str:
     if target.startswith("/console") and not target.startswith("/console/login"):
         return target
     return request.route_path("console.home")
-
-
-def _limit(request) -> int:
-    return int(request.registry.settings.get("pbengine.login_failures_per_minute", "5"))
 
 
 @view_config(route_name="console.login", renderer="console/login.jinja2", permission=Permission.VIEW,
@@ -38,21 +33,17 @@ def login_form(request):
              request_method="POST")
 def login(request):
     email = request.POST.get("email", "")
-    key = request.registry.settings["pbengine.secret"]
-    client = request.client_addr or ""
     values = {"email": email, "came_from": _came_from(request)}
     try:
-        ratelimit.check(request.db, SCOPE, client, key, _limit(request))
+        attempt = limits.login_attempt(request, email)
         organizer = accounts.authenticate(request.db, email, request.POST.get("password", ""))
     except TooManyAttempts as error:
         request.response.status = error.status
         return values | {"errors": {"_form": translate(request, error.message)}}
     except AuthenticationFailed as error:
-        # After this request's transaction ends (it holds SQLite's write lock until then).
-        request.add_finished_callback(lambda r: ratelimit.record_failure(
-            r.registry["dbsession_factory"], SCOPE, client, key))
         request.response.status = error.status
         return values | {"errors": {"_form": translate(request, error.message)}}
+    attempt.release()
     headers = remember(request, organizer.id)
     return HTTPSeeOther(values["came_from"], headers=headers)
 

@@ -13,8 +13,9 @@ from .process import (
     Proposal,
     ProposalStatus,
 )
+from .security import RateCounter, RateKey, WebSession
 from .session import get_engine, get_session_factory, get_tm_session
-from .voting import AuditEvent, Ballot, CodeBatch, FailedAttempt, Tally, VoterCode
+from .voting import AuditEvent, Ballot, CodeBatch, Tally, VoterCode
 
 __all__ = [
     "PHASE_ORDER",
@@ -24,7 +25,6 @@ __all__ = [
     "Base",
     "Budget",
     "CodeBatch",
-    "FailedAttempt",
     "OrganisationType",
     "Organizer",
     "Phase",
@@ -33,9 +33,12 @@ __all__ = [
     "Project",
     "Proposal",
     "ProposalStatus",
+    "RateCounter",
+    "RateKey",
     "Role",
     "Tally",
     "VoterCode",
+    "WebSession",
     "get_engine",
     "get_session_factory",
     "get_tm_session",

@@ -103,14 +103,3 @@ class AuditEvent(Base):
 
     process = relationship("Process")
 
-
-class FailedAttempt(Base):
-    """A wrong voter code or password, by keyed hash of the client address (rate limiting)."""
-
-    __tablename__ = "failed_attempt"
-    __table_args__ = (Index("ix_failed_attempt_scope_client_at", "scope", "client_hash", "at"),)
-
-    id: Mapped[intpk]
-    scope: Mapped[str] = mapped_column(String(40))
-    client_hash: Mapped[str] = mapped_column(String(64))
-    at: Mapped[created]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ..i18n import _
 from ..models import Organizer, Process, ProcessRole, Role
 from ..models.meta import utcnow
-from . import audit
+from . import audit, sessions
 from .errors import AuthenticationFailed, InvalidInput
 
 _hasher = PasswordHasher()
@@ -25,14 +25,18 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+def _check_password(password: str, field: str = "password") -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise InvalidInput(
+            _("The password needs at least ${n} characters.",
+              mapping={"n": MIN_PASSWORD}), field=field)
+
+
 def create_organizer(db, email: str, name: str, password: str, is_admin: bool = False) -> Organizer:
     email = normalise_email(email)
     if not EMAIL_RE.match(email):
         raise InvalidInput(_("Enter a valid email address."), field="email")
-    if len(password or "") < MIN_PASSWORD:
-        raise InvalidInput(
-            _("The password needs at least ${n} characters.",
-              mapping={"n": MIN_PASSWORD}), field="password")
+    _check_password(password)
     if db.scalars(select(Organizer).where(Organizer.email == email)).first():
         raise InvalidInput(_("An organizer with this email exists."), field="email")
     organizer = Organizer(email=email, name=(name or email).strip(), is_admin=is_admin,
@@ -54,6 +58,24 @@ def authenticate(db, email: str, password: str) -> Organizer:
         organizer.password_hash = _hasher.hash(password)
     organizer.last_login_at = utcnow()
     return organizer
+
+
+def change_password(db, organizer: Organizer, current: str, new: str, confirmation: str) -> int:
+    """Set a new password and end every session of ``organizer`` (returns how many were ended).
+
+    A cookie copied from any browser, this one included, stops working; the caller logs the
+    organizer in again in a fresh session.
+    """
+    try:
+        _hasher.verify(organizer.password_hash, current or "")
+    except (VerificationError, InvalidHashError):
+        raise AuthenticationFailed(_("Your current password is not right."), field="current_password") from None
+    _check_password(new, "new_password")
+    if new != confirmation:
+        raise InvalidInput(_("The two new passwords differ."), field="confirm_password")
+    organizer.password_hash = _hasher.hash(new)
+    db.flush()
+    return sessions.end_all_of(db, organizer.id)
 
 
 def grant_role(db, process: Process, organizer: Organizer, role: Role | str, actor: str = "") -> None:

@@ -1,43 +1,173 @@
-"""Failures per client and minute, kept in the database so every web process shares them."""
+"""Rate limits shared by every app server: atomic counters in the database, keyed so they reveal nothing.
+
+A *bucket* is what one limit counts: a client address, one browser at an address, a submitted
+voter code, an e-mail address. Each attempt first *reserves* one unit in every bucket it
+belongs to, in one short transaction (``INSERT … ON CONFLICT DO UPDATE … RETURNING``: the
+database serialises concurrent increments of a row, on SQLite and PostgreSQL alike). If any
+bucket is then over its limit the transaction is rolled back and the attempt is refused, so a
+burst of N concurrent attempts lets through at most the limit, on one app server or many.
+A successful attempt releases its reservation: only failures count.
+
+SQLite has one writer at a time, and a request that may write holds the write lock from its
+first statement (``BEGIN IMMEDIATE``, see ``models.session``): there the counters are written
+in the request's own transaction, inside a savepoint, and the lock makes them atomic. The
+request must then commit on a failure (the views answer a refused code without rolling back).
+
+Limits slide over a minute: the current minute's count plus the previous minute's, weighted
+by how much of it is still within 60 seconds.
+
+What is stored is not reversible to an address or a code: the value is hashed with
+HMAC-SHA256 under a random key drawn for each minute (kept in the database only while that
+minute's counters live, then deleted with them), and only a 16-bit tag of the hash is kept.
+Even with a dump and the key, each IPv4 tag matches 65,536 addresses; two minutes later key
+and counters are gone.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
+import secrets
+import threading
+import time
+from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, or_, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..i18n import _
-from ..models import FailedAttempt
-from ..models.meta import utcnow
+from ..models import RateCounter, RateKey
+from ..models.session import BEGIN_OPTION
 from .errors import TooManyAttempts
 
-WINDOW = dt.timedelta(minutes=1)
+MINUTE = 60
+TAG_BITS = 16
 
 
-def client_hash(key: str, client: str) -> str:
-    return hmac.new(key.encode(), f"client:{client}".encode(), hashlib.sha256).hexdigest()
+@dataclass(frozen=True)
+class Bucket:
+    """``value`` (an address, a code, ...) is hashed with the minute's key and never stored."""
+
+    scope: str
+    value: str
+    limit: int
 
 
-def check(db, scope: str, client: str, key: str, limit: int) -> None:
-    """Raise :class:`TooManyAttempts` when ``client`` failed ``limit`` times in the last minute."""
-    since = utcnow() - WINDOW
-    failures = db.scalar(
-        select(func.count()).select_from(FailedAttempt).where(
-            FailedAttempt.scope == scope,
-            FailedAttempt.client_hash == client_hash(key, client),
-            FailedAttempt.at >= since,
-        )
-    )
-    if failures >= limit:
-        raise TooManyAttempts(
-            _("Too many wrong attempts. Wait a minute, then try again.")
-        )
+_keys: dict[tuple[str, int], bytes | None] = {}  # (database, minute) -> key, as read from rate_key
+_keys_lock = threading.Lock()
 
 
-def record_failure(session_factory, scope: str, client: str, key: str) -> None:
-    """Record a failure in its own transaction: the request's own transaction is rolled back."""
-    with session_factory() as db, db.begin():
-        db.execute(delete(FailedAttempt).where(FailedAttempt.at < utcnow() - 10 * WINDOW))
-        db.add(FailedAttempt(scope=scope, client_hash=client_hash(key, client)))
+def _insert(db):
+    return pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def _key(db, minute: int, create: bool, remember: bool = True) -> bytes | None:
+    """The random key of ``minute``, shared by every app server through the ``rate_key`` table."""
+    cache = (str(db.get_bind().url), minute)
+    with _keys_lock:
+        if cache in _keys and (_keys[cache] is not None or not create):
+            return _keys[cache]
+    key = db.scalar(select(RateKey.key).where(RateKey.minute == minute))
+    if key is None:
+        if not create:
+            with _keys_lock:
+                _keys[cache] = None  # the previous minute had no attempts: do not ask again
+            return None
+        db.execute(_insert(db)(RateKey).values(minute=minute, key=secrets.token_hex(32))
+                   .on_conflict_do_nothing(index_elements=["minute"]))
+        key = db.scalar(select(RateKey.key).where(RateKey.minute == minute))
+        if not remember:  # created in a transaction that may still roll back: do not cache it
+            return bytes.fromhex(key)
+        # Rate state expires: older keys and counters are deleted, so they cannot be reversed later.
+        db.execute(delete(RateKey).where(RateKey.minute < minute - 1))
+        db.execute(delete(RateCounter).where(RateCounter.minute < minute - 1))
+    with _keys_lock:
+        for old in [c for c in _keys if c[1] < minute - 1]:
+            del _keys[old]
+        _keys[cache] = bytes.fromhex(key)
+    return _keys[cache]
+
+
+def tag(key: bytes, bucket: Bucket) -> int:
+    digest = hmac.new(key, f"{bucket.scope}\0{bucket.value}".encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:TAG_BITS // 8], "big")
+
+
+def holds_the_write_lock(db) -> bool:
+    """True for an SQLite session of a request that may write: it already holds the write lock."""
+    bind = db.get_bind() if db is not None else None
+    return (bind is not None and bind.dialect.name == "sqlite"
+            and bind.get_execution_options().get(BEGIN_OPTION) == "IMMEDIATE")
+
+
+class Reservation:
+    """One counted attempt; :meth:`release` it when the attempt succeeded."""
+
+    def __init__(self, session_factory, rows: list[tuple[str, int, int]], request_db=None):
+        self._factory = session_factory
+        self._rows = rows
+        self._request_db = request_db
+
+    def release(self) -> None:
+        if not self._rows:
+            return
+        statement = (update(RateCounter)
+                     .where(tuple_(RateCounter.scope, RateCounter.minute, RateCounter.tag).in_(self._rows),
+                            RateCounter.count > 0)
+                     .values(count=RateCounter.count - 1))
+        if self._request_db is not None:
+            self._request_db.execute(statement)
+        else:
+            with self._factory() as db, db.begin():
+                db.execute(statement)
+        self._rows = []
+
+
+def reserve(session_factory, buckets: list[Bucket], now: float | None = None, request_db=None) -> Reservation:
+    """Count one attempt in every bucket, or raise :class:`TooManyAttempts` (and count nothing).
+
+    ``request_db``: the request's session; used (in a savepoint) when it holds SQLite's write lock.
+    """
+    now = time.time() if now is None else now
+    if holds_the_write_lock(request_db):
+        with request_db.begin_nested():  # rolled back if TooManyAttempts is raised
+            rows = _count(request_db, buckets, now, remember=False)
+        return Reservation(session_factory, rows, request_db)
+    with session_factory() as db:
+        with db.begin():
+            _key(db, int(now // MINUTE), create=True)
+        try:
+            rows = _count(db, buckets, now)
+        except TooManyAttempts:
+            db.rollback()
+            raise
+        db.commit()
+    return Reservation(session_factory, rows)
+
+
+def _count(db, buckets: list[Bucket], now: float, remember: bool = True) -> list[tuple[str, int, int]]:
+    minute = int(now // MINUTE)
+    still_counted = 1 - (now % MINUTE) / MINUTE  # share of the previous minute within the last 60 s
+    current = _key(db, minute, create=True, remember=remember)
+    previous = _key(db, minute - 1, create=False)
+    tags = {bucket: tag(current, bucket) for bucket in buckets}
+    rows = sorted({(b.scope, minute, t) for b, t in tags.items()})  # one order: no deadlocks
+    insert = _insert(db)
+    statement = insert(RateCounter).values([{"scope": s, "minute": m, "tag": t, "count": 1} for s, m, t in rows])
+    statement = statement.on_conflict_do_update(
+        index_elements=["scope", "minute", "tag"], set_={"count": RateCounter.count + 1}
+    ).returning(RateCounter.scope, RateCounter.tag, RateCounter.count)
+    counts = {(scope, t): count for scope, t, count in db.execute(statement)}
+    before = {}
+    if previous is not None:
+        old_tags = {b: tag(previous, b) for b in buckets}
+        found = db.execute(select(RateCounter.scope, RateCounter.tag, RateCounter.count).where(
+            RateCounter.minute == minute - 1,
+            or_(*[and_(RateCounter.scope == b.scope, RateCounter.tag == t) for b, t in old_tags.items()])))
+        old = {(scope, t): count for scope, t, count in found}
+        before = {b: old.get((b.scope, t), 0) for b, t in old_tags.items()}
+    over = [b for b in buckets if counts[(b.scope, tags[b])] + before.get(b, 0) * still_counted > b.limit]
+    if over:
+        raise TooManyAttempts(_("Too many wrong attempts. Wait a minute, then try again."))
+    return rows

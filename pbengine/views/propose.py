@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
-from .. import forms, labels
+from .. import forms, labels, limits
 from ..i18n import _
 from ..security import Permission
 from ..services import proposals
@@ -62,9 +62,11 @@ def propose(context, request):
 @view_config(route_name="site.proposal_status", renderer="site/proposal_status.jinja2",
              permission=Permission.VIEW, request_method="GET")
 def proposal_status(context, request):
+    attempt = limits.lookup_attempt(request, "lookup.proposal")  # TooManyAttempts: the 429 error page
     proposal = proposals.by_token(request.db, context.process, request.matchdict.get("token", ""))
     if proposal is None:
         raise HTTPNotFound()
+    attempt.release()  # only unknown links count
     request.response.headers["Referrer-Policy"] = "no-referrer"
     request.response.headers["X-Robots-Tag"] = "noindex"
     return {"process": context.process, "proposal": proposal,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pyramid.view import view_config
 
-from .. import forms
+from .. import forms, limits
 from ..i18n import _
 from ..security import Permission
 from ..services import ballots
+from ..services.errors import TooManyAttempts
 
 
 @view_config(route_name="site.receipt_check", renderer="site/receipt_check.jinja2", permission=Permission.VIEW,
@@ -25,4 +26,12 @@ def receipt_check(request):
         request.response.status = 422
         return {"status": None, "value": value,
                 "errors": {"receipt": forms.translate(request, _("Enter the receipt you received when you voted."))}}
-    return {"status": ballots.check_receipt(request.db, value), "errors": {}, "value": value}
+    try:
+        attempt = limits.lookup_attempt(request, "lookup.receipt")
+    except TooManyAttempts as error:
+        request.response.status = error.status
+        return {"status": None, "value": value, "errors": {"receipt": forms.translate(request, error.message)}}
+    status = ballots.check_receipt(request.db, value)
+    if status.found:
+        attempt.release()  # only unknown receipts count
+    return {"status": status, "errors": {}, "value": value}

@@ -5,21 +5,20 @@ The session holds only the voter code's id and the process id, never the code it
 
 from __future__ import annotations
 
+from pyramid.csrf import new_csrf_token
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
-from .. import forms
+from .. import forms, limits
 from ..i18n import _
 from ..models import VoterCode
 from ..security import Permission
-from ..services import codes, ratelimit
 from ..services.ballots import current_ballot
 from ..services.errors import CodeInvalid, TooManyAttempts
 from ..services.processes import voting_open
 
 VOTER_CODE_KEY = "voter_code_id"
 VOTER_PROCESS_KEY = "voter_process_id"
-RATE_SCOPE = "voter-code"
 
 
 def current_voter(request, process) -> VoterCode | None:
@@ -58,26 +57,20 @@ def vote_login(context, request):
     if not voting_open(process):
         request.response.status = 409
         return _login_page(context, request)
-    settings = request.registry.settings
-    key = settings["pbengine.code_key"]
-    client = request.client_addr or ""
     try:
-        ratelimit.check(request.db, RATE_SCOPE, client, key, int(settings.get("pbengine.code_failures_per_minute", 5)))
-        voter_code = codes.find(request.db, key, process, request.POST.get("code", ""))
+        voter_code = limits.find_voter_code(request, process, request.POST.get("code", ""))
     except TooManyAttempts as error:
         request.response.status = error.status
         return _login_page(context, request, {"code": forms.translate(request, error.message)})
     except CodeInvalid as error:
-        # After this request's transaction ends (it holds SQLite's write lock until then).
-        request.add_finished_callback(lambda r: ratelimit.record_failure(
-            r.registry["dbsession_factory"], RATE_SCOPE, client, key))
+        # Not forms.refuse: the request commits, with the failure counted (pbengine.limits).
         request.response.status = error.status
-        return _login_page(context, request, forms.refuse(request, error))
+        return _login_page(context, request, {error.field or "code": forms.translate(request, error.message)})
     # A new voter gets a new session (no fixation) and a new CSRF token.
     request.session.invalidate()
     request.session[VOTER_CODE_KEY] = voter_code.id
     request.session[VOTER_PROCESS_KEY] = process.id
-    request.session.new_csrf_token()
+    new_csrf_token(request)
     if len(process.budgets) == 1:
         target = request.route_url("site.ballot", slug=process.slug, budget=process.budgets[0].slug)
     else:

@@ -7,7 +7,7 @@ import zipfile
 
 from sqlalchemy import select
 
-from pbengine.models import FailedAttempt, Process, VoterCode
+from pbengine.models import Process, RateKey, VoterCode, WebSession
 from pbengine.services import codes
 from pbengine.services.codes import normalise
 from tests.conftest import TEST_SETTINGS
@@ -25,6 +25,7 @@ def test_export_holds_no_voter_code_session_address_or_email(testapp, db):
     testapp.login(owner_email)
     csrf_token = testapp.get_csrf_token("/console")
     session_cookie = testapp.cookies["pbsession"]
+    csrf_cookie = testapp.cookies["pbcsrf"]
     for code, budget in zip(voter_codes, ["citywide", "youth", "citywide"], strict=True):
         testapp.post_json(f"/api/v1/processes/town-2027/budgets/{budget}/ballots",
                           {"voter_code": code, "approvals": ["p2"]}, status=201)
@@ -36,12 +37,12 @@ def test_export_holds_no_voter_code_session_address_or_email(testapp, db):
     archive = zipfile.ZipFile(io.BytesIO(testapp.get("/p/town-2027/town-2027-export.zip").body))
     exported = {name: archive.read(name) for name in archive.namelist()}
     assert len(exported) == 9
-    secrets = {CLIENT_IP, PROPOSER_EMAIL, owner_email, session_cookie, csrf_token,
+    secrets = {CLIENT_IP, PROPOSER_EMAIL, owner_email, session_cookie, csrf_token, csrf_cookie,
                TEST_SETTINGS["pbengine.code_key"], TEST_SETTINGS["pbengine.secret"]}
     for code in voter_codes:
         secrets |= {code, normalise(code), code.lower()}
     secrets |= set(db.scalars(select(VoterCode.code_hash)))
-    secrets |= set(db.scalars(select(FailedAttempt.client_hash)))
+    secrets |= set(db.scalars(select(RateKey.key))) | set(db.scalars(select(WebSession.id_hash)))
     assert len(secrets) > 15 and all(len(s) >= 8 for s in secrets)
     for name, data in exported.items():
         text = data.decode("utf-8").lower()
