@@ -24,7 +24,8 @@ def _ballot_page(context, request, voter_code, values=None, errors=None):
     budget = context.budget
     existing = ballots.current_ballot(request.db, budget, voter_code)
     if values is None:
-        values = ballot_form.state_of_content(budget, existing.content if existing else {})
+        # Never the earlier ballot's choices: on a shared computer the next person would see the vote.
+        values = ballot_form.state_of_content(budget, {})
     return {
         "process": context.process, "budget": budget, "values": values, "errors": errors or {},
         "already_voted": existing is not None, "open": voting_open(context.process),

@@ -17,7 +17,7 @@ def test_with_revoting_the_earlier_ballot_is_replaced_not_added(testapp, db):
     vote(testapp, codes[0], lambda form: tick(form, "p1"))
     form = ballot_form(testapp)
     assert "If you submit a new ballot, it replaces the earlier one." in form.response.text
-    assert [box.checked for box in form.fields["approvals"]] == [True, False, False]  # prefilled
+    assert [box.checked for box in form.fields["approvals"]] == [False, False, False]  # not the earlier vote
     page = review(tick(form, "p2"))
     assert "Submitting replaces the ballot you cast earlier" in page.text
     receipt = submit_review(page).follow()
@@ -58,3 +58,20 @@ def test_two_voters_each_have_a_ballot(testapp, db):
     testapp.reset()
     vote(testapp, codes[1], lambda form: tick(form, "p1", "p2"))
     assert count_ballots(db, current_only=True) == 2
+
+
+def test_re_voting_shows_a_blank_ballot_in_every_format(testapp, db):
+    """On a shared computer the next person must not see the earlier vote."""
+    from tests.site.voting import enter_code
+
+    _process, _budgets, codes = open_vote(db, kind="cumulative", max_sum_points=10)
+    enter_code(testapp, codes[0])
+    form = ballot_form(testapp)
+    form["points-p1"] = "7"
+    form["points-p3"] = "3"
+    submit_review(review(form)).follow()
+    page = testapp.get("/p/town-2027/vote/citywide")
+    assert "If you submit a new ballot, it replaces the earlier one." in page.text
+    form = page.forms["ballot-form"]
+    assert [form[f"points-{code}"].value for code in ("p1", "p2", "p3")] == ["", "", ""]
+    assert 'value="7"' not in page.text
