@@ -10,6 +10,8 @@ unblocked; ``synchronous=FULL`` makes every acknowledged commit durable.
 
 from __future__ import annotations
 
+import logging
+
 import transaction.interfaces
 import zope.sqlalchemy
 from sqlalchemy import engine_from_config, event
@@ -44,8 +46,19 @@ def _sqlite_busy(context):
         raise DatabaseBusy(str(context.original_exception)) from context.original_exception
 
 
+class _NoRows(logging.Filter):
+    """At DEBUG, SQLAlchemy logs every result row (codes' hashes, receipts, ballots): never."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.startswith(("Row ", "Col ")))
+
+
 def get_engine(settings: dict, prefix: str = "sqlalchemy.") -> Engine:
-    engine = engine_from_config(settings, prefix)
+    # Statement parameters (voter code ids, ballot contents, e-mails) never reach a log or an error message.
+    engine = engine_from_config(settings, prefix, hide_parameters=True)
+    logger = logging.getLogger("sqlalchemy.engine.Engine")
+    if not any(isinstance(f, _NoRows) for f in logger.filters):
+        logger.addFilter(_NoRows())
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
