@@ -39,6 +39,7 @@ def includeme(config):
     config.add_route("console.process_phase", pr + "/phase", factory=r.ProcessContext)
     config.add_route("console.process_roles", pr + "/roles", factory=r.ProcessContext)
     config.add_route("console.process_audit", pr + "/audit", factory=r.ProcessContext)
+    config.add_route("console.process_archive", pr + "/archive", factory=r.ProcessContext)
     config.add_route("console.budget_new", pr + "/budgets/new", factory=r.ProcessContext)
     bu = pr + "/budgets/{budget_id}"
     config.add_route("console.budget", bu, factory=r.BudgetContext)

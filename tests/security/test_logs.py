@@ -99,5 +99,6 @@ def test_a_representative_run_logged_at_debug_holds_no_seeded_secret(testapp, ws
     leaked = sorted(s for s in secrets if s.lower() in logged.lower())
     assert leaked == [], f"secrets in the logs: {leaked}"
     code_ids = [str(i) for i in db.scalars(select(VoterCode.id))]
-    assert not re.search(r"voter_code_id\W{1,4}(%s)\b" % "|".join(code_ids), logged)
+    ids = "|".join(code_ids)
+    assert not re.search(rf"voter_code_id\W{{1,4}}({ids})\b", logged)
     assert not re.search(r"^sqlalchemy\S* (Row|Col) ", logged, flags=re.M)
