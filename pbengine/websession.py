@@ -47,6 +47,7 @@ class DatabaseSession(dict):
             super().__init__(loaded.data)
             self._token, self.new = token, False
             self.created = loaded.created_at.timestamp()
+            self._created_at = loaded.created_at
             self._renew = loaded.needs_renewal(utcnow())
         request.add_response_callback(self._finish)
 
@@ -106,7 +107,7 @@ class DatabaseSession(dict):
             if save:
                 sessions.save(db, self._secret, self._token, dict(self), self.get(ORGANIZER_KEY))
             elif renew:
-                sessions.renew(db, self._secret, self._token)
+                sessions.renew(db, self._secret, self._token, self._created_at)
         if save:
             response.set_cookie(COOKIE, self._token, path="/", httponly=True, samesite="Lax", secure=self._secure)
         elif self._drop_cookie:

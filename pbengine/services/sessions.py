@@ -63,7 +63,11 @@ class Loaded:
         self.expires_at = expires_at
 
     def needs_renewal(self, now: dt.datetime) -> bool:
-        return self.expires_at - now < IDLE_TIMEOUT - RENEW_EVERY
+        return self.expires_at - now < IDLE_TIMEOUT - RENEW_EVERY and self.expires_at < self.created_at + MAX_AGE
+
+
+def _expiry(created_at: dt.datetime, now: dt.datetime) -> dt.datetime:
+    return min(now + IDLE_TIMEOUT, created_at + MAX_AGE)
 
 
 def load(db, secret: str, token: str) -> Loaded | None:
@@ -71,7 +75,7 @@ def load(db, secret: str, token: str) -> Loaded | None:
     row_id = id_hash(secret, token)
     row = db.get(WebSession, row_id)
     now = utcnow()
-    if row is None or row.expires_at <= now or row.created_at + MAX_AGE <= now:
+    if row is None or row.expires_at <= now:
         return None
     data = unseal(token, row_id, row.data)
     return None if data is None else Loaded(data, row.created_at, row.expires_at)
@@ -82,17 +86,18 @@ def save(db, secret: str, token: str, data: dict, organizer_id: int | None) -> N
     now = utcnow()
     row = db.get(WebSession, row_id)
     if row is None:
+        prune(db)  # a new session clears the expired ones: the table holds only live sessions
         db.add(WebSession(id_hash=row_id, organizer_id=organizer_id, data=seal(token, row_id, data),
                           created_at=now, expires_at=now + IDLE_TIMEOUT))
     else:
         row.data = seal(token, row_id, data)
         row.organizer_id = organizer_id
-        row.expires_at = now + IDLE_TIMEOUT
+        row.expires_at = _expiry(row.created_at, now)
 
 
-def renew(db, secret: str, token: str) -> None:
+def renew(db, secret: str, token: str, created_at: dt.datetime) -> None:
     db.execute(update(WebSession).where(WebSession.id_hash == id_hash(secret, token))
-               .values(expires_at=utcnow() + IDLE_TIMEOUT))
+               .values(expires_at=_expiry(created_at, utcnow())))
 
 
 def end(db, secret: str, token: str) -> None:
@@ -105,10 +110,8 @@ def end_all_of(db, organizer_id: int) -> int:
 
 
 def prune(db) -> int:
-    """Delete expired sessions (run now and then; an expired row is refused anyway)."""
-    now = utcnow()
-    return db.execute(delete(WebSession).where(
-        (WebSession.expires_at <= now) | (WebSession.created_at <= now - MAX_AGE))).rowcount
+    """Delete expired sessions (``expires_at`` never passes ``created_at + MAX_AGE``)."""
+    return db.execute(delete(WebSession).where(WebSession.expires_at <= utcnow())).rowcount
 
 
 __all__ = ["IDLE_TIMEOUT", "MAX_AGE", "Loaded", "end", "end_all_of", "id_hash", "load", "new_token", "prune",

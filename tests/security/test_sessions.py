@@ -129,3 +129,21 @@ def test_cookies_are_httponly_samesite_and_secure_in_production_with_hsts(make_a
         assert "httponly" in flags and "samesite=lax" in flags and "secure" in flags, cookies[name]
     development = make_app()
     assert "Strict-Transport-Security" not in development.get("/").headers
+
+
+def test_use_extends_a_session_up_to_twelve_hours_and_new_sessions_clear_expired_ones(testapp, wsgi_app, db):
+    from pbengine.models.meta import utcnow
+    from pbengine.services.sessions import MAX_AGE
+
+    login_as(testapp, db)
+    created = utcnow() - dt.timedelta(hours=11, minutes=30)
+    db.execute(update(WebSession).values(created_at=created, expires_at=utcnow() + dt.timedelta(minutes=10)))
+    commit(db)
+    testapp.get("/console", status=200)
+    row = db.scalars(select(WebSession)).one()
+    assert row.expires_at == created + MAX_AGE  # extended, but not past the maximum age
+    db.execute(update(WebSession).values(expires_at=dt.datetime(2000, 1, 1)))
+    commit(db)
+    other = TestApp(wsgi_app, extra_environ={"REMOTE_ADDR": "198.51.100.8"})
+    other.login("admin@example.org")
+    assert len(db.scalars(select(WebSession)).all()) == 1  # the expired row is gone
