@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from voting_rules.election import Election
 from voting_rules.params import RULE_NAMES, TallyParams, params_from_meta
-from voting_rules.result import compute, fraction_text
+from voting_rules.result import compute, exact, fraction_text
 from voting_rules.rules import Context
 from voting_rules.rules.base import Progress
 
@@ -71,7 +71,7 @@ def compare(election: Election, rule_names: Sequence[str] | None = None,
             "rule": name,
             "params": params.to_json(),
             "funded": result.funded,
-            "spent": result.spent,
+            "spent": exact(result.spent),
             "share_of_budget_spent": fraction_text(spent_share),
             "share_of_voters_with_a_funded_project": fraction_text(
                 result.share_of_voters_with_a_funded_project),

@@ -8,6 +8,11 @@ build elections without touching pabutools.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
+
+# Money in voting_rules: an exact number of WHOLE currency units, ``int`` when whole, else a
+# ``Fraction`` (216829.41 is ``Fraction(21682941, 100)``), so one unit is still one unit.
+Amount = int | Fraction
 
 BALLOT_KINDS = ("approval", "knapsack", "cumulative", "scoring", "ranking")
 
@@ -29,8 +34,8 @@ class Project:
     ----------
     id : str
         The project id (pabulib ``project_id``).
-    cost : int
-        The cost in the smallest money unit; a non-negative integer.
+    cost : int or Fraction
+        The cost in whole currency units, exact (see :data:`Amount`); non-negative.
     name : str
         Human-readable title.
     categories : tuple[str, ...]
@@ -40,7 +45,7 @@ class Project:
     """
 
     id: str
-    cost: int
+    cost: Amount
     name: str = ""
     categories: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict, compare=False, hash=False)
@@ -60,8 +65,8 @@ class BallotFormat:
         ``rank_length`` projects).
     min_length, max_length : int, optional
         Fewest / most projects a ballot names.
-    max_sum_cost : int, optional
-        Knapsack limit on the total cost of the ticked projects.
+    max_sum_cost : int or Fraction, optional
+        Knapsack limit on the total cost of the ticked projects (an :data:`Amount`).
     max_sum_points, min_sum_points : int, optional
         Limits on the total points of a cumulative ballot.
     max_points_per_project, min_points : int, optional
@@ -74,7 +79,7 @@ class BallotFormat:
     kind: str = "approval"
     min_length: int | None = None
     max_length: int | None = None
-    max_sum_cost: int | None = None
+    max_sum_cost: Amount | None = None
     max_sum_points: int | None = None
     min_sum_points: int | None = None
     max_points_per_project: int | None = None
@@ -113,7 +118,7 @@ class BallotFormat:
         ]
         for key, value in pairs:
             if value is not None:
-                meta[key] = str(value)
+                meta[key] = amount_text(value) if key == "max_sum_cost" else str(value)
         return meta
 
     @classmethod
@@ -140,10 +145,17 @@ class BallotFormat:
             except ValueError:
                 raise ValueError(f"META {key} must be a whole number, not {raw!r}") from None
 
+        max_sum_cost = None
+        raw_cost = meta.get("max_sum_cost")
+        if raw_cost is not None and raw_cost.strip() and raw_cost.strip().lower() != "none":
+            try:
+                max_sum_cost = parse_amount(raw_cost)
+            except ValueError:
+                raise ValueError(f"META max_sum_cost must be an amount, not {raw_cost!r}") from None
+
         max_length = num("max_length")
         if vote_type == "choose-1" and max_length is None:
             max_length = 1
-        max_sum_cost = num("max_sum_cost")
         if kind == "approval" and max_sum_cost is not None:
             kind = "knapsack"
         return cls(
@@ -168,6 +180,42 @@ def parse_whole(raw: str) -> int:
     if dot and head.isdigit() and tail and set(tail) == {"0"}:
         return int(head)
     raise ValueError(f"not a whole number: {raw!r}")
+
+
+def parse_amount(raw: str) -> Amount:
+    """Parse an amount of money written ``12``, ``12.50`` or ``12,50`` exactly; else ``ValueError``.
+
+    Returns an ``int`` when the amount is whole (``12.00`` is ``12``), else a ``Fraction``
+    (``216829.41`` is ``Fraction(21682941, 100)``). Negative amounts are refused.
+    """
+    text = raw.strip().replace(",", ".")
+    head, dot, tail = text.partition(".")
+    if not head.isdigit() or (dot and not (tail.isdigit() and tail.isascii())) or not head.isascii():
+        raise ValueError(f"not an amount: {raw!r}")
+    value = Fraction(int(head + tail), 10 ** len(tail)) if dot else Fraction(int(head))
+    return int(value) if value.denominator == 1 else value
+
+
+def amount_text(value: Amount) -> str:
+    """An amount as exact decimal text, the inverse of :func:`parse_amount`: ``12``, ``216829.41``.
+
+    Raises ``ValueError`` for a fraction that has no finite decimal form (like 1/3).
+    """
+    value = Fraction(value)
+    if value.denominator == 1:
+        return str(value.numerator)
+    twos = fives = 0
+    den = value.denominator
+    while den % 2 == 0:
+        den, twos = den // 2, twos + 1
+    while den % 5 == 0:
+        den, fives = den // 5, fives + 1
+    if den != 1:
+        raise ValueError(f"{value} has no exact decimal form")
+    digits = max(twos, fives)
+    sign = "-" if value < 0 else ""
+    whole, part = divmod(abs(int(value * 10 ** digits)), 10 ** digits)
+    return f"{sign}{whole}.{part:0{digits}d}"
 
 
 @dataclass(frozen=True)
@@ -214,8 +262,8 @@ class Election:
 
     Parameters
     ----------
-    budget : int
-        Money available, in the smallest unit.
+    budget : int or Fraction
+        Money available, in whole currency units, exact (see :data:`Amount`).
     projects : list[Project]
     ballot_format : BallotFormat
     ballots : list[Ballot]
@@ -225,7 +273,7 @@ class Election:
     name : str
     """
 
-    budget: int
+    budget: Amount
     projects: list[Project]
     ballot_format: BallotFormat
     ballots: list[Ballot]

@@ -13,7 +13,17 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from voting_rules.election import VOTE_TYPES, Ballot, BallotFormat, Election, Project, parse_whole
+from voting_rules.election import (
+    VOTE_TYPES,
+    Amount,
+    Ballot,
+    BallotFormat,
+    Election,
+    Project,
+    amount_text,
+    parse_amount,
+    parse_whole,
+)
 
 if TYPE_CHECKING:
     from voting_rules.result import TallyResult
@@ -149,7 +159,7 @@ def read_pb(source: str | os.PathLike, validate: bool = False) -> Election:
         if name not in seen:
             raise PabulibError(reader.line_num, f"the {name.upper()} section is missing")
     fmt = BallotFormat.from_meta(meta)
-    budget = _whole_meta(meta, meta_lines, "budget", required=True)
+    budget = _amount_meta(meta, meta_lines, "budget")
     for key, count in (("num_projects", len(projects)), ("num_votes", len(ballots))):
         declared = _whole_meta(meta, meta_lines, key)
         if declared is not None and declared != count:
@@ -189,6 +199,16 @@ def _whole_meta(meta: dict, lines: dict, key: str, required: bool = False) -> in
         raise PabulibError(lines[key], f"META {key} {raw!r} is not a whole number") from None
 
 
+def _amount_meta(meta: dict, lines: dict, key: str) -> Amount:
+    raw = meta.get(key)
+    if raw is None:
+        raise PabulibError(max(lines.values(), default=1), f"META has no {key}")
+    try:
+        return parse_amount(raw)
+    except ValueError:
+        raise PabulibError(lines[key], f"META {key} {raw!r} is not an amount") from None
+
+
 def _start_projects(meta: dict, meta_lines: dict, fail) -> str:
     """Check the META before the projects; return the ballot kind."""
     vote_type = meta.get("vote_type")
@@ -197,7 +217,7 @@ def _start_projects(meta: dict, meta_lines: dict, fail) -> str:
     if vote_type not in VOTE_TYPES:
         raise PabulibError(meta_lines["vote_type"],
                            f"unknown vote_type {vote_type!r}; allowed: {', '.join(VOTE_TYPES)}")
-    _whole_meta(meta, meta_lines, "budget", required=True)
+    _amount_meta(meta, meta_lines, "budget")
     try:
         BallotFormat.from_meta(meta)
     except ValueError as exc:
@@ -215,11 +235,11 @@ def _project(fields: dict[str, str], fail) -> Project:
         raise fail("empty project_id")
     raw = fields["cost"].strip()
     try:
-        cost = parse_whole(raw.replace(",", "."))
+        cost = parse_amount(raw)
     except ValueError:
         if raw.startswith("-"):
             raise fail(f"cost {raw} of project {pid} is negative") from None
-        raise fail(f"cost {raw!r} of project {pid} is not a whole number") from None
+        raise fail(f"cost {raw!r} of project {pid} is not an amount") from None
     categories: tuple[str, ...] = ()
     extra: dict[str, str] = {}
     for key, value in fields.items():
@@ -279,7 +299,7 @@ def election_as_text(election: Election, result: TallyResult | None = None) -> s
             meta.pop(key, None)
     meta.update({"num_projects": str(len(election.projects)),
                  "num_votes": str(len(election.ballots)),
-                 "budget": str(election.budget)})
+                 "budget": amount_text(election.budget)})
     meta.update(fmt_meta)
     if election.currency:
         meta["currency"] = election.currency
@@ -313,7 +333,7 @@ def election_as_text(election: Election, result: TallyResult | None = None) -> s
     w.writerow(cols)
     funded = set(result.funded) if result is not None else set()
     for p in election.projects:
-        row = [p.id, str(p.cost)]
+        row = [p.id, amount_text(p.cost)]
         if "name" in cols:
             row.append(p.name or "None")
         if "category" in cols:

@@ -24,9 +24,35 @@ def fraction_text(x: Fraction | int) -> str:
     return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
 
 
+def exact(x):
+    """An exact number for JSON: an ``int`` when whole, else its fraction text ``"a/b"``."""
+    if isinstance(x, Fraction):
+        return x.numerator if x.denominator == 1 else fraction_text(x)
+    return x
+
+
+def exact_json(data):
+    """``data`` with every ``Fraction`` in it (nested dicts, lists) made JSON-safe by :func:`exact`."""
+    if isinstance(data, dict):
+        return {key: exact_json(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [exact_json(value) for value in data]
+    return exact(data)
+
+
+def from_exact(x):
+    """Inverse of :func:`exact`: ``"a/b"`` back to a ``Fraction``, numbers unchanged."""
+    if isinstance(x, str):
+        value = Fraction(x)
+        return value.numerator if value.denominator == 1 else value
+    return x
+
+
 def election_digest(election: Election) -> str:
     """sha256 (hex) of exactly what the count depends on, in a canonical order.
 
+    Amounts that are not whole are written as fraction text (``"21682941/100"``), so a cost of
+    216829.41 is digested exactly; whole amounts stay integers (older digests are unchanged).
     The budget, the vote type (and the points of first place for rankings), each project's
     cost and each ballot's content, sorted by project and voter id: descriptive META, the
     order of the ballots and the file's layout do not change it, so the digest recorded with
@@ -34,10 +60,10 @@ def election_digest(election: Election) -> str:
     """
     fmt = election.ballot_format
     canonical = {
-        "budget": election.budget,
+        "budget": exact(election.budget),
         "vote_type": fmt.vote_type,
         "rank_points": rank_points(election) if fmt.kind == "ranking" else None,
-        "projects": sorted([p.id, p.cost] for p in election.projects),
+        "projects": sorted([p.id, exact(p.cost)] for p in election.projects),
         "ballots": sorted(
             [b.voter_id, sorted(b.approvals), sorted((b.points or {}).items()), list(b.ranking)]
             for b in election.ballots
@@ -57,8 +83,10 @@ class TallyResult:
     params : TallyParams
     funded : list[str]
         Funded project ids in selection order.
-    spent, budget : int
-    scores, votes, costs : dict[str, int]
+    spent, budget : int or Fraction
+        Whole currency units, exact (``"a/b"`` text in JSON when not whole).
+    scores, votes : dict[str, int]
+    costs : dict[str, int or Fraction]
         Per project: score (votes, points or ranking points), supporters, cost.
     num_voters : int
     share_of_voters_with_a_funded_project : Fraction
@@ -87,7 +115,7 @@ class TallyResult:
     def projects(self) -> list[dict]:
         """One row per project: id, cost, votes, score, funded."""
         chosen = set(self.funded)
-        return [{"id": pid, "cost": self.costs[pid], "votes": self.votes[pid],
+        return [{"id": pid, "cost": exact(self.costs[pid]), "votes": self.votes[pid],
                  "score": self.scores[pid], "funded": pid in chosen} for pid in self.costs]
 
     def to_json(self) -> dict:
@@ -97,15 +125,15 @@ class TallyResult:
             "rule": self.rule,
             "params": self.params.to_json(),
             "funded": list(self.funded),
-            "spent": self.spent,
-            "budget": self.budget,
+            "spent": exact(self.spent),
+            "budget": exact(self.budget),
             "num_voters": self.num_voters,
             "share_of_voters_with_a_funded_project": fraction_text(
                 self.share_of_voters_with_a_funded_project),
             "pabutools_version": self.pabutools_version,
             "digest": self.digest,
             "projects": self.projects(),
-            "explanation": self.explanation,
+            "explanation": exact_json(self.explanation),
         }
 
     @classmethod
@@ -118,11 +146,11 @@ class TallyResult:
             rule=data["rule"],
             params=TallyParams.from_json(data["params"]),
             funded=list(data["funded"]),
-            spent=data["spent"],
-            budget=data["budget"],
+            spent=from_exact(data["spent"]),
+            budget=from_exact(data["budget"]),
             scores={r["id"]: r["score"] for r in rows},
             votes={r["id"]: r["votes"] for r in rows},
-            costs={r["id"]: r["cost"] for r in rows},
+            costs={r["id"]: from_exact(r["cost"]) for r in rows},
             num_voters=data["num_voters"],
             share_of_voters_with_a_funded_project=Fraction(
                 data["share_of_voters_with_a_funded_project"]),

@@ -9,6 +9,8 @@ from voting_rules import RULE_NAMES, compare, compute, params_from_meta, read_pb
 
 WITH_SELECTED = [
     ("Poland_Warszawa_2017_Nadwisle.pb", "greedy"),
+    # budget and knapsack limit with cents (216829.41), read exactly
+    ("Poland_Warszawa_2017_Grochow_Kinowa.pb", "greedy"),
     ("Poland_Swiecie_2023.pb", "equal-shares"),
     ("Poland_Wieliczka_2023_Green_Budget.pb", "equal-shares-comparison"),
     ("Poland_Warszawa_2020_Praga-Poludnie.pb", "greedy"),
