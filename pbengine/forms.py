@@ -10,6 +10,7 @@ import datetime as dt
 
 from translationstring import TranslationString
 
+from . import money
 from .i18n import _
 from .services.errors import InvalidInput
 
@@ -37,6 +38,27 @@ def integer(params, name: str, required: bool = True, minimum: int | None = None
         raise InvalidInput(_("Enter a number of at least ${n}.",
                              mapping={"n": minimum}), field=name)
     return value
+
+
+def amount(params, name: str, currency: str, locale: str | None, required: bool = True) -> int | None:
+    """A posted amount of money in minor units (see :func:`pbengine.money.parse`)."""
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        if required:
+            raise InvalidInput(_("This field is required."), field=name)
+        return None
+    try:
+        return money.parse(raw, currency, locale or "en")
+    except money.AmountError as error:
+        if error.kind == "digits" and error.digits == 0:
+            message = _("Amounts in ${currency} have no decimals: enter a whole amount, like ${example}.",
+                        mapping={"currency": currency, "example": error.example})
+        elif error.kind == "digits":
+            message = _("Amounts in ${currency} have at most ${n} decimals, like ${example}.",
+                        mapping={"currency": currency, "n": error.digits, "example": error.example})
+        else:
+            message = _("Enter an amount like ${example}.", mapping={"example": error.example})
+        raise InvalidInput(message, field=name) from None
 
 
 def date(params, name: str) -> dt.date | None:

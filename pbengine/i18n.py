@@ -25,6 +25,7 @@ def includeme(config):
     settings = config.get_settings()
     settings.setdefault("jinja2.i18n.domain", "pbengine")
     settings.setdefault("jinja2.extensions", "jinja2.ext.i18n")
-    settings.setdefault("jinja2.filters", "money = pbengine.formatting:money")
+    settings.setdefault("jinja2.filters", "money = pbengine.formatting:money_filter\n"
+                                          "units = pbengine.formatting:units_filter")
     # pyramid_jinja2 registers the .jinja2 renderer; it reads these settings when the config commits.
     config.add_jinja2_search_path("pbengine:templates", name=".jinja2")

@@ -50,14 +50,28 @@ def make_process(db, slug="town-2027", owner=None, role=Role.OWNER, **overrides)
     return process
 
 
+def minor(units, process) -> int:
+    """Whole currency units (as people write them, ``12.5`` as a string) to the stored minor units."""
+    from fractions import Fraction
+
+    from pbengine.money import to_minor
+
+    return to_minor(Fraction(str(units)), process.currency)
+
+
 def make_budget(db, process, slug="citywide", amount=100_000, kind="approval", projects=None, **fields):
+    """A budget; ``amount``, ``max_sum_cost`` and the project costs are in WHOLE currency units."""
+    if fields.get("max_sum_cost") is not None:
+        fields["max_sum_cost"] = minor(fields["max_sum_cost"], process)
     budget = processes.add_budget(db, process, processes.BudgetData(
-        slug=slug, name=fields.pop("name", slug.title()), amount=amount, ballot_kind=kind, **fields))
+        slug=slug, name=fields.pop("name", slug.title()), amount=minor(amount, process), ballot_kind=kind,
+        **fields))
     if projects is None:
         projects = {"p1": 40_000, "p2": 30_000, "p3": 50_000}
     for code, cost in projects.items():
-        processes.add_project(db, budget, processes.ProjectData(code=code, title=f"Project {code}", cost=cost))
+        processes.add_project(db, budget, processes.ProjectData(code=code, title=f"Project {code}",
+                                                                cost=minor(cost, process)))
     return budget
 
 
-__all__ = ["PASSWORD", "TestApp", "commit", "make_budget", "make_organizer", "make_process", "transaction"]
+__all__ = ["PASSWORD", "TestApp", "commit", "make_budget", "minor", "make_organizer", "make_process", "transaction"]

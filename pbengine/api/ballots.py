@@ -85,7 +85,7 @@ def cast_ballot(context, request):
     except CodeInvalid as error:
         # Answered, not raised: the request commits, with the failure counted (pbengine.limits).
         return error_body(request, error.status, error.code, error.message, {"voter_code": error.message})
-    cast = ballots.cast(request.db, budget, voter_code, content, channel="api")
+    cast = ballots.cast(request.db, budget, voter_code, content, channel="api", locale=request.locale_name)
     receipt_url = request.route_url("api.receipt", receipt=cast.receipt)
     request.response.status = 201
     request.response.headers["Cache-Control"] = "no-store"

@@ -88,7 +88,7 @@ SCHEMAS = {
                      "organisation_type", "location"],
         "properties": {
             "id": {"type": "string"}, "title": {"type": "string"}, "description": {"type": "string"},
-            "cost": {"type": "integer"},
+            "cost": {"type": "integer", "description": "In the currency's smallest unit"},
             "categories": {"type": "array", "items": {"type": "string"}},
             "sdgs": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 17}},
             "organisation_name": {"type": "string"}, "organisation_type": nullable("string"),
@@ -99,7 +99,8 @@ SCHEMAS = {
         "type": "object", "additionalProperties": False,
         "required": ["id", "title", "cost", "votes", "score", "funded"],
         "properties": {
-            "id": {"type": "string"}, "title": {"type": "string"}, "cost": {"type": "integer"},
+            "id": {"type": "string"}, "title": {"type": "string"},
+            "cost": {"type": "integer", "description": "In the currency's smallest unit"},
             "votes": {"type": "integer"}, "score": {"type": "integer"}, "funded": {"type": "boolean"},
         },
     },

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ..i18n import _
 from ..models import Budget, Phase, Process
+from ..money import to_minor
 from ..security import Permission
 from ..services import export
 from ..services.processes import ballot_format, results_public, tally_params
@@ -49,7 +50,7 @@ def budget_json(request, budget: Budget) -> dict:
             "format": budget.ballot_kind,
             "min_length": fmt.min_length,
             "max_length": fmt.max_length,
-            "max_sum_cost": (fmt.max_sum_cost if fmt.max_sum_cost is not None else budget.amount)
+            "max_sum_cost": (budget.max_sum_cost if budget.max_sum_cost is not None else budget.amount)
             if budget.ballot_kind == "knapsack" else None,
             "max_sum_points": fmt.max_sum_points,
             "max_points_per_project": fmt.max_points_per_project,
@@ -130,9 +131,11 @@ def results(context, request):
             "rule": payload["rule"],
             "parameters": payload["params"],
             "funded": payload["funded"],
-            "spent": payload["spent"],
+            # The tally counts whole units (exact); the API gives every amount in minor units.
+            "spent": to_minor(payload["spent"], process.currency),
             "num_voters": payload["num_voters"],
-            "projects": [dict(row, title=titles.get(row["id"], "")) for row in payload["projects"]],
+            "projects": [dict(row, title=titles.get(row["id"], ""), cost=to_minor(row["cost"], process.currency))
+                         for row in payload["projects"]],
             "explanation": payload.get("explanation", {}),
             "export_file": request.route_url("api.export", slug=process.slug, filename=export.pb_name(b)),
         })

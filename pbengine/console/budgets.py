@@ -7,26 +7,31 @@ from pyramid.view import view_config
 
 from voting_rules import COMPLETIONS, RULES, SATISFACTIONS
 
-from .. import forms
+from .. import forms, money
 from ..i18n import _
 from ..security import Permission
 from ..services import processes as service
 from ..services.errors import DomainError
 from .common import BALLOT_KIND_LABELS, ORGANISATION_TYPE_LABELS, SDG_NAMES, actor, label_options, refuse, translate
 
-NUMBERS = ("amount", "min_length", "max_length", "max_sum_cost", "max_sum_points",
-           "max_points_per_project", "rank_length", "threshold")
+AMOUNTS = ("amount", "max_sum_cost")
+NUMBERS = ("min_length", "max_length", "max_sum_points", "max_points_per_project", "rank_length", "threshold")
 TEXTS = ("slug", "name", "description", "ballot_kind", "rule", "satisfaction", "completion", "tie_break")
 
 
-def _values(budget) -> dict:
-    return {key: getattr(budget, key) for key in NUMBERS + TEXTS}
+def _values(request, budget) -> dict:
+    currency = budget.process.currency
+    amounts = {key: money.input_text(getattr(budget, key), currency, request.locale_name) for key in AMOUNTS}
+    return {key: getattr(budget, key) for key in NUMBERS + TEXTS} | amounts
 
 
-def _data(params) -> service.BudgetData:
-    numbers = {key: forms.integer(params, key, required=(key == "amount")) for key in NUMBERS}
+def _data(request, params) -> service.BudgetData:
+    currency = request.context.process.currency
+    amounts = {key: forms.amount(params, key, currency, request.locale_name, required=(key == "amount"))
+               for key in AMOUNTS}
+    numbers = {key: forms.integer(params, key, required=False) for key in NUMBERS}
     texts = {key: forms.text(params, key, 10_000 if key == "description" else 200) for key in TEXTS}
-    return service.BudgetData(**texts, **numbers)
+    return service.BudgetData(**texts, **numbers, **amounts)
 
 
 def _form(request, budget, values, errors=None):
@@ -56,7 +61,7 @@ def budget_new(request):
 def budget_create(request):
     process = request.context.process
     try:
-        budget = service.add_budget(request.db, process, _data(request.POST), actor(request))
+        budget = service.add_budget(request.db, process, _data(request, request.POST), actor(request))
     except DomainError as error:
         return _form(request, None, dict(request.POST), refuse(request, error))
     request.session.flash(translate(request, _("Budget “${name}” added.", mapping={"name": budget.name})))
@@ -66,7 +71,7 @@ def budget_create(request):
 @view_config(route_name="console.budget_edit", renderer="console/budget_form.jinja2",
              permission=Permission.PROCESS_MANAGE, request_method="GET")
 def budget_edit(request):
-    return _form(request, request.context.budget, _values(request.context.budget))
+    return _form(request, request.context.budget, _values(request, request.context.budget))
 
 
 @view_config(route_name="console.budget_edit", renderer="console/budget_form.jinja2",
@@ -74,7 +79,7 @@ def budget_edit(request):
 def budget_update(request):
     budget = request.context.budget
     try:
-        service.update_budget(request.db, budget, _data(request.POST), actor(request))
+        service.update_budget(request.db, budget, _data(request, request.POST), actor(request))
     except DomainError as error:
         return _form(request, budget, dict(request.POST), refuse(request, error))
     request.session.flash(translate(request, _("Budget “${name}” saved.", mapping={"name": budget.name})))

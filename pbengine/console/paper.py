@@ -55,7 +55,8 @@ def paper_form(request):
 def paper_cast(request):
     process, budget = request.context.process, request.context.budget
     try:
-        cast = ballots.cast(request.db, budget, None, _content(budget, request.POST), channel="paper")
+        cast = ballots.cast(request.db, budget, None, _content(budget, request.POST), channel="paper",
+                            locale=request.locale_name)
     except DomainError as error:
         return _page(request, refuse(request, error), request.POST)
     request.session.flash(translate(request, _("Paper ballot recorded (receipt ${receipt}). Enter the next one.",

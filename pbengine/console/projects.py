@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
-from .. import forms
+from .. import forms, money
 from ..i18n import _
 from ..security import Permission
 from ..services import importing
@@ -26,8 +26,9 @@ from .common import (
 TEXTS = ("code", "title", "description", "organisation_name", "location", "image_url")
 
 
-def _values(project) -> dict:
-    values = {key: getattr(project, key) for key in TEXTS + ("cost", "organisation_type")}
+def _values(request, project) -> dict:
+    values = {key: getattr(project, key) for key in TEXTS + ("organisation_type",)}
+    values["cost"] = money.input_text(project.cost, request.context.process.currency, request.locale_name)
     values["categories"] = ", ".join(project.categories or [])
     values["sdgs"] = list(project.sdgs or [])
     return values | translation_values(project)
@@ -39,11 +40,12 @@ def _posted(params) -> dict:
     return values | posted_translations(params)
 
 
-def _data(params) -> service.ProjectData:
+def _data(request, params) -> service.ProjectData:
     categories = [c.strip() for c in forms.text(params, "categories", 500).split(",") if c.strip()]
     return service.ProjectData(
         code=forms.text(params, "code", 40), title=forms.text(params, "title", 200),
-        cost=forms.integer(params, "cost"), description=forms.text(params, "description"),
+        cost=forms.amount(params, "cost", request.context.process.currency, request.locale_name),
+        description=forms.text(params, "description"),
         categories=categories, sdgs=forms.int_list(params, "sdgs"),
         organisation_name=forms.text(params, "organisation_name", 200),
         organisation_type=params.get("organisation_type") or None,
@@ -77,7 +79,7 @@ def project_new(request):
              permission=Permission.PROCESS_MODERATE, request_method="POST")
 def project_create(request):
     try:
-        project = service.add_project(request.db, request.context.budget, _data(request.POST), actor(request))
+        project = service.add_project(request.db, request.context.budget, _data(request, request.POST), actor(request))
         apply_translations(project, request.POST)
     except DomainError as error:
         return _form(request, None, _posted(request.POST), refuse(request, error))
@@ -88,7 +90,7 @@ def project_create(request):
 @view_config(route_name="console.project_edit", renderer="console/project_form.jinja2",
              permission=Permission.PROCESS_MODERATE, request_method="GET")
 def project_edit(request):
-    return _form(request, request.context.project, _values(request.context.project))
+    return _form(request, request.context.project, _values(request, request.context.project))
 
 
 @view_config(route_name="console.project_edit", renderer="console/project_form.jinja2",
@@ -101,7 +103,7 @@ def project_update(request):
             service.remove_project(request.db, project, actor(request))
             message = _("Project “${title}” removed.", mapping={"title": title})
         else:
-            service.update_project(request.db, project, _data(request.POST), actor(request))
+            service.update_project(request.db, project, _data(request, request.POST), actor(request))
             apply_translations(project, request.POST)
             message = _("Project “${title}” saved.", mapping={"title": project.title})
     except DomainError as error:

@@ -6,7 +6,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import or_, select
 
-from .. import forms
+from .. import forms, money
 from ..i18n import _
 from ..models import Budget, Proposal
 from ..security import Permission
@@ -48,7 +48,8 @@ def _page(request, errors=None, values=None):
     process, proposal = request.context.process, request.context.proposal
     return {
         "process": process, "proposal": proposal, "errors": errors or {},
-        "values": values or {"code": f"P{proposal.id}", "cost": proposal.estimated_cost,
+        "values": values or {"code": f"P{proposal.id}",
+                             "cost": money.input_text(proposal.estimated_cost, process.currency, request.locale_name),
                              "budget_id": proposal.budget_id or ""},
         "status_labels": PROPOSAL_STATUS_LABELS, "sdg_names": SDG_NAMES,
         "organisation_types": ORGANISATION_TYPE_LABELS,
@@ -76,7 +77,7 @@ def proposal_decide(request):
             budget = request.db.get(Budget, forms.integer(request.POST, "budget_id") or 0)
             if budget is None or budget.process_id != process.id:
                 raise InvalidInput(_("Choose one of this process's budgets."), field="budget_id")
-            cost = forms.integer(request.POST, "cost", required=False)
+            cost = forms.amount(request.POST, "cost", process.currency, request.locale_name, required=False)
             service.accept(request.db, proposal, budget, forms.text(request.POST, "code", 40), cost,
                            actor(request), forms.text(request.POST, "reason"))
             message = _("Proposal accepted onto the ballot of “${budget}”.", mapping={"budget": budget.name})

@@ -21,6 +21,7 @@ from ..formatting import money
 from ..i18n import _
 from ..models import Ballot, BallotKind, Budget, Phase, VoterCode
 from ..models.meta import utcnow
+from ..money import to_units
 from . import audit
 from .errors import BallotInvalid, CodeAlreadyUsed, InvalidInput, VotingClosed
 from .processes import ballot_format, voting_open
@@ -41,7 +42,9 @@ def receipt_hash(receipt: str) -> str:
 
 
 def rule_projects(budget: Budget) -> list[RuleProject]:
-    return [RuleProject(id=p.code, cost=p.cost, name=p.title, categories=tuple(p.categories or ()))
+    """The budget's projects for ``voting_rules`` (costs in whole currency units, exact)."""
+    currency = budget.process.currency
+    return [RuleProject(id=p.code, cost=to_units(p.cost, currency), name=p.title, categories=tuple(p.categories or ()))
             for p in budget.projects]
 
 
@@ -68,19 +71,19 @@ def normalise_content(budget: Budget, content: dict) -> dict:
         raise BallotInvalid(_("This ballot is not in the expected form.")) from None
 
 
-def validate(budget: Budget, content: dict) -> dict:
+def validate(budget: Budget, content: dict, locale: str | None = None) -> dict:
     """The normalised ballot content, or :class:`BallotInvalid` naming what to change."""
     content = normalise_content(budget, content)
     try:
         validate_ballot(ballot_format(budget), to_rule_ballot("ballot", content),
-                        rule_projects(budget), budget.amount)
+                        rule_projects(budget), to_units(budget.amount, budget.process.currency))
     except BallotError as error:
-        message, field = describe_error(budget, content, error)
+        message, field = describe_error(budget, content, error, locale)
         raise BallotInvalid(message, field=field) from None
     return content
 
 
-def describe_error(budget: Budget, content: dict, error: BallotError):
+def describe_error(budget: Budget, content: dict, error: BallotError, locale: str | None = None):
     """A translatable message naming what the voter should change, and the field it concerns.
 
     Checks the constraints in the order ``voting_rules.validate_ballot`` does; falls back to
@@ -107,13 +110,13 @@ def describe_error(budget: Budget, content: dict, error: BallotError):
     if fmt.kind == BallotKind.RANKING and fmt.rank_length is not None and n > fmt.rank_length:
         return _("Projects ranked: ${n}. Rank at most ${max}.", mapping={"n": n, "max": fmt.rank_length}), None
     if fmt.kind == BallotKind.KNAPSACK:
-        limit = fmt.max_sum_cost if fmt.max_sum_cost is not None else budget.amount
+        limit = budget.max_sum_cost if budget.max_sum_cost is not None else budget.amount
         total = sum(costs[c] for c in named)
         if total > limit:
             currency = budget.process.currency
             return _("The projects you ticked cost ${total} together, more than the limit of ${limit}. "
-                     "Untick a project.", mapping={"total": money(total, currency),
-                                                   "limit": money(limit, currency)}), None
+                     "Untick a project.", mapping={"total": money(total, currency, locale),
+                                                   "limit": money(limit, currency, locale)}), None
     if fmt.kind == BallotKind.CUMULATIVE:
         for code, value in points.items():
             if value < 0:
@@ -144,14 +147,15 @@ def current_ballot(db, budget: Budget, voter_code: VoterCode) -> Ballot | None:
     ).first()
 
 
-def cast(db, budget: Budget, voter_code: VoterCode | None, content: dict, channel: str = "online") -> Cast:
+def cast(db, budget: Budget, voter_code: VoterCode | None, content: dict, channel: str = "online",
+         locale: str | None = None) -> Cast:
     """Store a ballot for ``voter_code`` (None: a paper ballot entered by an organizer)."""
     process = budget.process
     if not voting_open(process):
         raise VotingClosed(_("Voting is not open for this process."))
     if voter_code is not None and (voter_code.process_id != process.id or voter_code.revoked_at):
         raise InvalidInput(_("This voter code is not valid for this vote."))
-    content = validate(budget, content)
+    content = validate(budget, content, locale)
     replaced = None
     if voter_code is not None:
         # Serialise concurrent ballots of one code (PostgreSQL row lock; SQLite locks the file).

@@ -52,6 +52,8 @@ PROJECTS = {
     ],
 }
 
+# Amounts below are whole euros; the database stores cents.
+CENTS = 100
 BUDGETS = [
     ("north", "North district", 60_000, "approval", {"max_length": 3}),
     ("south", "South district", 60_000, "knapsack", {}),
@@ -115,16 +117,17 @@ def _edition(db, key: str, slug: str, year: int, rng: random.Random, voters: int
     accounts.grant_role(db, process, admin, "owner", actor="demo")
     for slug_, name, amount, kind, limits in BUDGETS:
         budget = processes.add_budget(db, process, BudgetData(
-            slug=slug_, name=name, amount=amount, ballot_kind=kind, rule="equal-shares", **limits), actor="demo")
+            slug=slug_, name=name, amount=amount * CENTS, ballot_kind=kind, rule="equal-shares", **limits),
+            actor="demo")
         for code, ptitle, cost, categories, sdgs, org_type, org in PROJECTS[slug_]:
             processes.add_project(db, budget, ProjectData(
-                code=code, title=ptitle, cost=cost, categories=categories, sdgs=sdgs,
+                code=code, title=ptitle, cost=cost * CENTS, categories=categories, sdgs=sdgs,
                 organisation_type=org_type, organisation_name=org, location=f"Valverde, {name}",
                 description=f"{ptitle}, proposed by {org}. A local social and solidarity economy project."),
                 actor="demo")
     processes.move_to(db, process, Phase.PROPOSALS, actor="demo")
     proposal, _token = proposals.submit(db, process, proposals.ProposalData(
-        title="Free wifi in the town square", description="Public wifi for everyone.", estimated_cost=8_000,
+        title="Free wifi in the town square", description="Public wifi for everyone.", estimated_cost=8_000 * CENTS,
         contact_email="resident@example.org", organisation_type="informal-group"))
     processes.move_to(db, process, Phase.REVIEW, actor="demo")
     proposals.reject(db, proposal, "Not a social and solidarity economy project; the town's IT budget covers it.",

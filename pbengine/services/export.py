@@ -24,10 +24,13 @@ from fractions import Fraction
 from pathlib import Path
 
 from voting_rules import TallyResult, write_pb
+from voting_rules.election import amount_text
+from voting_rules.result import exact
 
 from .. import __version__
 from ..i18n import _
 from ..models import Budget, Process
+from ..money import to_units
 from . import audit
 from .errors import PhaseError
 from .processes import ballot_format, results_public
@@ -77,27 +80,32 @@ def meta_rule(params) -> str:
     return PABULIB_RULES.get((params.rule, completion), params.rule)
 
 
-def budget_election(db, budget: Budget, result: TallyResult):
-    """The budget's election with export META, ballots sorted by their (random) receipt hash."""
-    election = election_of(db, budget)
-    params = result.params
-    meta = dict(election.meta)
-    meta.update({
+def budget_meta_rule(params) -> dict[str, str]:
+    """The META entries naming the tally's parameters (``voting_rules.params_from_meta`` reads
+    them back exactly)."""
+    meta = {
         "rule": meta_rule(params),
         "pbengine_rule": params.rule,
         "satisfaction": params.satisfaction,
         "completion": params.completion,
         "tie_break": ",".join(params.tie_break),
-        "ballot_format": budget.ballot_kind,
-        "currency": budget.process.currency,
-    })
+    }
     if params.threshold is not None:
         meta["min_project_score_threshold"] = str(params.threshold)
+    return meta
+
+
+def budget_election(db, budget: Budget, result: TallyResult):
+    """The budget's election with export META, ballots sorted by their (random) receipt hash."""
+    election = election_of(db, budget)
+    meta = dict(election.meta)
+    meta.update(budget_meta_rule(result.params))
+    meta.update({"ballot_format": budget.ballot_kind, "currency": budget.process.currency})
     election.meta = {k: v for k, v in meta.items() if v not in (None, "")}
     election.ballots = sorted(election.ballots, key=lambda b: b.voter_id)
     if election.ballot_format.kind == "knapsack" and election.ballot_format.max_sum_cost is None:
         # The knapsack limit defaults to the budget: say so, so that the file reads back as knapsack.
-        election.ballot_format = dataclasses.replace(election.ballot_format, max_sum_cost=budget.amount)
+        election.ballot_format = dataclasses.replace(election.ballot_format, max_sum_cost=election.budget)
     return election
 
 
@@ -112,6 +120,11 @@ def cell(value):
         return value
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def exact_amount(value) -> Decimal:
+    """A counted amount (int or ``"a/b"`` with a decimal form, like a cost) as an exact decimal."""
+    return Decimal(amount_text(Fraction(value)))
 
 
 def money(fraction_text: str | None) -> Decimal | str:
@@ -138,7 +151,7 @@ def tally_rows(budget: Budget, payload: dict) -> list[list]:
         pid = row["id"]
         paid = rounds.get(pid, {}).get("paid", [])
         rows.append([
-            budget.slug, pid, names.get(pid, ""), row["cost"], row["votes"], row["score"],
+            budget.slug, pid, names.get(pid, ""), exact_amount(row["cost"]), row["votes"], row["score"],
             int(row["funded"]), order.get(pid, ""), greedy.get(pid, {}).get("decision", ""),
             money(rounds[pid]["price_per_supporter"]) if pid in rounds else "",
             money(str(sum((Fraction(p["amount"]) * p["voters"] for p in paid), Fraction(0)))) if paid else "",
@@ -171,7 +184,7 @@ def budget_entry(budget: Budget, result: TallyResult, payload: dict, pb_bytes: b
         "name": budget.name,
         "file": pb_name(budget),
         "sha256": sha256(pb_bytes),
-        "budget": budget.amount,
+        "budget": exact(to_units(budget.amount, budget.process.currency)),
         "ballot_format": {"kind": budget.ballot_kind, **ballot_format(budget).to_meta()},
         "rule": params.rule,
         "parameters": params.to_json(),

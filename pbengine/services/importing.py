@@ -10,9 +10,11 @@ import csv
 import io
 
 from voting_rules import PabulibError, read_pb
+from voting_rules.election import amount_text, parse_amount
 
 from ..i18n import _
 from ..models import Budget, Project
+from ..money import minor_digits, to_minor
 from .errors import DomainError, InvalidInput
 from .processes import ProjectData, add_project, ensure_unlocked
 
@@ -50,12 +52,26 @@ def _sdgs(raw: str, line: int) -> list[int]:
     return values
 
 
-def _cost(raw: str, line: int) -> int:
-    text = (raw or "").strip().replace(" ", "").replace("\u202f", "")
+def _minor(units, currency: str, line: int, raw: str) -> int:
+    """Whole units read from a file to minor units; refused if finer than the currency's digits."""
     try:
-        return int(text)
+        return to_minor(units, currency)
     except ValueError:
-        raise ImportRefused(line, _("The cost “${cost}” is not a whole amount.", mapping={"cost": raw})) from None
+        raise ImportRefused(line, _("The cost “${cost}” has more decimals than ${currency} allows (${n}).",
+                                    mapping={"cost": raw, "currency": currency,
+                                             "n": minor_digits(currency)})) from None
+
+
+def _cost(raw: str, line: int, currency: str) -> int:
+    text = (raw or "").strip().replace(" ", "").replace("\u202f", "")
+    # A negative cost is read, for the project check to refuse it with its own message.
+    sign, text = (-1, text[1:]) if text.startswith("-") else (1, text)
+    try:
+        units = sign * parse_amount(text)
+    except ValueError:
+        raise ImportRefused(line, _("The cost “${cost}” is not an amount like 12500 or 12500.50.",
+                                    mapping={"cost": raw})) from None
+    return _minor(units, currency, line, raw)
 
 
 def _pick(row: dict, names: tuple[str, ...]) -> str:
@@ -65,7 +81,7 @@ def _pick(row: dict, names: tuple[str, ...]) -> str:
     return ""
 
 
-def parse_csv(text: str) -> list[tuple[int, ProjectData]]:
+def parse_csv(text: str, currency: str) -> list[tuple[int, ProjectData]]:
     """``(line number, project)`` for each data row; the delimiter (`,` or `;`) is detected."""
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = ";" if first.count(";") > first.count(",") else ","
@@ -82,13 +98,14 @@ def parse_csv(text: str) -> list[tuple[int, ProjectData]]:
             continue
         categories = [c.strip() for c in row.get("category", row.get("categories", "")).split(",") if c.strip()]
         rows.append((line, ProjectData(
-            code=_pick(row, CODE_COLUMNS), title=_pick(row, TITLE_COLUMNS), cost=_cost(row.get("cost", ""), line),
+            code=_pick(row, CODE_COLUMNS), title=_pick(row, TITLE_COLUMNS),
+            cost=_cost(row.get("cost", ""), line, currency),
             description=row.get("description", "").strip(), categories=categories,
             sdgs=_sdgs(row.get("sdgs", ""), line))))
     return rows
 
 
-def parse_pb(text: str) -> list[tuple[int, ProjectData]]:
+def parse_pb(text: str, currency: str) -> list[tuple[int, ProjectData]]:
     """The PROJECTS section of a pabulib file (its votes are not imported)."""
     try:
         election = read_pb(text)
@@ -104,8 +121,9 @@ def parse_pb(text: str) -> list[tuple[int, ProjectData]]:
         return start + 1
 
     return [(line_of(p.id), ProjectData(
-        code=p.id, title=p.name or p.id, cost=p.cost, description=p.extra.get("description", ""),
-        categories=list(p.categories))) for p in election.projects]
+        code=p.id, title=p.name or p.id, cost=_minor(p.cost, currency, line_of(p.id), amount_text(p.cost)),
+        description=p.extra.get("description", ""), categories=list(p.categories)))
+        for p in election.projects]
 
 
 def import_projects(db, budget: Budget, filename: str, content: bytes, actor: str = "") -> list[Project]:
@@ -114,7 +132,8 @@ def import_projects(db, budget: Budget, filename: str, content: bytes, actor: st
     text = _decode(content)
     if not text.strip():
         raise InvalidInput(_("The file is empty."), field="file")
-    parsed = parse_pb(text) if (filename or "").lower().endswith(".pb") else parse_csv(text)
+    currency = budget.process.currency
+    parsed = parse_pb(text, currency) if (filename or "").lower().endswith(".pb") else parse_csv(text, currency)
     if not parsed:
         raise InvalidInput(_("The file has no project."), field="file")
     added = []

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from voting_rules import RULES, BallotFormat, TallyParams
 
+from .. import money
 from ..i18n import _
 from ..models import PHASE_ORDER, BallotKind, Budget, Phase, Process, Project
 from . import audit
@@ -83,6 +84,13 @@ def _check_process(db, data: ProcessData, process: Process | None = None) -> Non
     if not re.match(r"^[A-Z]{3}$", data.currency or ""):
         raise InvalidInput(_("Use a three-letter currency code, like EUR."),
                            field="currency")
+    if (process is not None and process.budgets and data.currency != process.currency
+            and money.minor_digits(data.currency) != money.minor_digits(process.currency)):
+        # Amounts are stored in the currency's smallest unit: 1 JPY and 1 EUR cent are both 1.
+        raise InvalidInput(_("${new} has a different number of decimals than ${old}: remove the budgets "
+                             "first, or keep a currency with ${n} decimals.",
+                             mapping={"new": data.currency, "old": process.currency,
+                                      "n": money.minor_digits(process.currency)}), field="currency")
     for start, end, field in ((data.proposals_start, data.proposals_end, "proposals_end"),
                               (data.voting_start, data.voting_end, "voting_end")):
         if start and end and end < start:
@@ -187,10 +195,11 @@ def configuration(process: Process) -> dict:
         "budgets": [
             {
                 "slug": b.slug,
-                "amount": b.amount,
+                "amount": money.as_json(b.amount, process.currency),
                 "ballot": ballot_format(b).to_meta(),
                 "params": tally_params(b).to_json(),
-                "projects": [[p.code, p.cost] for p in sorted(b.projects, key=lambda p: p.code)],
+                "projects": [[p.code, money.as_json(p.cost, process.currency)]
+                             for p in sorted(b.projects, key=lambda p: p.code)],
             }
             for b in process.budgets
         ],
@@ -205,11 +214,12 @@ def fingerprint(process: Process) -> str:
 
 
 def ballot_format(budget: Budget) -> BallotFormat:
+    """The budget's ballot format for ``voting_rules`` (the knapsack limit in whole currency units)."""
     return BallotFormat(
         kind=budget.ballot_kind,
         min_length=budget.min_length,
         max_length=budget.max_length,
-        max_sum_cost=budget.max_sum_cost,
+        max_sum_cost=money.to_units_or_none(budget.max_sum_cost, budget.process.currency),
         max_sum_points=budget.max_sum_points,
         max_points_per_project=budget.max_points_per_project,
         rank_length=budget.rank_length,
@@ -228,6 +238,8 @@ def tally_params(budget: Budget, rule: str | None = None) -> TallyParams:
 
 @dataclass
 class BudgetData:
+    """A budget as entered; ``amount`` and ``max_sum_cost`` in minor units (cents)."""
+
     slug: str
     name: str
     amount: int
@@ -285,7 +297,8 @@ def add_budget(db, process: Process, data: BudgetData, actor: str = "") -> Budge
     budget = Budget(process=process, position=len(process.budgets), **vars(data))
     db.add(budget)
     db.flush()
-    audit.record(db, process, "budget.created", {"budget": budget.slug, "amount": budget.amount}, actor)
+    audit.record(db, process, "budget.created",
+                 {"budget": budget.slug, "amount": money.as_json(budget.amount, process.currency)}, actor)
     return budget
 
 
@@ -303,6 +316,8 @@ def update_budget(db, budget: Budget, data: BudgetData, actor: str = "") -> Budg
 
 @dataclass
 class ProjectData:
+    """A project as entered; ``cost`` in minor units (cents)."""
+
     code: str
     title: str
     cost: int
@@ -330,7 +345,7 @@ def _check_project(budget: Budget, data: ProjectData, project: Project | None = 
     if not (data.title or "").strip():
         raise InvalidInput(_("This field is required."), field="title")
     if data.cost is None or data.cost <= 0:
-        raise InvalidInput(_("The cost must be a positive whole amount."),
+        raise InvalidInput(_("The cost must be a positive amount."),
                            field="cost")
     if data.cost > budget.amount:
         raise InvalidInput(_("The cost is larger than the whole budget."),
@@ -353,7 +368,8 @@ def add_project(db, budget: Budget, data: ProjectData, actor: str = "", proposal
     db.add(project)
     db.flush()
     audit.record(db, budget.process, "project.added",
-                 {"budget": budget.slug, "project": project.code, "cost": project.cost}, actor)
+                 {"budget": budget.slug, "project": project.code,
+                  "cost": money.as_json(project.cost, budget.process.currency)}, actor)
     return project
 
 
@@ -364,7 +380,8 @@ def update_project(db, project: Project, data: ProjectData, actor: str = "") -> 
     for key, value in values.items():
         setattr(project, key, value)
     audit.record(db, project.budget.process, "project.updated",
-                 {"budget": project.budget.slug, "project": project.code, "cost": project.cost}, actor)
+                 {"budget": project.budget.slug, "project": project.code,
+                  "cost": money.as_json(project.cost, project.budget.process.currency)}, actor)
     return project
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from .. import money
 from ..i18n import _
 from ..models import Budget, OrganisationType, Process, Proposal, ProposalStatus
 from . import audit
@@ -43,7 +44,7 @@ def _check(process: Process, data: ProposalData) -> None:
     if not (data.description or "").strip():
         raise InvalidInput(_("This field is required."), field="description")
     if data.estimated_cost is None or data.estimated_cost <= 0:
-        raise InvalidInput(_("The cost must be a positive whole amount."),
+        raise InvalidInput(_("The cost must be a positive amount."),
                            field="estimated_cost")
     if data.budget_id is not None and data.budget_id not in {b.id for b in process.budgets}:
         raise InvalidInput(_("Choose one of this process's budgets."),
@@ -101,7 +102,8 @@ def accept(db, proposal: Proposal, budget: Budget, code: str, cost: int | None =
     proposal.budget_id = budget.id
     proposal.public_reason = reason.strip()
     audit.record(db, proposal.process, "proposal.accepted",
-                 {"proposal": proposal.id, "project": project.code, "cost": project.cost}, actor)
+                 {"proposal": proposal.id, "project": project.code,
+                  "cost": money.as_json(project.cost, proposal.process.currency)}, actor)
     return project
 
 

@@ -12,20 +12,11 @@ from fractions import Fraction
 
 from translationstring import TranslationString
 
-from ..formatting import money
+from ..formatting import money, units
 from ..i18n import _
 from ..models import Budget, Project, Tally
+from ..money import to_minor
 from .tallies import official_tally
-
-
-def amount(value, currency: str = "") -> str:
-    """An exact amount for people: whole amounts as they are, others with two decimals."""
-    value = Fraction(value)
-    if value.denominator == 1:
-        return money(int(value), currency)
-    cents = round(value * 100)
-    whole, part = divmod(cents, 100)
-    return f"{money(int(whole))}.{int(part):02d} {currency}".strip()
 
 
 def percent(value) -> str:
@@ -37,7 +28,7 @@ class ProjectOutcome:
     project: Project | None
     code: str
     title: str
-    cost: int
+    cost: int  # minor units, like the database
     votes: int
     score: int
     funded: bool
@@ -52,7 +43,7 @@ class BudgetResult:
     tally: Tally
     rule: str
     outcomes: list[ProjectOutcome]
-    spent: int
+    spent: int  # minor units
     num_voters: int
     share_spent: Fraction
     share_voters_with_funded: Fraction
@@ -67,7 +58,7 @@ class BudgetResult:
         return [o for o in self.outcomes if not o.funded]
 
 
-def budget_result(db, budget: Budget) -> BudgetResult | None:
+def budget_result(db, budget: Budget, locale: str | None = None) -> BudgetResult | None:
     """The official result of ``budget`` with an explanation per project, or None if not computed."""
     tally = official_tally(db, budget)
     if tally is None:
@@ -81,15 +72,15 @@ def budget_result(db, budget: Budget) -> BudgetResult | None:
     for code, row in rows.items():
         project = by_code.get(code)
         outcomes[code] = ProjectOutcome(
-            project=project, code=code, title=project.title if project else code, cost=row["cost"],
+            project=project, code=code, title=project.title if project else code, cost=to_minor(row["cost"], currency),
             votes=row["votes"], score=row["score"], funded=code in funded_order)
     explanation = data.get("explanation") or {}
     rule = data.get("rule", tally.rule)
     notes: list[TranslationString] = []
     if rule.startswith("greedy"):
-        _explain_greedy(outcomes, explanation, currency)
+        _explain_greedy(outcomes, explanation, currency, locale)
     elif rule.startswith("equal-shares"):
-        notes += _explain_equal_shares(outcomes, explanation, currency)
+        notes += _explain_equal_shares(outcomes, explanation, currency, locale)
     else:
         _explain_generic(outcomes)
     for outcome in outcomes.values():
@@ -99,22 +90,25 @@ def budget_result(db, budget: Budget) -> BudgetResult | None:
                                    _("Not funded."))
     ordered = [outcomes[c] for c in funded_order if c in outcomes]
     ordered += sorted((o for o in outcomes.values() if not o.funded), key=lambda o: (-o.score, o.code))
-    amount_total = data.get("budget") or budget.amount
+    # The tally counted in whole currency units (exact, "a/b" when not whole).
+    spent = Fraction(data.get("spent", 0))
+    total = Fraction(data.get("budget") or 0)
     return BudgetResult(
-        budget=budget, tally=tally, rule=rule, outcomes=ordered, spent=data.get("spent", 0),
+        budget=budget, tally=tally, rule=rule, outcomes=ordered, spent=to_minor(spent, currency),
         num_voters=data.get("num_voters", 0),
-        share_spent=Fraction(data.get("spent", 0), amount_total) if amount_total else Fraction(0),
+        share_spent=spent / total if total else Fraction(0),
         share_voters_with_funded=Fraction(data.get("share_of_voters_with_a_funded_project", "0")),
         notes=notes)
 
 
-def _explain_greedy(outcomes: dict[str, ProjectOutcome], explanation: dict, currency: str) -> None:
+def _explain_greedy(outcomes: dict[str, ProjectOutcome], explanation: dict, currency: str,
+                    locale: str | None) -> None:
     for place, step in enumerate(explanation.get("order", []), start=1):
         outcome = outcomes.get(step.get("project"))
         if outcome is None:
             continue
         decision = step.get("decision", "")
-        left = money(step.get("money_left", 0), currency)
+        left = units(step.get("money_left", 0), currency, locale)
         if decision == "funded":
             outcome.reasons.append(_("Funded: it was number ${place} in order of votes, and its cost fitted in the "
                                      "money left (${left} remained after it).",
@@ -140,12 +134,12 @@ def _explain_greedy(outcomes: dict[str, ProjectOutcome], explanation: dict, curr
 
 
 def _explain_equal_shares(outcomes: dict[str, ProjectOutcome], explanation: dict,
-                          currency: str) -> list[TranslationString]:
+                          currency: str, locale: str | None) -> list[TranslationString]:
     notes = []
     share = explanation.get("budget_per_voter")
     if share is not None:
         notes.append(_("Each voter's share of the budget: ${share}.",
-                       mapping={"share": amount(share, currency)}))
+                       mapping={"share": units(share, currency, locale)}))
     for number, round_ in enumerate(explanation.get("rounds", []), start=1):
         outcome = outcomes.get(round_.get("project"))
         if outcome is None:
@@ -153,11 +147,11 @@ def _explain_equal_shares(outcomes: dict[str, ProjectOutcome], explanation: dict
         outcome.reasons.append(_("Funded by equal shares, in round ${round}: its supporters paid its cost "
                                  "together, at most ${price} each.",
                                  mapping={"round": number,
-                                          "price": amount(round_.get("price_per_supporter", 0), currency)}))
+                                          "price": units(round_.get("price_per_supporter", 0), currency, locale)}))
         for group in round_.get("paid", []):
             outcome.payments.append(_("${voters} supporters paid ${amount} each.",
                                       mapping={"voters": group.get("voters"),
-                                               "amount": amount(group.get("amount", 0), currency)}))
+                                               "amount": units(group.get("amount", 0), currency, locale)}))
     for code in explanation.get("added_by_greedy", []):
         outcome = outcomes.get(code)
         if outcome is not None:
@@ -170,9 +164,9 @@ def _explain_equal_shares(outcomes: dict[str, ProjectOutcome], explanation: dict
         outcome.reasons.append(_("Not funded: its ${n} supporters had ${have} left between them, "
                                  "${short} less than its cost of ${cost}.",
                                  mapping={"n": entry.get("supporters", outcome.votes),
-                                          "have": amount(entry.get("supporters_money_left", 0), currency),
-                                          "short": amount(entry.get("short_by", 0), currency),
-                                          "cost": money(outcome.cost, currency)}))
+                                          "have": units(entry.get("supporters_money_left", 0), currency, locale),
+                                          "short": units(entry.get("short_by", 0), currency, locale),
+                                          "cost": money(outcome.cost, currency, locale)}))
     comparison = explanation.get("comparison")
     if comparison:
         kept = comparison.get("kept")

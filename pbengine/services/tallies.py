@@ -8,6 +8,7 @@ from voting_rules import Election, compare, compute
 
 from ..i18n import _
 from ..models import Budget, Process, Tally
+from ..money import to_units
 from . import audit
 from .ballots import current_ballots, rule_projects, to_rule_ballot
 from .errors import PhaseError
@@ -19,7 +20,7 @@ def election_of(db, budget: Budget) -> Election:
     process = budget.process
     return Election(
         name=f"{process.slug}/{budget.slug}",
-        budget=budget.amount,
+        budget=to_units(budget.amount, process.currency),
         currency=process.currency,
         projects=rule_projects(budget),
         ballot_format=ballot_format(budget),

@@ -1,9 +1,11 @@
 """Citizen website views; shared renderer globals and the error views of every HTML surface."""
 
+from functools import partial
+
 from pyramid.events import BeforeRender
 
 from .. import labels
-from ..formatting import money
+from ..formatting import money, units
 from ..i18n import LANGUAGES
 
 
@@ -13,7 +15,9 @@ def add_globals(event: BeforeRender) -> None:
     event["phase_labels"] = labels.PHASE_LABELS
     event["sdg_names"] = labels.SDG_NAMES
     event["organisation_types"] = labels.ORGANISATION_TYPES
-    event["money"] = money
+    locale = getattr(request, "locale_name", None)
+    event["money"] = partial(money, locale=locale)
+    event["units"] = partial(units, locale=locale)
     if request is not None:
         event["t"] = request.localizer.translate
 

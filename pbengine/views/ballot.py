@@ -77,12 +77,12 @@ def review(context, request):
         request.override_renderer = "site/ballot.jinja2"
         return _ballot_page(context, request, voter_code, values)
     try:
-        content = ballots.validate(budget, ballot_form.parse(budget, request.POST))
+        content = ballots.validate(budget, ballot_form.parse(budget, request.POST), request.locale_name)
     except DomainError as error:
         return _refused(context, request, voter_code, error, values)
     if action == "submit":
         try:
-            cast = ballots.cast(request.db, budget, voter_code, content)
+            cast = ballots.cast(request.db, budget, voter_code, content, locale=request.locale_name)
         except DomainError as error:
             return _refused(context, request, voter_code, error, values)
         request.session[RECEIPT_KEY] = {"budget": budget.slug, "receipt": cast.receipt,

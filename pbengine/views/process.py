@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pyramid.view import view_config
 
-from .. import labels
+from .. import labels, money
 from ..security import Permission
 from ..services.processes import accepts_proposals, results_public, voting_open
 
@@ -30,12 +30,20 @@ def _int(value: str | None) -> int | None:
         return None
 
 
+def _amount(value: str | None, currency: str, locale: str | None) -> int | None:
+    try:
+        return money.parse(value or "", currency, locale or "en") if (value or "").strip() else None
+    except money.AmountError:
+        return None
+
+
 def filter_projects(process, params, locale: str | None) -> list:
     """The process's projects matching the GET filters: budget, category, sdg, min/max cost, q."""
     budget = params.get("budget") or ""
     category = params.get("category") or ""
     sdg = _int(params.get("sdg"))
-    low, high = _int(params.get("min_cost")), _int(params.get("max_cost"))
+    low = _amount(params.get("min_cost"), process.currency, locale)
+    high = _amount(params.get("max_cost"), process.currency, locale)
     words = (params.get("q") or "").casefold().split()
     found = []
     for b in process.budgets:

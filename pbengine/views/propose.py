@@ -28,11 +28,11 @@ def propose_form(context, request):
     return _page(context, request)
 
 
-def _data(params) -> proposals.ProposalData:
+def _data(request, params) -> proposals.ProposalData:
     return proposals.ProposalData(
         title=forms.text(params, "title", 200),
         description=forms.text(params, "description"),
-        estimated_cost=forms.integer(params, "estimated_cost", minimum=1),
+        estimated_cost=forms.amount(params, "estimated_cost", request.context.process.currency, request.locale_name),
         budget_id=forms.integer(params, "budget_id", required=False),
         category=forms.text(params, "category", 80),
         sdgs=forms.int_list(params, "sdgs"),
@@ -49,7 +49,7 @@ def propose(context, request):
     values = {name: request.POST.get(name, "") for name in FIELDS}
     values["sdgs"] = [v for v in request.POST.getall("sdgs")]
     try:
-        _proposal, token = proposals.submit(request.db, context.process, _data(request.POST))
+        _proposal, token = proposals.submit(request.db, context.process, _data(request, request.POST))
     except DomainError as error:
         request.response.status = error.status
         return _page(context, request, values, forms.refuse(request, error))

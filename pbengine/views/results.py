@@ -9,7 +9,7 @@ from pyramid.view import view_config
 from .. import labels
 from ..security import Permission
 from ..services.processes import results_public
-from ..services.results import amount, budget_result, percent
+from ..services.results import budget_result, percent
 
 BAR_HEIGHT, GAP, CHART_WIDTH = 28, 10, 420
 
@@ -29,10 +29,10 @@ def _results_page(context, request):
     process = context.process
     budgets = []
     for budget in process.budgets:
-        result = budget_result(request.db, budget)
+        result = budget_result(request.db, budget, request.locale_name)
         budgets.append({"budget": budget, "result": result, "chart": chart_rows(result) if result else None})
     return {"process": process, "published": results_public(process), "budgets": budgets,
-            "rule_texts": labels.RULE_TEXTS, "amount": amount, "percent": percent,
+            "rule_texts": labels.RULE_TEXTS, "percent": percent,
             "export_name": f"{process.slug}-export.zip"}
 
 
@@ -48,7 +48,7 @@ def results(context, request):
 @view_config(route_name="site.results_chart", permission=Permission.VIEW, request_method="GET")
 def results_chart(context, request):
     """The same chart as a standalone SVG image (for reuse in articles and slides)."""
-    result = budget_result(request.db, context.budget) if results_public(context.process) else None
+    result = budget_result(request.db, context.budget, request.locale_name) if results_public(context.process) else None
     if result is None:
         from pyramid.httpexceptions import HTTPNotFound
 

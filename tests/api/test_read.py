@@ -46,14 +46,15 @@ def test_process_lists_its_budgets_with_formats_and_rules(testapp, voting):
 
 def test_budget_shows_its_limits(testapp, voting):
     body = get(testapp, "/processes/vote-now/budgets/youth").json
-    assert body["ballot"]["max_sum_cost"] == body["amount"] == 100_000
+    # Amounts in the currency's smallest unit: 100 000 EUR are 10 000 000 cents.
+    assert body["ballot"]["max_sum_cost"] == body["amount"] == 10_000_000
     assert get(testapp, "/processes/vote-now/budgets/district").json["ballot"]["max_sum_points"] == 10
     assert get(testapp, "/processes/vote-now/budgets/citywide").json["rule"]["rule"] == "greedy"
 
 
 def test_projects_of_a_budget(testapp, voting):
     projects = get(testapp, "/processes/vote-now/budgets/citywide/projects").json["projects"]
-    assert [(p["id"], p["cost"]) for p in projects] == [("p1", 40_000), ("p2", 30_000), ("p3", 50_000)]
+    assert [(p["id"], p["cost"]) for p in projects] == [("p1", 4_000_000), ("p2", 3_000_000), ("p3", 5_000_000)]
 
 
 @pytest.mark.parametrize("path", ["/processes/nowhere", "/processes/vote-now/budgets/nowhere",

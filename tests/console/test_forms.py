@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from pbengine.models import Process
 from pbengine.services import proposals
@@ -28,7 +29,10 @@ def _budget_form(testapp, process, **values):
 
 @pytest.mark.parametrize(("values", "field", "message"), [
     ({"amount": "-5"}, "amount", "The budget must be a positive amount."),
-    ({"amount": "12.5"}, "amount", "Enter a whole number"),
+    ({"amount": "12.505"}, "amount", "Amounts in EUR have at most 2 decimals, like 12,500.50."),
+    ({"amount": "12,50"}, "amount", "Enter an amount like 12,500.50."),
+    ({"amount": "lots"}, "amount", "Enter an amount like 12,500.50."),
+    ({"ballot_kind": "knapsack", "max_sum_cost": "1.001"}, "max_sum_cost", "at most 2 decimals"),
     ({"min_length": "4", "max_length": "2"}, "min_length", "The minimum is larger than the maximum."),
     ({"rule": "coin-flip"}, "rule", "Unknown rule “coin-flip”."),
     ({"tie_break": "votes,coin-toss"}, "tie_break", "unknown tie-break 'coin-toss'"),
@@ -46,7 +50,7 @@ def test_budget_form_refuses_bad_input_beside_the_field(testapp, db, admin_proce
 
 
 @pytest.mark.parametrize(("values", "field", "message"), [
-    ({"cost": "-100"}, "cost", "The cost must be a positive whole amount."),
+    ({"cost": "-100"}, "cost", "The cost must be a positive amount."),
     ({"cost": "1000000"}, "cost", "The cost is larger than the whole budget."),
     ({"code": "p1"}, "code", "Another project of this budget has this id."),
     ({"title": ""}, "title", "This field is required."),
@@ -61,6 +65,34 @@ def test_project_form_refuses_bad_input_beside_the_field(testapp, db, admin_proc
     before = snapshot(db)
     page = form.submit(status=422)
     assert message in error_beside(page, field)
+    assert snapshot(db) == before
+
+
+def test_amounts_with_cents_are_kept_to_the_cent_in_the_locale_of_the_form(testapp, db, admin_process):
+    from pbengine.models import Budget, Project
+
+    process, budget = admin_process
+    form = _budget_form(testapp, process, amount="12 500,50")
+    form.action += "?_LOCALE_=fr"
+    form.submit(status=303)
+    youth = db.scalars(select(Budget).where(Budget.slug == "youth")).one()
+    assert youth.amount == 1_250_050
+    page = testapp.get(f"/console/processes/{process.id}/budgets/{youth.id}/edit?_LOCALE_=fr")
+    assert page.forms["budget-form"]["amount"].value == "12500,50"
+    assert "12\u202f500,50\xa0€" in testapp.get(f"/console/processes/{process.id}/budgets/{youth.id}?_LOCALE_=fr").text
+    assert "€12,500.50" in testapp.get(f"/console/processes/{process.id}/budgets/{youth.id}?_LOCALE_=en").text
+    form = testapp.get(f"/console/processes/{process.id}/budgets/{youth.id}/projects/new").forms["project-form"]
+    form["code"], form["title"], form["cost"] = "c1", "Cents", "1,234.56"
+    form.submit(status=303)
+    assert db.scalars(select(Project).where(Project.code == "c1")).one().cost == 123_456
+
+
+def test_a_currency_with_other_decimals_is_refused_once_there_are_budgets(testapp, db, admin_process):
+    process, _budget = admin_process
+    form = testapp.get(f"/console/processes/{process.id}/edit").forms["process-form"]
+    form["currency"] = "JPY"
+    before = snapshot(db)
+    assert "JPY has a different number of decimals than EUR" in error_beside(form.submit(status=422), "currency")
     assert snapshot(db) == before
 
 

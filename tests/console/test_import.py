@@ -47,12 +47,12 @@ def _projects(db, budget):
 def test_csv_import_adds_every_project(testapp, db):
     content = ("code;title;cost;description;category;sdgs\n"
                "c1;Repair café;12 000;Tools and repairs;recycling;12\n"
-               'c2;Car-sharing;30000;Electric cars;"mobility, energy";"11, 13"\n')
+               'c2;Car-sharing;30000.50;Electric cars;"mobility, energy";"11, 13"\n')
     page, budget, _before = _import(testapp, db, "projects.csv", content, 303)
     assert "2 projects imported." in page.follow().text
     assert _projects(db, budget)[1:] == [
-        ("c1", "Repair café", 12_000, ["recycling"], [12]),
-        ("c2", "Car-sharing", 30_000, ["mobility", "energy"], [11, 13])]
+        ("c1", "Repair café", 1_200_000, ["recycling"], [12]),  # EUR cents
+        ("c2", "Car-sharing", 3_000_050, ["mobility", "energy"], [11, 13])]
 
 
 def test_csv_import_with_a_bad_line_names_it_and_adds_nothing(testapp, db):
@@ -61,7 +61,13 @@ def test_csv_import_with_a_bad_line_names_it_and_adds_nothing(testapp, db):
                "c2,Car-sharing,-300\n"
                "c3,Garden,5000\n")
     page, _budget, before = _import(testapp, db, "projects.csv", content, 422)
-    assert error_beside(page, "file") == "Line 3: The cost must be a positive whole amount."
+    assert error_beside(page, "file") == "Line 3: The cost must be a positive amount."
+    assert snapshot(db) == before
+
+
+def test_a_cost_with_more_decimals_than_the_currency_is_refused_with_its_line(testapp, db):
+    page, _budget, before = _import(testapp, db, "p.csv", "project_id,name,cost\nq1,Tiny,10.001\n", 422)
+    assert error_beside(page, "file") == "Line 2: The cost “10.001” has more decimals than EUR allows (2)."
     assert snapshot(db) == before
 
 
@@ -81,8 +87,8 @@ def test_pabulib_file_import_adds_its_projects_not_its_votes(testapp, db):
     page, budget, _before = _import(testapp, db, "valley.pb", PB, 303)
     page.follow()
     assert _projects(db, budget)[1:] == [
-        ("V1", "Village bakery cooperative", 30_000, ["food"], []),
-        ("V2", "Solar carport", 45_000, ["energy", "mobility"], [])]
+        ("V1", "Village bakery cooperative", 3_000_000, ["food"], []),
+        ("V2", "Solar carport", 4_500_000, ["energy", "mobility"], [])]
 
 
 def test_malformed_pabulib_file_is_refused_with_its_line(testapp, db):

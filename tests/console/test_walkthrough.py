@@ -64,11 +64,11 @@ def test_admin_runs_a_whole_process_from_creation_to_publication(testapp, db):
     process = db.get(Process, process.id)
     solar, _token = proposals.submit(db, process, proposals.ProposalData(
         title="Rooftop solar cooperative", description="Solar panels on the school roof.",
-        estimated_cost=30_000, budget_id=north.id, sdgs=[7, 13]))
+        estimated_cost=30_000_00, budget_id=north.id, sdgs=[7, 13]))
     casino, _token = proposals.submit(db, process, proposals.ProposalData(
-        title="A casino", description="Not a solidarity project.", estimated_cost=10_000))
+        title="A casino", description="Not a solidarity project.", estimated_cost=10_000_00))
     garden, _token = proposals.submit(db, process, proposals.ProposalData(
-        title="Community garden", description="An organic garden with a school plot.", estimated_cost=25_000))
+        title="Community garden", description="An organic garden with a school plot.", estimated_cost=25_000_00))
     commit(db)
     _phase(testapp, process.id, "review")
 
@@ -92,7 +92,7 @@ def test_admin_runs_a_whole_process_from_creation_to_publication(testapp, db):
     assert db.get(Proposal, casino.id).status == "rejected"
     assert db.get(Proposal, casino.id).public_reason.startswith("Gambling")
     assert [(p.code, p.cost) for p in db.get(Process, process.id).budgets[0].projects] == [
-        ("N3", 20_000), ("N1", 32_000), ("N2", 25_000)]
+        ("N3", 20_000_00), ("N1", 32_000_00), ("N2", 25_000_00)]  # EUR cents
 
     # Generate codes: the printable page is the only place they appear.
     form = testapp.get(f"/console/processes/{process.id}/codes").forms["codes-form"]

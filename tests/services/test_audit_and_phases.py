@@ -59,5 +59,5 @@ def test_opening_the_vote_locks_costs_and_rules_and_records_a_fingerprint(db):
     data = processes.BudgetData(slug=budget.slug, name=budget.name, amount=budget.amount, rule="greedy")
     with pytest.raises(ConfigurationLocked):
         processes.update_budget(db, budget, data)
-    assert budget.rule == "equal-shares" and project.cost == 40_000
+    assert budget.rule == "equal-shares" and project.cost == 4_000_000  # 40 000 EUR in cents
     assert processes.fingerprint(process) == process.config_fingerprint

@@ -53,9 +53,9 @@ def test_valid_knapsack_ballot_within_the_limit_is_stored(testapp, db):
     _process, _budgets, codes = open_vote(db, kind="knapsack", max_sum_cost=80_000)
     enter_code(testapp, codes[0])
     form = ballot_form(testapp)
-    assert "Limit: 80\u202f000 EUR in all." in form.response.text
+    assert "Limit: €80,000 in all." in form.response.text
     page = review(tick(form, "p1", "p2"))
-    assert "Total cost: 70\u202f000 EUR" in page.text
+    assert "Total cost: €70,000" in page.text
     submit_review(page)
     assert count_ballots(db) == 1
 
@@ -64,7 +64,7 @@ def test_knapsack_ballot_over_the_limit_is_refused_with_the_totals(testapp, db):
     _process, _budgets, codes = open_vote(db, kind="knapsack", max_sum_cost=80_000)
     enter_code(testapp, codes[0])
     page = review(tick(ballot_form(testapp), "p1", "p3"), status=422)
-    assert ("The projects you ticked cost 90\u202f000 EUR together, more than the limit of 80\u202f000 EUR. "
+    assert ("The projects you ticked cost €90,000 together, more than the limit of €80,000. "
             "Untick a project.") in page.text
     assert count_ballots(db) == 0
 
@@ -73,7 +73,7 @@ def test_knapsack_limit_defaults_to_the_budget(testapp, db):
     _process, _budgets, codes = open_vote(db, kind="knapsack")  # amount 100 000
     enter_code(testapp, codes[0])
     page = review(tick(ballot_form(testapp), "p1", "p2", "p3"), status=422)
-    assert "more than the limit of 100\u202f000 EUR" in page.text
+    assert "more than the limit of €100,000" in page.text
     assert count_ballots(db) == 0
 
 

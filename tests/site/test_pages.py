@@ -10,13 +10,13 @@ def _process(db, phase="voting"):
     energy = make_budget(db, process, slug="energy", projects={})
     youth = make_budget(db, process, slug="youth", projects={})
     processes.add_project(db, energy, processes.ProjectData(
-        code="solar", title="Solar roof", cost=40_000, categories=["energy"], sdgs=[7, 13],
+        code="solar", title="Solar roof", cost=40_000_00, categories=["energy"], sdgs=[7, 13],
         organisation_name="SunCoop", organisation_type="cooperative", location="North school",
         description="Panels owned by residents.", image_url="https://example.org/solar.jpg"))
     processes.add_project(db, energy, processes.ProjectData(
-        code="repair", title="Repair café", cost=8_000, categories=["recycling"], sdgs=[12]))
+        code="repair", title="Repair café", cost=8_000_00, categories=["recycling"], sdgs=[12]))
     processes.add_project(db, youth, processes.ProjectData(
-        code="jobs", title="Youth jobs workshop", cost=20_000, categories=["jobs"], sdgs=[8],
+        code="jobs", title="Youth jobs workshop", cost=20_000_00, categories=["jobs"], sdgs=[8],
         description="Training for young women in carpentry."))
     process.phase = phase
     process.translations = {"fr": {"title": "Budget ESS de la ville 2027"}}
@@ -70,7 +70,7 @@ def test_project_page_shows_its_facts_and_image_with_alt_text(testapp, db):
     process = _process(db)
     project_id = next(p.id for b in process.budgets for p in b.projects if p.code == "solar")
     page = testapp.get(f"/p/town-2027/projects/{project_id}")
-    for text in ("Solar roof", "40\u202f000 EUR", "SunCoop", "Cooperative", "North school",
+    for text in ("Solar roof", "€40,000", "SunCoop", "Cooperative", "North school",
                  "Affordable and clean energy", "Climate action", "Panels owned by residents."):
         assert text in page.text
     assert 'alt="Picture of the project Solar roof"' in page.text

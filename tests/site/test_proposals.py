@@ -57,13 +57,13 @@ def test_a_missing_title_is_refused_beside_the_field_and_the_form_keeps_its_valu
 def test_a_cost_that_is_not_a_number_is_refused(testapp, db):
     _open(db)
     page = _form(testapp, estimated_cost="a lot").submit(status=422)
-    assert 'id="f-estimated_cost-error"' in page.text and "Enter a whole number" in page.text
+    assert 'id="f-estimated_cost-error"' in page.text and "Enter an amount like 12,500.50." in page.text
 
 
 def test_a_zero_cost_is_refused(testapp, db):
     _open(db)
     page = _form(testapp, estimated_cost="0").submit(status=422)
-    assert "Enter a number of at least 1." in page.text
+    assert "The cost must be a positive amount." in page.text
 
 
 def test_a_bad_email_is_refused(testapp, db):

@@ -44,7 +44,7 @@ def test_an_unfunded_project_says_how_much_support_it_lacked(testapp, db):
     # p3 alone costs 90 000: with a 100 000 budget, five voters have 20 000 each.
     page = _published(testapp, db, projects={"p1": 40_000, "p2": 30_000, "p3": 90_000})
     assert "Not funded: its 3 supporters had" in page.text
-    assert "less than its cost of 90\u202f000 EUR" in page.text
+    assert "less than its cost of €90,000" in page.text
 
 
 def test_greedy_results_explain_the_order_and_the_money_left(testapp, db):
@@ -52,7 +52,7 @@ def test_greedy_results_explain_the_order_and_the_money_left(testapp, db):
     text = page.text
     assert "Most votes first" in text
     assert "Funded: it was number 1 in order of votes" in text
-    assert "Not funded: it was number 2 in order of votes, but only 60\u202f000 EUR was left" in text
+    assert "Not funded: it was number 2 in order of votes, but only €60,000 was left" in text
 
 
 def test_results_chart_is_an_accessible_svg_image(testapp, db):
