@@ -271,6 +271,8 @@ class Election:
     meta : dict
         Other pabulib META entries (kept verbatim for export).
     name : str
+    warnings : list[str]
+        What the reader forgave, one line each (``"line 12: voter 7 names project 3 twice; ..."``).
     """
 
     budget: Amount
@@ -280,6 +282,7 @@ class Election:
     currency: str = ""
     meta: dict = field(default_factory=dict)
     name: str = ""
+    warnings: list[str] = field(default_factory=list, compare=False)
 
     def project_map(self) -> dict[str, Project]:
         """Projects by id."""

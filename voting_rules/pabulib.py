@@ -90,8 +90,13 @@ def read_pb(source: str | os.PathLike, validate: bool = False) -> Election:
     header: list[str] = []
     kind = ""
 
+    warnings: list[str] = []
+
     def fail(msg: str) -> PabulibError:
         return PabulibError(reader.line_num, msg)
+
+    def warn(msg: str) -> None:
+        warnings.append(f"line {reader.line_num}: {msg}")
 
     try:
         for row in reader:
@@ -146,7 +151,7 @@ def read_pb(source: str | os.PathLike, validate: bool = False) -> Election:
                 project_ids.add(proj.id)
                 projects.append(proj)
             else:
-                ballot = _ballot(dict(zip(header, row, strict=True)), kind, project_ids, fail)
+                ballot = _ballot(dict(zip(header, row, strict=True)), kind, project_ids, fail, warn)
                 if ballot.voter_id in voter_ids:
                     raise fail(f"duplicate voter id {ballot.voter_id}")
                 voter_ids.add(ballot.voter_id)
@@ -174,6 +179,7 @@ def read_pb(source: str | os.PathLike, validate: bool = False) -> Election:
         currency=meta.get("currency", ""),
         meta=meta,
         name=meta.get("description", ""),
+        warnings=warnings,
     )
     if validate:
         from voting_rules.ballots import BallotError, validate_ballot
@@ -262,13 +268,13 @@ def _ids(raw: str, known: set[str], fail) -> list[str]:
     return ids
 
 
-def _ballot(fields: dict[str, str], kind: str, known: set[str], fail) -> Ballot:
+def _ballot(fields: dict[str, str], kind: str, known: set[str], fail, warn) -> Ballot:
+    """One VOTES line. A project named twice counts once (its points added), with a warning."""
     voter = fields["voter_id"].strip()
     if not voter:
         raise fail("empty voter_id")
     ids = _ids(fields["vote"], known, fail)
-    if len(set(ids)) != len(ids):
-        raise fail(f"voter {voter} names a project more than once")
+    twice = sorted({pid for pid in ids if ids.count(pid) > 1}, key=ids.index)
     extra = {k: v.strip() for k, v in fields.items()
              if k not in ("voter_id", "vote", "points") and _present(v)}
     if kind in ("cumulative", "scoring"):
@@ -280,10 +286,20 @@ def _ballot(fields: dict[str, str], kind: str, known: set[str], fail) -> Ballot:
             values = [parse_whole(p) for p in pts]
         except ValueError:
             raise fail(f"voter {voter} has points that are not whole numbers: {raw}") from None
-        return Ballot(voter, points=dict(zip(ids, values, strict=True)), extra=extra)
+        points: dict[str, int] = {}
+        for pid, value in zip(ids, values, strict=True):
+            points[pid] = points.get(pid, 0) + value
+        for pid in twice:
+            warn(f"voter {voter} names project {pid} {ids.count(pid)} times; its points are added "
+                 f"({points[pid]})")
+        return Ballot(voter, points=points, extra=extra)
+    unique = tuple(dict.fromkeys(ids))
+    for pid in twice:
+        where = "; its first place is kept" if kind == "ranking" else ""
+        warn(f"voter {voter} names project {pid} {ids.count(pid)} times; counted once{where}")
     if kind == "ranking":
-        return Ballot(voter, ranking=tuple(ids), extra=extra)
-    return Ballot(voter, approvals=tuple(ids), extra=extra)
+        return Ballot(voter, ranking=unique, extra=extra)
+    return Ballot(voter, approvals=unique, extra=extra)
 
 
 def election_as_text(election: Election, result: TallyResult | None = None) -> str:
@@ -395,3 +411,18 @@ def write_pb(election: Election, dest: str | os.PathLike | io.TextIOBase | None 
     else:
         dest.write(text)
     return text
+
+
+def limit_breaches(election: Election) -> list[str]:
+    """Every ballot that breaks the file's own META limits (length, knapsack cost, points), one
+    message each naming the voter; the count still takes these ballots as they are."""
+    from voting_rules.ballots import BallotError, validate_ballot
+
+    pmap = election.project_map()
+    found = []
+    for ballot in election.ballots:
+        try:
+            validate_ballot(election.ballot_format, ballot, pmap, election.budget)
+        except BallotError as exc:
+            found.append(exc.message)
+    return found

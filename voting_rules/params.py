@@ -19,7 +19,9 @@ SATISFACTIONS = ("cost", "cardinality")
 COMPLETIONS = ("none", "add1", "add1-greedy", "add1-overspend")
 TIE_BREAKS = ("votes", "lower-cost", "higher-cost", "id", "lottery:<seed>")
 
-# pabulib META "rule" -> (rule, completion)
+# pabulib META "rule" -> (rule, completion); every engine rule name too (what the export writes
+# when pabulib has no name for a configuration). Any other name, "unknown" included, falls back
+# to greedy: see :func:`meta_rule_fallback`.
 META_RULES = {
     "greedy": ("greedy", None),
     "greedy-threshold": ("greedy-threshold", None),
@@ -27,8 +29,10 @@ META_RULES = {
     "equalshares": ("equal-shares", "none"),
     "equalshares/add1": ("equal-shares", "add1"),
     "equalshares/add1-comparison": ("equal-shares-comparison", "add1-overspend"),
-    "unknown": ("greedy", None),
+    **{name: (name, None) for name in RULE_NAMES},
 }
+# META keys the export writes beside "rule", so that a file reads back with exactly its parameters.
+META_PARAM_KEYS = ("pbengine_rule", "satisfaction", "completion", "tie_break")
 
 
 def _check(value: str, allowed: tuple[str, ...], what: str) -> None:
@@ -109,24 +113,41 @@ def parse_tie_break(text: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in text.split(",") if item.strip())
 
 
-def params_from_meta(meta: dict[str, str]) -> TallyParams:
-    """The tally parameters a pabulib file's META ``rule`` names.
+def meta_rule_fallback(meta: dict[str, str]) -> str | None:
+    """The META rule name when this engine does not know it and counts with greedy instead.
 
-    ``greedy``/``greedy-threshold``/``greedy-no-skip`` map to the rules of the same
+    ``None`` when the file names a known rule (or pbengine's own ``pbengine_rule``); else the
+    name as written (``"unknown"`` for a missing rule). Callers warn before counting.
+    """
+    if (meta.get("pbengine_rule") or "").strip() in RULE_NAMES:
+        return None
+    name = (meta.get("rule") or "").strip() or "unknown"
+    return None if name in META_RULES else name
+
+
+def params_from_meta(meta: dict[str, str]) -> TallyParams:
+    """The tally parameters a pabulib file's META names.
+
+    A file written by pbengine's export names its exact parameters (``pbengine_rule``,
+    ``satisfaction``, ``completion``, ``tie_break``); they are used as written. Otherwise
+    ``rule``: ``greedy``/``greedy-threshold``/``greedy-no-skip`` map to the rules of the same
     name (threshold from ``min_project_score_threshold``), ``equalshares/add1`` to
     ``equal-shares`` with completion ``add1``, ``equalshares/add1-comparison`` to
-    ``equal-shares-comparison`` with completion ``add1-overspend``, and a missing
-    or ``unknown`` rule to ``greedy``.
+    ``equal-shares-comparison`` with completion ``add1-overspend``, an engine rule name to
+    that rule, and anything else (a missing rule, ``unknown``, ``greedy-exclusive``...) to
+    ``greedy``: check :func:`meta_rule_fallback` first and say so.
 
     Raises
     ------
     ValueError
-        For a rule name this engine does not know.
+        For parameters that are not valid (an unknown completion, a bad threshold).
     """
-    name = meta.get("rule", "unknown").strip() or "unknown"
-    if name not in META_RULES:
-        raise ValueError(f"unknown META rule {name!r}; known: {', '.join(META_RULES)}")
-    rule, completion = META_RULES[name]
+    own = (meta.get("pbengine_rule") or "").strip()
+    if own in RULE_NAMES:
+        rule, completion = own, (meta.get("completion") or "").strip() or None
+    else:
+        name = (meta.get("rule") or "").strip() or "unknown"
+        rule, completion = META_RULES.get(name, ("greedy", None))
     threshold = None
     if rule == "greedy-threshold":
         raw = meta.get("min_project_score_threshold", "0")
@@ -134,5 +155,10 @@ def params_from_meta(meta: dict[str, str]) -> TallyParams:
             threshold = int(float(raw))
         except ValueError:
             raise ValueError(f"min_project_score_threshold {raw!r} is not a number") from None
-    kwargs = {"completion": completion} if completion else {}
+    kwargs: dict = {"completion": completion} if completion else {}
+    if own in RULE_NAMES:
+        if (meta.get("satisfaction") or "").strip():
+            kwargs["satisfaction"] = meta["satisfaction"].strip()
+        if (meta.get("tie_break") or "").strip():
+            kwargs["tie_break"] = parse_tie_break(meta["tie_break"])
     return TallyParams(rule=rule, threshold=threshold, **kwargs)

@@ -20,9 +20,12 @@ from voting_rules import (
     read_pb,
     validate_election,
 )
-from voting_rules.params import parse_tie_break
+from voting_rules.election import amount_text
+from voting_rules.pabulib import limit_breaches
+from voting_rules.params import meta_rule_fallback, parse_tie_break
 
 BAD_INPUT = 2
+SHOWN_WARNINGS = 10
 
 
 def register(subparsers) -> None:
@@ -59,16 +62,45 @@ def _progress(message: str) -> None:
     print(f"pbengine: {message}", file=sys.stderr, flush=True)
 
 
-def _load(path: str, validate: bool = False):
-    _progress(f"reading {path}")
-    return read_pb(path, validate=validate)
+def _warn(message: str) -> None:
+    print(f"pbengine: warning: {message}", file=sys.stderr, flush=True)
+
+
+def _load(path: str, validate: bool = False, quiet: bool = False):
+    """Read a file; print on stderr what the reader forgave (a project named twice in a vote)."""
+    if not quiet:
+        _progress(f"reading {path}")
+    election = read_pb(path, validate=validate)
+    for message in election.warnings[:SHOWN_WARNINGS]:
+        _warn(message)
+    if len(election.warnings) > SHOWN_WARNINGS:
+        _warn(f"... and {len(election.warnings) - SHOWN_WARNINGS} more lines like these "
+              f"({len(election.warnings)} in all)")
+    return election
+
+
+def _warn_fallback(election) -> str | None:
+    """Say so when the META rule is unknown and greedy counts instead; return the name."""
+    name = meta_rule_fallback(election.meta)
+    if name is not None:
+        _warn(f"META rule {name!r} is not a rule this engine knows: counting with greedy instead "
+              "(choose one with --rule)")
+    return name
+
+
+def _warn_limits(election) -> None:
+    breaches = limit_breaches(election)
+    if breaches:
+        _warn(f"{len(breaches)} of {len(election.ballots)} ballots break the file's own limits "
+              f"(first: {breaches[0]}); they are counted as they are")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate a file: print ``OK: N projects, M votes`` or one error line (exit 2)."""
     try:
-        election = read_pb(args.file, validate=True)
+        election = _load(args.file, validate=True, quiet=True)
         validate_election(election)
+        _warn_fallback(election)
         params_from_meta(election.meta)
     except (PabulibError, ValueError, OSError, UnicodeDecodeError) as exc:
         return _err(f"{args.file}: {exc}")
@@ -80,6 +112,8 @@ def cmd_tally(args: argparse.Namespace) -> int:
     """Count with one rule and print the funded projects."""
     try:
         election = _load(args.file)
+        _warn_limits(election)
+        fallback = _warn_fallback(election) if args.rule is None else None
         base = params_from_meta(election.meta) if args.rule is None else TallyParams(args.rule)
         if args.rule is not None and base.rule == "greedy-threshold" and args.threshold is None:
             meta_threshold = election.meta.get("min_project_score_threshold")
@@ -99,25 +133,28 @@ def cmd_tally(args: argparse.Namespace) -> int:
         return _err(f"{args.file}: {exc}")
     names = {p.id: p.name for p in election.projects}
     if args.format == "json":
-        json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=1)
+        payload = result.to_json()
+        if fallback is not None:
+            payload["meta_rule_fallback"] = fallback
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=1)
         print()
     elif args.format == "csv":
         w = csv.writer(sys.stdout, lineterminator="\n")
         w.writerow(["project_id", "cost", "votes", "score", "funded", "name"])
         for row in result.projects():
-            w.writerow([row["id"], row["cost"], row["votes"], row["score"],
+            w.writerow([row["id"], amount_text(row["cost"]), row["votes"], row["score"],
                         int(row["funded"]), names[row["id"]]])
     else:
         print(f"rule: {params.rule}  satisfaction: {params.satisfaction}  "
               f"completion: {params.completion}  tie-break: {','.join(params.tie_break)}")
         print(f"funded {len(result.funded)} of {len(election.projects)} projects, "
-              f"spent {result.spent} of {result.budget}")
+              f"spent {amount_text(result.spent)} of {amount_text(result.budget)}")
         print(f"{'project':>14} {'cost':>12} {'votes':>8} {'score':>8}  funded  name")
         order = {pid: i for i, pid in enumerate(result.funded)}
         rows = sorted(result.projects(), key=lambda r: (r["id"] not in order,
                                                         order.get(r["id"], 0), -r["score"]))
         for row in rows:
-            print(f"{row['id']:>14} {row['cost']:>12} {row['votes']:>8} {row['score']:>8}  "
+            print(f"{row['id']:>14} {amount_text(row['cost']):>12} {row['votes']:>8} {row['score']:>8}  "
                   f"{'yes' if row['funded'] else 'no':>6}  {names[row['id']][:50]}")
     return 0
 
@@ -126,6 +163,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Every rule side by side."""
     try:
         election = _load(args.file)
+        _warn_fallback(election)
         rows = compare(election, progress=_progress, completion=args.completion)
     except (PabulibError, ValueError, OSError, UnicodeDecodeError) as exc:
         return _err(f"{args.file}: {exc}")

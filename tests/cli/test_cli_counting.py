@@ -37,9 +37,9 @@ MALFORMED = {
     "unknown project in a vote": (GOOD.replace("v2;p1", "v2;p9"),
                                   "vote names project p9, which is not in PROJECTS"),
     "negative cost": (GOOD.replace("p2;50", "p2;-50"), "cost -50 of project p2 is negative"),
-    "fractional cost": (GOOD.replace("p2;50", "p2;50.5"), "is not a whole number"),
+    "cost not a number": (GOOD.replace("p2;50", "p2;50x"), "cost '50x' of project p2 is not an amount"),
     "budget not a number": (GOOD.replace("budget;100", "budget;lots"),
-                            "META budget 'lots' is not a whole number"),
+                            "META budget 'lots' is not an amount"),
     "duplicate project id": (GOOD.replace("p2;50;Two", "p1;50;Two"), "duplicate project id p1"),
     "duplicate voter id": (GOOD.replace("v2;p1", "v1;p1"), "duplicate voter id v1"),
     "comma delimiter": (GOOD.replace(";", ","), "separated by commas"),
@@ -141,5 +141,113 @@ def test_installed_console_script_exits_2_on_malformed_file(tmp_path):
     proc = subprocess.run([str(script), "check", str(path)], capture_output=True, text=True,
                           env=env, timeout=60)
     assert proc.returncode == 2
-    assert proc.stderr.strip().endswith("line 6: META budget 'lots' is not a whole number")
+    assert proc.stderr.strip().endswith("line 6: META budget 'lots' is not an amount")
     assert proc.stderr.count("\n") == 1
+
+
+def _file(tmp_path, text, name="f.pb"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_tally_reads_a_budget_and_costs_with_cents_exactly(tmp_path, capsys):
+    text = GOOD.replace("budget;100", "budget;110.50").replace("p1;60;One", "p1;60.25;One") \
+        .replace("p2;50;Two", "p2;50.25;Two")
+    code, out, err = run(["tally", _file(tmp_path, text), "--format", "json"], capsys)
+    data = json.loads(out)
+    assert code == 0 and data["funded"] == ["p1", "p2"]
+    assert data["spent"] == "221/2" and data["budget"] == "221/2"
+    code, out, _ = run(["tally", _file(tmp_path, text), "--format", "csv"], capsys)
+    assert "p1,60.25,2,2,1,One" in out.splitlines()
+    code, out, _ = run(["tally", _file(tmp_path, text)], capsys)
+    assert "spent 110.5 of 110.5" in out
+
+
+def test_a_project_named_twice_in_a_vote_counts_once_with_a_warning_naming_the_line(tmp_path, capsys):
+    path = _file(tmp_path, GOOD.replace("v2;p1", "v2;p1,p1"))
+    code, out, err = run(["tally", path, "--format", "json"], capsys)
+    assert code == 0
+    assert "warning: line 16: voter v2 names project p1 2 times; counted once" in err
+    data = json.loads(out)
+    assert {r["id"]: r["votes"] for r in data["projects"]} == {"p1": 2, "p2": 1}
+    code, out, err = run(["check", path], capsys)
+    assert code == 0 and out == "OK: 2 projects, 2 votes\n" and "line 16" in err
+
+
+CUMULATIVE = """META
+key;value
+num_projects;2
+num_votes;2
+budget;100
+vote_type;cumulative
+max_sum_points;10
+rule;greedy
+PROJECTS
+project_id;cost
+p1;60
+p2;50
+VOTES
+voter_id;vote;points
+v1;p2,p1,p2;3,1,4
+v2;p1;5
+"""
+
+
+def test_cumulative_points_for_a_project_named_twice_are_added(tmp_path, capsys):
+    code, out, err = run(["tally", _file(tmp_path, CUMULATIVE), "--format", "json"], capsys)
+    assert code == 0 and "line 15: voter v1 names project p2 2 times; its points are added (7)" in err
+    scores = {r["id"]: r["score"] for r in json.loads(out)["projects"]}
+    assert scores == {"p1": 6, "p2": 7}
+    assert json.loads(out)["funded"] == ["p2"]
+
+
+@pytest.mark.parametrize("name", ["unknown", "greedy-exclusive", None])
+def test_an_unknown_meta_rule_is_counted_with_greedy_after_a_warning(tmp_path, capsys, name):
+    text = GOOD.replace("rule;greedy\n", f"rule;{name}\n" if name else "")
+    code, out, err = run(["tally", _file(tmp_path, text), "--format", "json"], capsys)
+    assert code == 0
+    shown = name or "unknown"
+    assert f"warning: META rule '{shown}' is not a rule this engine knows: counting with greedy instead" in err
+    data = json.loads(out)
+    assert data["rule"] == "greedy" and data["meta_rule_fallback"] == shown
+    code, out, err = run(["check", _file(tmp_path, text)], capsys)
+    assert code == 0 and "counting with greedy instead" in err
+
+
+def test_a_known_meta_rule_records_no_fallback(tmp_path, capsys):
+    code, out, err = run(["tally", _file(tmp_path, GOOD), "--format", "json"], capsys)
+    assert "meta_rule_fallback" not in json.loads(out) and "warning" not in err
+
+
+def test_tally_warns_with_a_count_about_ballots_breaking_the_files_limits(tmp_path, capsys):
+    text = GOOD.replace("rule;greedy", "rule;greedy\nmax_length;1")
+    code, out, err = run(["tally", _file(tmp_path, text), "--format", "json"], capsys)
+    assert code == 0
+    assert ("warning: 1 of 2 ballots break the file's own limits (first: ballot v1: 2 projects ticked, "
+            "at most 1 allowed); they are counted as they are") in err
+    assert json.loads(out)["funded"] == ["p1"]
+
+
+@pytest.mark.parametrize(("rule", "completion"), [
+    ("greedy", "add1-greedy"), ("greedy-threshold", "add1-greedy"), ("greedy-no-skip", "none"),
+    ("utilitarian", "none"), ("phragmen", "none"), ("equal-shares", "add1-greedy"),
+    ("equal-shares", "none"), ("equal-shares", "add1"), ("equal-shares-add1-overspend", "add1-overspend"),
+    ("equal-shares-comparison", "add1-overspend"), ("equal-shares-comparison", "add1"),
+])
+def test_every_rule_the_export_writes_reads_back_without_rule(tmp_path, capsys, rule, completion):
+    from pbengine.services.export import budget_meta_rule  # the export's own META
+    from voting_rules import TallyParams, read_pb, write_pb
+
+    params = TallyParams(rule=rule, completion=completion, satisfaction="cardinality",
+                         tie_break=("lower-cost", "id"), threshold=1 if rule == "greedy-threshold" else None)
+    election = read_pb(GOOD)
+    election.meta = {**election.meta, **budget_meta_rule(params)}
+    path = _file(tmp_path, write_pb(election))
+    code, out, err = run(["tally", path, "--format", "json"], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["params"] == params.to_json() and "meta_rule_fallback" not in data
+    assert run(["check", path], capsys)[0] == 0
+    code, out, err = run(["compare", path, "--format", "json"], capsys)
+    assert code == 0 and "warning" not in err
