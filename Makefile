@@ -53,6 +53,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/tally.py
+	$(BIN)/python bench/city.py
 
 clean:
 	rm -rf $(VENV) var *.egg-info

@@ -10,10 +10,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from pbengine.cli import audit, counting, db
+from pbengine.cli import audit, counting, db, imports
 
 # Add a module here to add its subcommands (e.g. db, audit).
-MODULES = [counting, db, audit]
+MODULES = [counting, db, audit, imports]
 
 
 def build_parser() -> argparse.ArgumentParser:

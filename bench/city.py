@@ -1,0 +1,273 @@
+"""A city-size vote in the platform: import, compute, then public pages under 16 concurrent clients.
+
+Usage: ``python bench/city.py [--database URL] [--file FILE.pb] [--clients 16] [--requests 40]
+[--comparison-cap SECONDS]``. Default database: a new SQLite file in a temporary folder;
+``--database postgresql+psycopg://postgres@127.0.0.1:5432/postgres`` creates (and drops) a
+scratch database on that server. Default file: Warszawa 2026 (61,668 ballots, 83 projects).
+
+1. create a process and import the file with ``pbengine import-pb``'s service;
+2. open and close voting (one online ballot is cast, for a real receipt to check);
+3. compute the official tally with the service the console's POST uses, then the rule
+   comparison (in a child process stopped after ``--comparison-cap`` seconds if it runs longer);
+4. publish, serve the app with waitress on 127.0.0.1 and let N clients loop over the public
+   project list, the results page and a receipt check (GET the form, POST the receipt).
+
+Prints figures (targets beside them); asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing
+import re
+import secrets
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT / ".." / "shared" / "pabulib"
+KEY = "bench-code-key"
+
+
+def settings_for(url: str) -> dict:
+    return {"sqlalchemy.url": url, "pbengine.secret": "bench-secret", "pbengine.code_key": KEY,
+            "pbengine.public_url": "http://127.0.0.1", "pbengine.code_failures_per_minute": "1000",
+            "pyramid.default_locale_name": "en", "retry.attempts": "3"}
+
+
+def scratch_database(url: str | None, folder: Path) -> tuple[str, callable]:
+    """A fresh database URL, migrated to head, and a function that removes it."""
+    from sqlalchemy import create_engine, text
+
+    from tests.conftest import upgrade
+
+    if not url:
+        url = f"sqlite:///{folder / 'city.sqlite'}"
+        upgrade(url)
+        return url, lambda: None
+    name = f"pbengine_bench_{secrets.token_hex(3)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    scratch = re.sub(r"/[^/]*$", f"/{name}", url)
+    upgrade(scratch)
+
+    def drop():
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return scratch, drop
+
+
+def session(settings):
+    from pbengine.models import get_engine, get_session_factory
+
+    engine = get_engine(settings)
+    return engine, get_session_factory(engine)
+
+
+def step(label: str, seconds: float, target: str = "") -> None:
+    print(f"  {label:<52} {seconds:8.2f} s   {target}", flush=True)
+
+
+def prepare(settings, path: Path) -> tuple[str, str, float]:
+    """Create the process and import the file; return (process slug, a receipt, import seconds)."""
+    from pbengine.models import Phase
+    from pbengine.services import ballots, codes, pb_import, processes
+    from pbengine.services.processes import ProcessData
+
+    engine, factory = session(settings)
+    with factory() as db, db.begin():
+        process = processes.create_process(db, ProcessData(slug="city", title="City vote", currency="PLN"))
+        started = time.perf_counter()
+        done = pb_import.import_pb(db, process, path.name, path.read_bytes(), slug="city")
+        seconds = time.perf_counter() - started
+        print(f"  imported {done.projects} projects, {done.ballots} ballots", flush=True)
+        for phase in (Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING):
+            processes.move_to(db, process, phase)
+        batch = codes.generate(db, KEY, process, 1, "bench")
+        voter = codes.find(db, KEY, process, batch.codes[0][1])
+        budget = process.budgets[0]
+        cheapest = min(budget.projects, key=lambda p: p.cost).code
+        content = ({"points": {cheapest: 1}} if budget.ballot_kind == "cumulative" else
+                   {"ranking": [cheapest]} if budget.ballot_kind == "ranking" else {"approvals": [cheapest]})
+        receipt = ballots.cast(db, budget, voter, content).receipt
+        processes.move_to(db, process, Phase.CLOSED)
+    engine.dispose()
+    return "city", receipt, seconds
+
+
+def compute(settings) -> float:
+    from pbengine.models import Process
+    from pbengine.services import tallies
+
+    engine, factory = session(settings)
+    with factory() as db, db.begin():
+        process = db.query(Process).filter_by(slug="city").one()
+        started = time.perf_counter()
+        tallies.compute_all(db, process)
+        seconds = time.perf_counter() - started
+    engine.dispose()
+    return seconds
+
+
+def _comparison_child(settings, out) -> None:
+    from pbengine.models import Process
+    from pbengine.services import tallies
+
+    engine, factory = session(settings)
+    with factory() as db, db.begin():
+        process = db.query(Process).filter_by(slug="city").one()
+        started = time.perf_counter()
+        for budget in process.budgets:
+            tallies.comparison(db, budget)
+        out.put(time.perf_counter() - started)
+    engine.dispose()
+
+
+def comparison(settings, cap: float) -> float | None:
+    """Seconds to compute (and keep) the comparison, or None if it ran past ``cap``."""
+    queue = multiprocessing.get_context("spawn").Queue()
+    child = multiprocessing.get_context("spawn").Process(target=_comparison_child, args=(settings, queue))
+    child.start()
+    child.join(cap)
+    if child.is_alive():
+        child.terminate()
+        child.join()
+        return None
+    return queue.get() if not queue.empty() else None
+
+
+def publish(settings) -> None:
+    from pbengine.models import Phase, Process
+    from pbengine.services import processes
+
+    engine, factory = session(settings)
+    with factory() as db, db.begin():
+        processes.move_to(db, db.query(Process).filter_by(slug="city").one(), Phase.PUBLISHED)
+    engine.dispose()
+
+
+def serve(settings):
+    from waitress.server import create_server
+
+    from pbengine import main
+
+    app = main({}, **settings)
+    server = create_server(app, host="127.0.0.1", port=0, threads=8)
+    threading.Thread(target=server.run, daemon=True).start()
+    return server, server.effective_port
+
+
+class Client:
+    def __init__(self, port: int):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.cookie = ""
+
+    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.connection.request(method, path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        text = response.read().decode()
+        cookie = response.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";", 1)[0]
+        return response.status, text
+
+
+def load(port: int, clients: int, requests: int, receipt: str) -> dict[str, list[float]]:
+    from urllib.parse import urlencode
+
+    times: dict[str, list[float]] = {"projects": [], "results": [], "receipt": []}
+    errors: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(clients)
+
+    def worker():
+        client = Client(port)
+        start.wait()
+        for _ in range(requests):
+            for name, path in (("projects", "/p/city/projects"), ("results", "/p/city/results")):
+                began = time.perf_counter()
+                status, _text = client.request("GET", path)
+                elapsed = time.perf_counter() - began
+                with lock:
+                    times[name].append(elapsed)
+                    if status != 200:
+                        errors.append(f"{path}: {status}")
+            began = time.perf_counter()
+            status, form = client.request("GET", "/receipt")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+            status, page = client.request("POST", "/receipt", urlencode(
+                {"csrf_token": token.group(1) if token else "", "receipt": receipt}))
+            elapsed = time.perf_counter() - began
+            with lock:
+                times["receipt"].append(elapsed)
+                if status != 200 or "counted" not in page.lower():
+                    errors.append(f"/receipt: {status}")
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        print(f"  {len(errors)} failed requests, first: {errors[0]}")
+    return times
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else (values[0] if values else 0.0)
+
+
+def main_(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", help="PostgreSQL server URL (default: a temporary SQLite file)")
+    parser.add_argument("--file", default=str(SHARED / "Poland_Warszawa_2026.pb"))
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--requests", type=int, default=40, help="loops per client")
+    parser.add_argument("--comparison-cap", type=float, default=120.0)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder:
+        url, drop = scratch_database(args.database, Path(folder))
+        try:
+            settings = settings_for(url)
+            print(f"city bench: {Path(args.file).name} on {url.split('://')[0]}", flush=True)
+            _slug, receipt, seconds = prepare(settings, Path(args.file))
+            step("import-pb (projects + ballots, one transaction)", seconds, "target <= 15 s")
+            step("official tally (console POST service)", compute(settings), "")
+            seconds = comparison(settings, args.comparison_cap)
+            if seconds is None:
+                print(f"  {'rule comparison':<52} > {args.comparison_cap:.0f} s (stopped)   "
+                      "target tally + comparison <= 15 s", flush=True)
+            else:
+                step("rule comparison (every rule, kept with the tally)", seconds,
+                     "target tally + comparison <= 15 s")
+            publish(settings)
+            server, port = serve(settings)
+            try:
+                began = time.perf_counter()
+                times = load(port, args.clients, args.requests, receipt)
+                wall = time.perf_counter() - began
+            finally:
+                server.close()
+            total = sum(len(v) for v in times.values())
+            print(f"  {args.clients} clients, {total} page loads in {wall:.1f} s (waitress, 8 threads)")
+            for name, values in times.items():
+                print(f"  {name:<10} median {1000 * statistics.median(values):7.1f} ms   "
+                      f"p95 {1000 * p95(values):7.1f} ms   target p95 < 50 ms   ({len(values)} requests)")
+        finally:
+            drop()
+
+
+if __name__ == "__main__":
+    main_()

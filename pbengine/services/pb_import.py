@@ -1,0 +1,141 @@
+"""Import a whole budget from a pabulib ``.pb`` file: its projects and its ballots, all or nothing.
+
+How a city recounts a past edition, or brings in ballots collected elsewhere: the file's META
+gives the budget (amount, ballot format, rule), PROJECTS its projects, VOTES its ballots. The
+ballots come in with channel ``imported`` and no voter code; each gets an anonymous id derived
+from the file's voter id (so a re-import gives the same ids), stored where an online ballot
+keeps the hash of its receipt. They are written with one bulk insert, and the audit log gets
+one event for the whole file: its SHA-256, the number of ballots and a digest of their ids, which
+``pbengine verify`` checks against the exported ballots. Any problem refuses the whole file; the
+caller's transaction is then rolled back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import insert
+
+from voting_rules import Election, PabulibError, params_from_meta, read_pb
+from voting_rules.pabulib import limit_breaches
+
+from .. import money
+from ..i18n import _
+from ..models import Ballot, BallotKind, Budget, Process
+from ..models.meta import utcnow
+from ..verify import receipts_digest
+from . import audit
+from .ballots import normalise_content
+from .errors import DomainError, InvalidInput
+from .importing import ImportRefused
+from .processes import BudgetData, ProjectData, add_budget, add_project, ensure_unlocked
+
+CHANNEL = "imported"
+MAX_BYTES = 200_000_000
+
+
+@dataclass
+class Imported:
+    budget: Budget
+    projects: int
+    ballots: int
+    file_sha256: str
+    warnings: list[str]
+
+
+def imported_ballot_id(process: Process, budget_slug: str, voter_id: str) -> str:
+    """The anonymous id of an imported ballot (in the receipt-hash column and the export)."""
+    return hashlib.sha256(f"pbengine-import:{process.slug}/{budget_slug}:{voter_id}".encode()).hexdigest()
+
+
+def default_slug(filename: str) -> str:
+    stem = re.sub(r"\.pb$", "", filename.rsplit("/", 1)[-1], flags=re.IGNORECASE)
+    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:40].strip("-")
+    return slug or "imported"
+
+
+def _minor(value, currency: str, what: str) -> int:
+    try:
+        return money.to_minor(value, currency)
+    except ValueError:
+        raise InvalidInput(_("${what} has more decimals than ${currency} allows (${n}).",
+                             mapping={"what": what, "currency": currency,
+                                      "n": money.minor_digits(currency)}), field="file") from None
+
+
+def budget_data(election: Election, slug: str, name: str, currency: str) -> BudgetData:
+    """The budget a file describes, amounts in the process currency's minor units."""
+    fmt = election.ballot_format
+    if fmt.kind not in set(BallotKind):
+        raise InvalidInput(_("Ballots of type “${kind}” cannot be imported: budgets here use approval, "
+                             "knapsack, cumulative or ranking ballots.", mapping={"kind": fmt.kind}), field="file")
+    params = params_from_meta(election.meta)
+    return BudgetData(
+        slug=slug, name=name, amount=_minor(election.budget, currency, "META budget"),
+        description=election.meta.get("comment", "")[:2000], ballot_kind=fmt.kind,
+        min_length=fmt.min_length, max_length=fmt.max_length if fmt.kind != "ranking" else None,
+        max_sum_cost=None if fmt.max_sum_cost is None else _minor(fmt.max_sum_cost, currency, "META max_sum_cost"),
+        max_sum_points=fmt.max_sum_points, max_points_per_project=fmt.max_points_per_project,
+        rank_length=fmt.rank_length, rule=params.rule, satisfaction=params.satisfaction,
+        completion=params.completion, tie_break=",".join(params.tie_break), threshold=params.threshold)
+
+
+def _content(ballot) -> dict:
+    if ballot.points is not None:
+        return {"points": dict(ballot.points)}
+    if ballot.ranking:
+        return {"ranking": list(ballot.ranking)}
+    return {"approvals": list(ballot.approvals)}
+
+
+def import_pb(db, process: Process, filename: str, content: bytes, slug: str | None = None,
+              name: str | None = None, actor: str = "") -> Imported:
+    """Add the file's budget, projects and ballots to ``process``, or raise on the first problem."""
+    ensure_unlocked(process)
+    if len(content) > MAX_BYTES:
+        raise InvalidInput(_("The file is too large (at most 200 MB)."), field="file")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(_("The file is not UTF-8 text."), field="file") from None
+    try:
+        election = read_pb(text)
+    except PabulibError as error:
+        raise ImportRefused(error.line_no, error.message) from None
+    currency = process.currency
+    declared = (election.meta.get("currency") or "").strip().upper()
+    if declared and declared != currency:
+        raise InvalidInput(_("The file counts in ${file}, this process in ${process}.",
+                             mapping={"file": declared, "process": currency}), field="file")
+    breaches = limit_breaches(election)
+    if breaches:
+        raise InvalidInput(_("${n} ballots of the file break its own limits (first: ${first}); "
+                             "nothing was imported.", mapping={"n": len(breaches), "first": breaches[0]}),
+                           field="file")
+    slug = slug or default_slug(filename)
+    title = (name or election.meta.get("subunit") or election.name or slug)[:200]
+    budget = add_budget(db, process, budget_data(election, slug, title, currency), actor)
+    for project in election.projects:
+        data = ProjectData(code=project.id, title=(project.name or project.id)[:200],
+                           cost=_minor(project.cost, currency, f"project {project.id}"),
+                           categories=list(project.categories))
+        try:
+            add_project(db, budget, data, actor)
+        except DomainError as error:
+            raise InvalidInput(_("Project ${id}: ${problem}", mapping={"id": project.id, "problem": error.message}),
+                               field="file") from None
+    day = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    rows = [{"budget_id": budget.id, "voter_code_id": None,
+             "receipt_hash": imported_ballot_id(process, budget.slug, ballot.voter_id),
+             "content": normalise_content(budget, _content(ballot)), "channel": CHANNEL, "cast_at": day}
+            for ballot in election.ballots]
+    if rows:
+        db.execute(insert(Ballot), rows)
+    file_sha256 = hashlib.sha256(content).hexdigest()
+    audit.record(db, process, "ballots.imported", {
+        "budget": budget.slug, "file": filename.rsplit("/", 1)[-1], "file_sha256": file_sha256,
+        "ballots": len(rows), "projects": len(election.projects),
+        "ballot_ids_sha256": receipts_digest(row["receipt_hash"] for row in rows)}, actor)
+    return Imported(budget, len(election.projects), len(rows), file_sha256, election.warnings)
