@@ -41,11 +41,25 @@ def settings_for(url: str) -> dict:
             "pyramid.default_locale_name": "en", "retry.attempts": "3"}
 
 
+def upgrade(url: str) -> None:
+    """``alembic upgrade head`` on ``url`` (what ``pbengine initdb`` does)."""
+    from alembic import command
+    from alembic.config import Config
+
+    from pbengine.models import get_engine
+
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    engine = get_engine({"sqlalchemy.url": url})
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    engine.dispose()
+
+
 def scratch_database(url: str | None, folder: Path) -> tuple[str, callable]:
     """A fresh database URL, migrated to head, and a function that removes it."""
     from sqlalchemy import create_engine, text
-
-    from tests.conftest import upgrade
 
     if not url:
         url = f"sqlite:///{folder / 'city.sqlite'}"
@@ -212,7 +226,7 @@ def load(port: int, clients: int, requests: int, receipt: str) -> dict[str, list
             elapsed = time.perf_counter() - began
             with lock:
                 times["receipt"].append(elapsed)
-                if status != 200 or "counted" not in page.lower():
+                if status != 200 or "state-counted" not in page:
                     errors.append(f"/receipt: {status}")
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]

@@ -2,9 +2,18 @@
 (function () {
   "use strict";
 
-  function money(amount, currency) {
-    var text = String(Math.abs(amount)).replace(/\B(?=(\d{3})+(?!\d))/g, "\u202f");
-    return (amount < 0 ? "-" : "") + text + (currency ? " " + currency : "");
+  /* Amounts arrive in the currency's smallest unit (data-digits decimals); shown like the server's
+     Babel formatting: the page's locale, no decimals for whole amounts. */
+  function money(amount, currency, digits) {
+    var whole = amount % Math.pow(10, digits) === 0;
+    var options = {minimumFractionDigits: whole ? 0 : digits, maximumFractionDigits: whole ? 0 : digits};
+    if (currency) { options.style = "currency"; options.currency = currency; }
+    try {
+      return new Intl.NumberFormat(document.documentElement.lang || "en", options)
+        .format(amount / Math.pow(10, digits));
+    } catch (e) {
+      return String(amount / Math.pow(10, digits)) + (currency ? " " + currency : "");
+    }
   }
 
   function fill(template, values) {
@@ -21,6 +30,7 @@
   if (!form || !counter) { return; }
   var kind = form.dataset.kind;
   var currency = form.dataset.currency || "";
+  var digits = parseInt(form.dataset.digits, 10) || 0;
   if (kind === "ranking") { return; }
 
   function update() {
@@ -34,7 +44,8 @@
         var limit = parseInt(form.dataset.limit, 10);
         over = total > limit;
         text = fill(counter.dataset[over ? "knapsackOver" : "knapsack"],
-                    {total: money(total, currency), limit: money(limit, currency), over: money(total - limit, currency)});
+                    {total: money(total, currency, digits), limit: money(limit, currency, digits),
+                     over: money(total - limit, currency, digits)});
       } else {
         var max = parseInt(form.dataset.max, 10);
         over = !isNaN(max) && boxes.length > max;

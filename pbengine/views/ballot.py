@@ -6,6 +6,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
 from .. import forms, labels
+from ..money import minor_digits
 from ..security import Permission
 from ..services import ballots
 from ..services.errors import DomainError
@@ -32,6 +33,7 @@ def _ballot_page(context, request, voter_code, values=None, errors=None):
         "can_change": existing is None or context.process.allow_revote,
         "help": labels.BALLOT_HELP.get(budget.ballot_kind), "places": ballot_form.rank_places(budget),
         "knapsack_limit": budget.max_sum_cost if budget.max_sum_cost is not None else budget.amount,
+        "currency_digits": minor_digits(budget.process.currency),
     }
 
 

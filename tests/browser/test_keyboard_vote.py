@@ -24,18 +24,18 @@ def test_knapsack_counter_updates_live_and_the_ballot_is_cast_by_keyboard(page, 
     enter_code_and_open(page, live_server, next(voter_codes), "knapsack")
     counter = page.locator("#ballot-counter")
     assert counter.get_attribute("aria-live") == "polite"
-    assert counter.inner_text() == "Ticked: 0 EUR of 80\u202f000 EUR."
+    assert counter.inner_text() == "Ticked: €0 of €80,000."
     tab_to(page, "#p-p1")
     page.keyboard.press("Space")
-    assert counter.inner_text() == "Ticked: 40\u202f000 EUR of 80\u202f000 EUR."
+    assert counter.inner_text() == "Ticked: €40,000 of €80,000."
     tab_to(page, "#p-p3")
     page.keyboard.press("Space")
-    assert counter.inner_text().startswith("Ticked: 90\u202f000 EUR. That is 10\u202f000 EUR over the limit")
+    assert counter.inner_text().startswith("Ticked: €90,000. That is €10,000 over the limit")
     assert "over" in counter.get_attribute("class")
     page.keyboard.press("Space")  # untick p3
     tab_to(page, "#p-p2")
     page.keyboard.press("Space")
-    assert counter.inner_text() == "Ticked: 70\u202f000 EUR of 80\u202f000 EUR."
+    assert counter.inner_text() == "Ticked: €70,000 of €80,000."
     assert RECEIPT.match(review_and_submit(page))
 
 
