@@ -1,4 +1,4 @@
-"""Revision 0004_i8_money turns the stored whole-unit amounts into minor units, per process currency."""
+"""Revision 0005_i8_money turns the stored whole-unit amounts into minor units, per process currency."""
 
 import pytest
 from alembic import command
@@ -63,7 +63,7 @@ def _amounts(url):
 
 
 def test_amounts_become_cents_for_euros_and_stay_for_yen(fresh_url):
-    _migrate(fresh_url, "0003_i9_chain")
+    _migrate(fresh_url, "0004_i10")
     engine = get_engine({"sqlalchemy.url": fresh_url})
     with engine.begin() as connection:
         for statement in ROWS:
@@ -75,5 +75,5 @@ def test_amounts_become_cents_for_euros_and_stay_for_yen(fresh_url):
         "projects": [(1, 6_000_000), (2, 700)],
         "proposals": [(1, 123_400)],
     }
-    _migrate(fresh_url, "0003_i9_chain", command.downgrade)
+    _migrate(fresh_url, "0004_i10", command.downgrade)
     assert _amounts(fresh_url)["budgets"] == [(1, 100_000, 80_000), (2, 5000, None)]

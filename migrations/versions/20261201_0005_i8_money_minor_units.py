@@ -6,8 +6,8 @@ CLDR data gives the process currency (2 for a code Babel does not know), the sam
 ``pbengine.money.minor_digits``. Tallies, comparisons and audit payloads are not touched: they hold
 amounts as ``voting_rules`` counts them, in whole units, which is what their digests cover.
 
-Revision ID: 0004_i8_money
-Revises: 0003_i9_chain
+Revision ID: 0005_i8_money
+Revises: 0004_i10
 Create Date: 2026-12-01 08:30:00
 """
 
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from babel.numbers import get_currency_precision
 
 
-revision = '0004_i8_money'
-down_revision = '0003_i9_chain'
+revision = '0005_i8_money'
+down_revision = '0004_i10'
 branch_labels = None
 depends_on = None
 
