@@ -147,3 +147,19 @@ def test_use_extends_a_session_up_to_twelve_hours_and_new_sessions_clear_expired
     other = TestApp(wsgi_app, extra_environ={"REMOTE_ADDR": "198.51.100.8"})
     other.login("admin@example.org")
     assert len(db.scalars(select(WebSession)).all()) == 1  # the expired row is gone
+
+
+def test_sessions_hold_across_two_app_servers_on_one_database(testapp, settings, db):
+    """Two app servers with their own engines: a logout on one ends the session on the other."""
+    from pbengine import main
+
+    own = {k: v for k, v in settings.items() if k != "dbengine"}
+    second_app = main({}, **own)
+    try:
+        login_as(testapp, db, is_admin=True)
+        second = _thief(second_app, testapp)
+        second.get("/console/organizers", status=200)
+        testapp.get("/console").forms[0].submit(status=303)
+        assert "/console/login" in second.get("/console/organizers", status=303).location
+    finally:
+        second_app.registry["dbengine"].dispose()
