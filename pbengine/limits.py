@@ -13,6 +13,7 @@ from functools import lru_cache
 from .services import codes, ratelimit
 from .services.accounts import normalise_email
 from .services.ratelimit import Bucket
+from .websession import CSRF_COOKIE
 
 # Defaults of the settings below (per minute).
 DEFAULTS = {
@@ -57,7 +58,7 @@ def limit(request, name: str) -> int:
 
 def _browser(request) -> str:
     # The CSRF cookie: random per browser, sent with every form. API clients have none.
-    return request.cookies.get("pbcsrf", "")
+    return request.cookies.get(CSRF_COOKIE, "")
 
 
 def _reserve(request, buckets):

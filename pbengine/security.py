@@ -12,7 +12,7 @@ from pyramid.authorization import ACLHelper, Authenticated, Everyone
 from pyramid.csrf import CookieCSRFStoragePolicy, new_csrf_token
 
 from .models import Organizer
-from .websession import ORGANIZER_KEY, session_factory
+from .websession import CSRF_COOKIE, ORGANIZER_KEY, session_factory
 
 
 class Permission(enum.StrEnum):
@@ -107,7 +107,7 @@ def includeme(config):
     registry = config.registry
     config.set_session_factory(session_factory(settings, lambda request: registry["dbsession_factory"]))
     # CSRF tokens are double-submit cookies: an anonymous visitor's form costs no database write.
-    config.set_csrf_storage_policy(CookieCSRFStoragePolicy(cookie_name="pbcsrf", secure=secure, httponly=True,
+    config.set_csrf_storage_policy(CookieCSRFStoragePolicy(cookie_name=CSRF_COOKIE, secure=secure, httponly=True,
                                                            samesite="Lax"))
     # CSRF is checked on every unsafe request; the JSON API opts out in one place.
     config.set_default_csrf_options(require_csrf=True)

@@ -17,6 +17,7 @@ from .models.meta import utcnow
 from .services import sessions
 
 COOKIE = "pbsession"
+CSRF_COOKIE = "pbcsrf"  # the CSRF token's double-submit cookie (pbengine.security)
 ORGANIZER_KEY = "organizer_id"
 
 
