@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from pabutools.election import (
     ApprovalMultiProfile,
+    CardinalMultiProfile,
     FrozenApprovalBallot,
+    FrozenCardinalBallot,
     Instance,
 )
 from pabutools.election import Project as PbProject
@@ -22,6 +25,7 @@ from pabutools.election.satisfaction.satisfactionmeasure import (
 )
 from pabutools.tiebreaking import TieBreakingRule
 
+from voting_rules.ballots import rank_points
 from voting_rules.election import Election
 from voting_rules.tiebreak import chain_key
 
@@ -41,6 +45,7 @@ class Bridge:
         self.by_id = {p.id: PbProject(p.id, p.cost, set(p.categories)) for p in election.projects}
         self.instance = Instance(self.by_id.values(), budget_limit=election.budget)
         self._approval: ApprovalMultiProfile | None = None
+        self._satisfaction: dict[str, SatisfactionData] = {}
 
     def approval_multiprofile(self) -> ApprovalMultiProfile:
         """Every ballot as the approval of the projects it supports, identical ones collapsed.
@@ -58,6 +63,72 @@ class Bridge:
                 profile[ballot] = mult
             self._approval = profile
         return self._approval
+
+    def satisfaction(self, measure: str) -> SatisfactionData:
+        """Each distinct ballot's satisfaction per project under ``measure`` (see :func:`measure_for`).
+
+        ``cost`` and ``cardinality`` are pabutools' ``Cost_Sat`` and ``Cardinality_Sat`` on the
+        approval multi-profile; ``points`` is ``Additive_Cardinal_Sat`` on the points given;
+        ``rank-points`` is the same on the positional points of a ranking (k for first place
+        down to 1, as greedy counts them).
+        """
+        if measure not in self._satisfaction:
+            if measure in ("cost", "cardinality"):
+                profile = self.approval_multiprofile()
+                sat_class = FastCostSat if measure == "cost" else FastCardinalitySat
+                sat_profile = profile.as_sat_profile(sat_class)
+                ballots = [(dict(sat.values), profile.multiplicity(sat.ballot)) for sat in sat_profile]
+            else:
+                profile = self.points_multiprofile(measure)
+                sat_profile = profile.as_sat_profile(FastPointsSat)
+                ballots = [(dict(sat.values), profile.multiplicity(sat.ballot)) for sat in sat_profile]
+            self._satisfaction[measure] = SatisfactionData(measure, profile, sat_profile, ballots)
+        return self._satisfaction[measure]
+
+    def points_multiprofile(self, measure: str) -> CardinalMultiProfile:
+        """Cardinal ballots holding the points (or positional points) of each ballot, collapsed."""
+        if measure == "rank-points":
+            k = rank_points(self.election)
+            counts = Counter(
+                frozenset((pid, max(k - pos, 1)) for pos, pid in enumerate(b.ranking))
+                for b in self.election.ballots)
+        else:
+            counts = Counter(frozenset((pid, v) for pid, v in (b.points or {}).items() if v > 0)
+                             for b in self.election.ballots)
+        profile = CardinalMultiProfile(instance=self.instance)
+        for items, mult in counts.items():
+            ballot = FrozenCardinalBallot({self.by_id[pid]: v for pid, v in sorted(items)},
+                                          name=str(len(profile)))
+            profile[ballot] = mult
+        return profile
+
+
+@dataclass
+class SatisfactionData:
+    """One satisfaction measure over the distinct ballots of an election.
+
+    Attributes
+    ----------
+    measure : str
+    profile : pabutools multi-profile
+    sat_profile : pabutools satisfaction profile (one measure per distinct ballot)
+    ballots : list of (dict project id -> satisfaction, multiplicity)
+    """
+
+    measure: str
+    profile: object
+    sat_profile: object
+    ballots: list
+
+
+def measure_for(election: Election, satisfaction: str) -> str:
+    """The satisfaction Equal Shares uses: the budget's for ticks, the points otherwise."""
+    kind = election.ballot_format.kind
+    if kind in ("cumulative", "scoring"):
+        return "points"
+    if kind == "ranking":
+        return "rank-points"
+    return satisfaction
 
 
 def tie_breaking_rule(chain: Collection[str], votes: dict[str, int]) -> TieBreakingRule:
@@ -99,33 +170,44 @@ class ScoreSatProfile(GroupSatisfactionMeasure):
         return sum(self.total_satisfaction_project(p) for p in projects)
 
 
-class _FastApprovalSat(SatisfactionMeasure):
-    """Additive satisfaction of an approval ballot with an O(1) membership test.
+class _FastSat(SatisfactionMeasure):
+    """Additive satisfaction looked up by project name in a precomputed dict.
 
-    Same values as pabutools' ``Cost_Sat`` / ``Cardinality_Sat`` (which look the
-    project up in the ballot tuple), so MES computes the same outcome, faster.
+    Gives the same values as pabutools' own measure (``Cost_Sat``, ``Cardinality_Sat``,
+    ``Additive_Cardinal_Sat``), which look the project up in the ballot, so MES computes
+    the same outcome, faster. ``values`` maps project id -> satisfaction (positive only).
     """
-
-    per_project_cost = True
 
     def __init__(self, instance, profile, ballot) -> None:
         super().__init__(instance, profile, ballot)
-        self.names = frozenset(p.name for p in ballot)
+        self.values = self.compute_values(ballot)
 
-    def sat_project(self, project) -> int:
-        if project.name in self.names:
-            return project.cost if self.per_project_cost else 1
-        return 0
+    def compute_values(self, ballot) -> dict:  # pragma: no cover - overridden
+        raise NotImplementedError
 
-    def sat(self, projects) -> int:
+    def sat_project(self, project):
+        return self.values.get(project.name, 0)
+
+    def sat(self, projects):
         return sum(self.sat_project(p) for p in projects)
 
 
-class FastCostSat(_FastApprovalSat):
-    """Cost satisfaction: the cost of each approved project."""
+class FastCostSat(_FastSat):
+    """Cost satisfaction: the cost of each approved project (``Cost_Sat``)."""
+
+    def compute_values(self, ballot) -> dict:
+        return {p.name: p.cost for p in ballot}
 
 
-class FastCardinalitySat(_FastApprovalSat):
-    """Cardinality satisfaction: 1 per approved project."""
+class FastCardinalitySat(_FastSat):
+    """Cardinality satisfaction: 1 per approved project (``Cardinality_Sat``)."""
 
-    per_project_cost = False
+    def compute_values(self, ballot) -> dict:
+        return {p.name: 1 for p in ballot}
+
+
+class FastPointsSat(_FastSat):
+    """The points a cardinal ballot gives each project (``Additive_Cardinal_Sat``)."""
+
+    def compute_values(self, ballot) -> dict:
+        return {p.name: v for p, v in ballot.items() if v > 0}

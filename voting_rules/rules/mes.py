@@ -1,61 +1,35 @@
 """The Method of Equal Shares (MES), its completions and the comparison step.
 
-All outcomes come from pabutools' ``method_of_equal_shares_scheme`` run on an
-approval multi-profile (identical ballots collapsed; non-approval ballots
-approve every project they support), with the satisfaction profile built once
-and reused by every budget increase.
+Every outcome is decided by pabutools' ``method_of_equal_shares``, run once at the final
+share per voter on the distinct ballots of the election (identical ballots collapsed).
+Satisfaction is the budget's (``cost`` or ``cardinality``) for ticked ballots, the points
+given for cumulative ballots, and the positional points of a ranking (k for first place
+down to 1) for ranking ballots: see :func:`voting_rules.convert.measure_for`.
+
+The ``add1`` completions (raise every voter's share one unit at a time until the outcome
+exhausts the budget, or until it would overspend) find that final share with
+:mod:`voting_rules.rules.mes_fast`, which skips the raises that provably cannot change
+the outcome; pabutools' own run at the share found must agree with it, or the tally fails.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from fractions import Fraction
 
 from pabutools.election import Instance
+from pabutools.fractions import frac
+from pabutools.rules import method_of_equal_shares
 from pabutools.rules.budgetallocation import BudgetAllocation
-from pabutools.rules.mes.mes_rule import method_of_equal_shares_scheme
 
-from voting_rules.convert import FastCardinalitySat, FastCostSat, tie_breaking_rule
+from voting_rules.convert import measure_for, tie_breaking_rule
 from voting_rules.election import Election
 from voting_rules.params import TallyParams
 from voting_rules.rules.base import Context, Outcome
 from voting_rules.rules.greedy import greedy, greedy_complete
-
-
-class _WatchedInstance(Instance):
-    """An instance that watches pabutools' budget-increase loop.
-
-    pabutools' ``voter_budget_increment`` loop asks the instance whether each
-    outcome is feasible and exhaustive; counting those calls tells which voter
-    share produced the returned outcome and lets us report progress. With
-    ``overspend=True`` no outcome counts as exhaustive, so the loop keeps raising
-    the shares until the outcome would overspend: the stopping rule of
-    ``exhaustion_by_budget_increase(..., budget_step=n_voters, exhaustive_stop=False)``
-    without rebuilding the voters and projects at every step.
-    """
-
-    def setup(self, overspend: bool, ctx: Context) -> None:
-        self.overspend = overspend
-        self.supported = {pid for pid, votes in ctx.votes.items() if votes > 0}
-        self.ctx = ctx
-        self.runs = 0
-        self.stopped_on_infeasible = False
-
-    def is_feasible(self, *args, **kwargs) -> bool:
-        self.runs += 1
-        if self.runs % 25 == 0:
-            self.ctx.say(f"equal shares: {self.runs} budget increases tried")
-        ok = super().is_feasible(*args, **kwargs)
-        self.stopped_on_infeasible = not ok
-        return ok
-
-    def is_exhaustive(self, *args, **kwargs) -> bool:
-        if self.overspend:
-            # Once every supported project is funded, raising the shares changes nothing and
-            # can never overspend: stop there (the limit of the Wieliczka loop).
-            allocation = args[0] if args else kwargs["budget_allocation"]
-            return self.supported <= {p.name for p in allocation}
-        return super().is_exhaustive(*args, **kwargs)
+from voting_rules.rules.mes_fast import ParametricMES, complete
+from voting_rules.tiebreak import chain_key
 
 
 def _frac(x) -> str:
@@ -63,34 +37,71 @@ def _frac(x) -> str:
     return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
 
 
-def run_mes(ctx: Context, params: TallyParams, completion: str) -> tuple[BudgetAllocation, list]:
-    """Run pabutools MES with the given completion; return the allocation and the voters' ballots."""
-    bridge = ctx.bridge
-    profile = bridge.approval_multiprofile()
-    n = profile.num_ballots()
+@dataclass
+class MESRun:
+    """pabutools' allocation at the final share, and how that share was found."""
+
+    allocation: BudgetAllocation
+    voters: list
+    measure: str
+    start_share: Fraction | None = None
+    final_share: Fraction | None = None
+    runs: int = 0
+    checks: int = 0
+
+
+def _as_fraction(x) -> Fraction:
+    """A gmpy2 rational as a standard-library Fraction."""
+    return Fraction(int(x.numerator), int(x.denominator))
+
+
+def _number(x):
+    """A cost as an int when whole, else as exact text."""
+    x = _as_fraction(frac(x))
+    return x.numerator if x.denominator == 1 else _frac(x)
+
+
+def run_mes(ctx: Context, params: TallyParams, completion: str) -> MESRun:
+    """Equal Shares with ``completion``; the outcome is pabutools' at the final share."""
+    election = ctx.election
+    measure = measure_for(election, params.satisfaction)
+    data = ctx.bridge.satisfaction(measure)
+    n = data.profile.num_ballots()
     if n == 0:
-        return BudgetAllocation(), []
-    sat_class = FastCostSat if params.satisfaction == "cost" else FastCardinalitySat
-    ctx.say(f"equal shares: {len(profile)} distinct ballots of {n} voters")
-    sat_profile = profile.as_sat_profile(sat_class)
-    voters = [sat.ballot for sat in sat_profile]
-    tie = tie_breaking_rule(params.tie_break, ctx.votes)
-    share = Fraction(ctx.election.budget, n)
+        return MESRun(BudgetAllocation(), [], measure)
+    ctx.say(f"equal shares: {len(data.ballots)} distinct ballots of {n} voters ({measure})")
+    start = Fraction(election.budget) / n
+    share = start
+    fast = None
+    runs = checks = 0
     if completion != "none":
-        ctx.say("equal shares: raising each voter's share one unit at a time")
-        watched = _WatchedInstance(bridge.instance, budget_limit=ctx.election.budget)
-        watched.setup(completion == "add1-overspend", ctx)
-        looped = method_of_equal_shares_scheme(
-            watched, profile, sat_profile, share, [], tie, voter_budget_increment=1,
-            binary_sat=True)
-        # run k (from 1) used share + k - 1; an infeasible last run returns the one before
-        share += watched.runs - 1 - (1 if watched.stopped_on_infeasible else 0)
-        ctx.say(f"equal shares: {watched.runs} runs")
-    alloc = method_of_equal_shares_scheme(
-        bridge.instance, profile, sat_profile, share, [], tie, binary_sat=True, analytics=True)
-    if completion != "none" and [p.name for p in alloc] != [p.name for p in looped]:
-        raise RuntimeError("equal shares: re-running the final share changed the outcome")
-    return alloc, voters
+        pmap = election.project_map()
+        key = chain_key(params.tie_break, ctx.votes)
+        mes = ParametricMES({p.id: p.cost for p in election.projects}, data.ballots,
+                            lambda pid: key(pmap[pid]))
+        supported = frozenset(pid for pid, votes in ctx.votes.items() if votes > 0)
+        found, fast = complete(mes, start, election.budget, overspend=completion == "add1-overspend",
+                               supported=supported, progress=ctx.say)
+        share = _as_fraction(found)
+        runs, checks = mes.runs, mes.checks
+        ctx.say(f"equal shares: final share {share} after {runs} runs and {checks} checks")
+    # pabutools decides: its own MES with the final share (budget_limit = share x voters).
+    instance = Instance(ctx.bridge.instance, budget_limit=share * n)
+    alloc = method_of_equal_shares(
+        instance, data.profile, sat_profile=data.sat_profile,
+        tie_breaking=tie_breaking_rule(params.tie_break, ctx.votes), analytics=True)
+    if fast is not None and not _same_outcome(fast, [p.name for p in alloc], election):
+        raise RuntimeError(f"equal shares: pabutools funds {[p.name for p in alloc]} at share "
+                           f"{share}, the completion found {fast}")
+    voters = [sat.ballot for sat in data.sat_profile]
+    return MESRun(alloc, voters, measure, start, share, runs, checks)
+
+
+def _same_outcome(fast: list[str], pabutools: list[str], election: Election) -> bool:
+    """Same projects bought in the same order (projects of cost 0 come first, in any order)."""
+    free = {p.id for p in election.projects if p.cost == 0}
+    return (set(fast) == set(pabutools)
+            and [p for p in fast if p not in free] == [p for p in pabutools if p not in free])
 
 
 def _explain(ctx: Context, alloc: BudgetAllocation, voters: list) -> dict:
@@ -102,7 +113,7 @@ def _explain(ctx: Context, alloc: BudgetAllocation, voters: list) -> dict:
     start = iterations[0].voters_budget
     rounds = []
     final = start
-    left = sum(Fraction(b) * m for b, m in zip(start, mult, strict=True))
+    left = sum(frac(b) * m for b, m in zip(start, mult, strict=True))
     for it in iterations:
         if it.selected_project is None:
             final = it.voters_budget
@@ -113,10 +124,10 @@ def _explain(ctx: Context, alloc: BudgetAllocation, voters: list) -> dict:
             if b != a:
                 groups[b - a] += mult[i]
         left -= sum(amount * count for amount, count in groups.items())
-        price = max(groups) if groups else Fraction(0)
+        price = max(groups) if groups else frac(0)
         rounds.append({
             "project": it.selected_project.name,
-            "cost": int(it.selected_project.cost),
+            "cost": _number(it.selected_project.cost),
             "price_per_supporter": _frac(price),
             "paid": [{"amount": _frac(k), "voters": v}
                      for k, v in sorted(groups.items(), reverse=True)],
@@ -124,31 +135,38 @@ def _explain(ctx: Context, alloc: BudgetAllocation, voters: list) -> dict:
         })
         final = after
     funded = {r["project"] for r in rounds}
-    have: dict[str, Fraction] = {}
+    have: dict = {}
     for i, ballot in enumerate(voters):
-        money = Fraction(final[i]) * mult[i]
+        money = frac(final[i]) * mult[i]
         if money:
             for q in ballot:
-                have[q.name] = have.get(q.name, Fraction(0)) + money
+                have[q.name] = have.get(q.name, frac(0)) + money
     unfunded = []
     for p in ctx.election.projects:
         if p.id in funded or ctx.votes[p.id] == 0:
             continue
-        left = have.get(p.id, Fraction(0))
+        left = have.get(p.id, frac(0))
         unfunded.append({
             "project": p.id, "cost": p.cost, "supporters": ctx.votes[p.id],
             "supporters_money_left": _frac(left),
-            "short_by": _frac(max(Fraction(p.cost) - left, Fraction(0))),
+            "short_by": _frac(max(frac(p.cost) - left, frac(0))),
         })
     return {"budget_per_voter": _frac(start[0]), "rounds": rounds, "unfunded": unfunded}
 
 
 def _equal_shares(election: Election, params: TallyParams, ctx: Context,
                   completion: str) -> Outcome:
-    alloc, voters = run_mes(ctx, params, completion)
-    funded = [p.name for p in alloc]
-    explanation = _explain(ctx, alloc, voters)
-    explanation["completion"] = completion
+    mes = run_mes(ctx, params, completion)
+    funded = [p.name for p in mes.allocation]
+    explanation = _explain(ctx, mes.allocation, mes.voters)
+    explanation.update({
+        "completion": completion,
+        "satisfaction": mes.measure,
+        "starting_share": _frac(mes.start_share) if mes.start_share is not None else None,
+        "final_share": _frac(mes.final_share) if mes.final_share is not None else None,
+        "mes_runs": mes.runs,
+        "mes_checks": mes.checks,
+    })
     if completion == "add1-greedy":
         completed = greedy_complete(ctx, params, funded)
         explanation["added_by_greedy"] = completed[len(funded):]
