@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from fractions import Fraction
 
-from voting_rules.election import Election
+from voting_rules.election import APPROVAL_KINDS, Election
 from voting_rules.params import RULE_NAMES, TallyParams, params_from_meta
 from voting_rules.result import compute, exact, fraction_text
 from voting_rules.rules import Context
@@ -23,53 +24,66 @@ def average_satisfaction(election: Election, funded: Sequence[str]) -> Fraction:
     return Fraction(total, len(election.ballots) * election.budget)
 
 
+def applicable_rules(election: Election, params: TallyParams) -> list[str]:
+    """The rules a comparison runs: every rule that is defined for this election.
+
+    ``greedy-threshold`` needs a threshold; Phragmén is defined on approval ballots only.
+    """
+    names = []
+    for name in RULE_NAMES:
+        if name == "greedy-threshold" and params.threshold is None:
+            continue
+        if name == "phragmen" and election.ballot_format.kind not in APPROVAL_KINDS:
+            continue
+        names.append(name)
+    return names
+
+
 def compare(election: Election, rule_names: Sequence[str] | None = None,
-            progress: Progress | None = None, completion: str | None = None) -> list[dict]:
+            progress: Progress | None = None, completion: str | None = None,
+            params: TallyParams | None = None, context: Context | None = None) -> list[dict]:
     """Run several rules on one election and summarise each.
 
     Parameters
     ----------
     election : Election
     rule_names : sequence of str, optional
-        Defaults to every rule; ``greedy-threshold`` is included only when the
-        META names a threshold.
+        Defaults to :func:`applicable_rules`.
     completion : str, optional
-        Equal-shares completion for ``equal-shares`` and ``equal-shares-comparison``
-        (default: the META's, else ``add1-greedy``). ``none`` is much faster on
-        large files: the ``add1`` variants re-run equal shares once per unit.
+        Overrides the equal-shares completion of ``params``.
+    params : TallyParams, optional
+        The budget's own settings (satisfaction, completion, tie-break, threshold); every
+        row uses them and changes only the rule. Defaults to what the file's META names.
+    context : Context, optional
+        Counted scores and pabutools objects to share with a tally already computed.
 
     Returns
     -------
     list[dict]
-        Per rule: ``rule``, ``funded``, ``spent``, ``share_of_budget_spent``,
-        ``share_of_voters_with_a_funded_project`` and ``average_satisfaction``
-        (mean over voters of the money spent on projects they support divided
-        by the budget); shares are exact fractions as text plus a rounded
-        ``percent`` copy for display.
+        Per rule: ``rule``, ``params``, ``funded``, ``spent``, ``share_of_budget_spent``,
+        ``share_of_voters_with_a_funded_project`` and ``average_satisfaction`` (mean over
+        voters of the money spent on projects they support divided by the budget); shares
+        are exact fractions as text plus a rounded ``percent`` copy for display.
     """
-    meta_params = None
-    try:
-        meta_params = params_from_meta(election.meta)
-    except ValueError:
-        pass
-    threshold = meta_params.threshold if meta_params else None
+    if params is None:
+        try:
+            params = params_from_meta(election.meta)
+        except ValueError:
+            params = TallyParams()
+    if completion is not None:
+        params = replace(params, completion=completion)
     if rule_names is None:
-        rule_names = [r for r in RULE_NAMES if r != "greedy-threshold" or threshold is not None]
-    ctx = Context(election, progress)
+        rule_names = applicable_rules(election, params)
+    ctx = context if context is not None else Context(election, progress)
     rows = []
     for name in rule_names:
-        params = TallyParams(rule=name, threshold=threshold if name == "greedy-threshold"
-                             else None)
-        if meta_params is not None and meta_params.rule == name:
-            params = meta_params
-        if completion is not None:
-            params = TallyParams(**{**params.to_json(), "completion": completion})
-        result = compute(election, params, context=ctx)
+        row_params = replace(params, rule=name)
+        result = compute(election, row_params, context=ctx)
         spent_share = Fraction(result.spent, election.budget) if election.budget else Fraction(0)
         avg = average_satisfaction(election, result.funded)
         rows.append({
             "rule": name,
-            "params": params.to_json(),
+            "params": row_params.to_json(),
             "funded": result.funded,
             "spent": exact(result.spent),
             "share_of_budget_spent": fraction_text(spent_share),

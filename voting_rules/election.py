@@ -15,6 +15,8 @@ from fractions import Fraction
 Amount = int | Fraction
 
 BALLOT_KINDS = ("approval", "knapsack", "cumulative", "scoring", "ranking")
+# Kinds whose ballots are plain approvals (ticks), the only ones Phragmén is defined on.
+APPROVAL_KINDS = ("approval", "knapsack")
 
 # pabulib META vote_type -> our ballot kind ("knapsack" is approval + max_sum_cost)
 VOTE_TYPES = {

@@ -10,6 +10,7 @@ from fractions import Fraction
 import pabutools
 
 from voting_rules.ballots import rank_points
+from voting_rules.convert import measure_for
 from voting_rules.election import Election
 from voting_rules.params import TallyParams
 from voting_rules.rules import RULES, Context
@@ -96,6 +97,9 @@ class TallyResult:
     explanation : dict
         Rule-specific (greedy order; equal-shares rounds, prices and the
         unfunded projects' shortfall; comparison counts).
+    satisfaction : str
+        What was counted as a voter's satisfaction: ``cost``, ``cardinality``, ``points``
+        (the points given) or ``rank-points`` (k for first place down to 1).
     """
 
     rule: str
@@ -111,6 +115,7 @@ class TallyResult:
     pabutools_version: str
     digest: str
     explanation: dict = field(default_factory=dict)
+    satisfaction: str = ""
 
     def projects(self) -> list[dict]:
         """One row per project: id, cost, votes, score, funded."""
@@ -124,6 +129,7 @@ class TallyResult:
             "schema_version": SCHEMA_VERSION,
             "rule": self.rule,
             "params": self.params.to_json(),
+            "satisfaction": self.satisfaction,
             "funded": list(self.funded),
             "spent": exact(self.spent),
             "budget": exact(self.budget),
@@ -157,6 +163,7 @@ class TallyResult:
             pabutools_version=data["pabutools_version"],
             digest=data["digest"],
             explanation=data.get("explanation", {}),
+            satisfaction=data.get("satisfaction", ""),
         )
 
 
@@ -213,4 +220,5 @@ def compute(election: Election, params: TallyParams, progress: Progress | None =
         pabutools_version=pabutools.__version__,
         digest=election_digest(election),
         explanation=outcome.explanation,
+        satisfaction=measure_for(election, params.satisfaction),
     )

@@ -87,6 +87,8 @@ def budget_meta_rule(params) -> dict[str, str]:
         "rule": meta_rule(params),
         "pbengine_rule": params.rule,
         "satisfaction": params.satisfaction,
+        # what was counted as a voter's satisfaction: cost, cardinality, points or rank-points
+        "satisfaction_measure": result.satisfaction,
         "completion": params.completion,
         "tie_break": ",".join(params.tie_break),
     }
@@ -224,7 +226,21 @@ How to check
   3. Or with pabutools directly (pip install pabutools=={pabutools}):
        from pabutools.election import parse_pabulib
        instance, profile = parse_pabulib("<budget>.pb")
-     then run the rule that result.json names on them.
+       profile.instance = instance
+     then run the rule that result.json names on them. For Equal Shares (rule equal-shares):
+       from pabutools.election import Instance, Cost_Sat, Cardinality_Sat, Additive_Cardinal_Sat
+       from pabutools.rules import method_of_equal_shares
+     The satisfaction is META "satisfaction_measure" (also "satisfaction" in result.json):
+       cost -> Cost_Sat, cardinality -> Cardinality_Sat, points -> Additive_Cardinal_Sat on the
+       points of the file's cumulative ballots; rank-points -> Additive_Cardinal_Sat on ballots
+       that give k points to a k-ranking's first place, k-1 to the second, ..., never below 1.
+     With a completion ("add1", "add1-greedy", "add1-overspend") every voter's share was raised
+     one unit at a time; result.json "explanation" gives the share where that stopped
+     ("final_share"). Run method_of_equal_shares(Instance(instance, budget_limit=final_share
+     * number of voters), profile, sat_class=..., tie_breaking=...) and compare with "funded"
+     (for add1-greedy, the projects in "added_by_greedy" were then added by greedy).
+     Ties between projects of equal price follow META "tie_break": "votes" = more supporters
+     first, "lower-cost" = cheaper first, "id" = project id in natural order (2 before 10).
 """
 
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from voting_rules import RULES, BallotFormat, TallyParams
+from voting_rules.election import APPROVAL_KINDS
 
 from .. import money
 from ..i18n import _
@@ -285,6 +286,10 @@ def _check_budget(process: Process, data: BudgetData, budget: Budget | None = No
         bad("rank_length", _("A ranking ballot needs the number of places."))
     if data.rule not in RULES:
         bad("rule", _("Unknown rule “${rule}”.", mapping={"rule": data.rule}))
+    if data.rule == "phragmen" and data.ballot_kind not in APPROVAL_KINDS:
+        bad("rule", _("Phragmén's method counts ticked projects only: with points or a ranking it "
+                      "would throw away how many points or which place each project got. Choose "
+                      "Equal Shares or greedy for this ballot format."))
     try:
         tally_params(Budget(**vars(data)))
     except ValueError as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from voting_rules import Election, compare, compute
+from voting_rules import Context, Election, compare, compute
 
 from ..i18n import _
 from ..models import Budget, Process, Tally
@@ -49,13 +49,16 @@ def compute_budget(db, budget: Budget, actor: str = "") -> Tally:
                            "and until they are published."))
     params = tally_params(budget)
     election = election_of(db, budget)
-    result = compute(election, params)
+    context = Context(election)
+    result = compute(election, params, context=context)
     for old in db.scalars(select(Tally).where(Tally.budget_id == budget.id, Tally.official.is_(True))):
         old.official = False
     payload = result.to_json()
     tally = Tally(budget_id=budget.id, rule=params.rule, params=params.to_json(),
                   pabutools_version=payload.get("pabutools_version", ""),
-                  input_digest=payload.get("digest", ""), result=payload, official=True)
+                  input_digest=payload.get("digest", ""), result=payload, official=True,
+                  # Every rule with this budget's own settings, counted once on the same ballots.
+                  comparison=compare(election, params=params, context=context))
     db.add(tally)
     db.flush()
     audit.record(db, process, "tally.computed",
@@ -69,17 +72,14 @@ def compute_all(db, process: Process, actor: str = "") -> list[Tally]:
 
 
 def comparison(db, budget: Budget) -> list[dict]:
-    """Every rule side by side on the ballots of the official tally (not recorded in the audit log).
+    """Every rule side by side on the ballots of the official tally (console only, not audited).
 
-    Computed on first request and kept with the tally: running every rule can take a while
-    (the add1 completions re-run equal shares once per unit), so it is done once, not per page view.
+    Computed with the tally, by :func:`compute_budget` (a POST), and kept with it: every row
+    uses the budget's own satisfaction, completion, tie-break and threshold, only the rule
+    changes. Reading it never computes anything.
     """
     tally = official_tally(db, budget)
-    if tally is None:
-        return []
-    if tally.comparison is None:
-        tally.comparison = compare(election_of(db, budget))
-    return tally.comparison
+    return (tally.comparison or []) if tally is not None else []
 
 
 def ensure_publishable(db, process: Process) -> None:

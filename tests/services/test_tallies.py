@@ -25,7 +25,7 @@ def test_comparison_lists_every_rule_and_is_kept_with_the_official_tally(db):
     process, budget = _closed_with_ballots(db)
     assert tallies.comparison(db, budget) == []  # nothing computed yet
     tally = tallies.compute_budget(db, budget)
-    assert tally.comparison is None
+    assert tally.comparison  # computed with the tally, by the POST that computes it
     rows = tallies.comparison(db, budget)
     assert {row["rule"] for row in rows} == set(RULES) - {"greedy-threshold"}
     assert tally.comparison == rows
@@ -39,3 +39,27 @@ def test_recomputing_replaces_the_official_tally(db):
     second = tallies.compute_budget(db, budget)
     assert not first.official and second.official
     assert tallies.official_tally(db, budget) is second
+
+
+def test_every_comparison_row_uses_the_budgets_own_settings(db):
+    process, budget = _closed_with_ballots(db)
+    budget.satisfaction, budget.completion, budget.tie_break = "cardinality", "none", "lower-cost,id"
+    budget.rule, budget.threshold = "greedy-threshold", 2
+    tallies.compute_budget(db, budget)
+    rows = tallies.comparison(db, budget)
+    # greedy-threshold is kept (the budget has a threshold); only the rule differs between rows
+    assert {row["rule"] for row in rows} == set(RULES)
+    for row in rows:
+        assert {k: v for k, v in row["params"].items() if k != "rule"} == {
+            "satisfaction": "cardinality", "completion": "none",
+            "tie_break": ["lower-cost", "id"], "threshold": 2}
+    threshold = next(row for row in rows if row["rule"] == "greedy-threshold")
+    assert "p3" not in threshold["funded"]  # one vote, below the threshold of 2
+
+
+def test_reading_the_comparison_never_computes_it(db):
+    process, budget = _closed_with_ballots(db)
+    tally = tallies.compute_budget(db, budget)
+    tally.comparison = None  # a tally kept before comparisons were computed with it
+    assert tallies.comparison(db, budget) == []
+    assert tally.comparison is None

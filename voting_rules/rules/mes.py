@@ -189,25 +189,21 @@ def equal_shares_comparison(election: Election, params: TallyParams, ctx: Contex
     """Equal shares (with ``params.completion``), then the comparison step.
 
     The equal-shares outcome is compared with the greedy outcome: each voter
-    prefers the one that gives them more satisfaction (money spent on projects
-    they support, or their number with cardinality satisfaction). The greedy
-    outcome is kept only if strictly more voters prefer it.
+    prefers the one that gives them more satisfaction, measured as Equal Shares
+    measured it (money spent on projects they support, their number with
+    cardinality satisfaction, or the points they gave them). The greedy outcome
+    is kept only if strictly more voters prefer it.
     """
     mes = _equal_shares(election, params, ctx, params.completion)
     gre = greedy(election, params, ctx)
-    pmap = election.project_map()
     mes_set, gre_set = set(mes.funded), set(gre.funded)
     prefer_mes = prefer_greedy = 0
-    for ballot in election.ballots:
-        sup = ballot.supported()
-        if params.satisfaction == "cost":
-            a = sum(pmap[p].cost for p in sup if p in mes_set)
-            b = sum(pmap[p].cost for p in sup if p in gre_set)
-        else:
-            a = sum(1 for p in sup if p in mes_set)
-            b = sum(1 for p in sup if p in gre_set)
-        prefer_mes += a > b
-        prefer_greedy += b > a
+    data = ctx.bridge.satisfaction(measure_for(election, params.satisfaction))
+    for sats, mult in data.ballots:
+        a = sum(s for p, s in sats.items() if p in mes_set)
+        b = sum(s for p, s in sats.items() if p in gre_set)
+        prefer_mes += mult * (a > b)
+        prefer_greedy += mult * (b > a)
     kept = "greedy" if prefer_greedy > prefer_mes else "equal-shares"
     outcome = gre if kept == "greedy" else mes
     explanation = dict(mes.explanation)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pabutools.election import Instance
 from pabutools.rules import max_additive_utilitarian_welfare, sequential_phragmen
 from pabutools.rules.maxwelfare import MaxAddUtilWelfareAlgo
 
 from voting_rules.convert import ScoreSatProfile, tie_breaking_rule
-from voting_rules.election import Election
+from voting_rules.election import APPROVAL_KINDS, Election
 from voting_rules.params import TallyParams
 from voting_rules.rules.base import Context, Outcome
 
@@ -34,13 +35,25 @@ def utilitarian(election: Election, params: TallyParams, ctx: Context) -> Outcom
 
 
 def phragmen(election: Election, params: TallyParams, ctx: Context) -> Outcome:
-    """Sequential Phragmén on the approval multi-profile (pabutools).
+    """Sequential Phragmén on approval ballots (pabutools), among supported projects only.
 
-    Stops at the first project whose purchase would overspend, so it may leave
-    money unspent. Non-approval ballots approve every project they support.
+    Stops at the first project whose purchase would overspend, so it may leave money
+    unspent. Phragmén is defined on approvals; points and rankings are refused rather
+    than flattened into approvals.
+
+    Raises
+    ------
+    ValueError
+        For cumulative, scoring or ranking ballots.
     """
+    if election.ballot_format.kind not in APPROVAL_KINDS:
+        raise ValueError("phragmen is defined on approval ballots only; this budget's ballots "
+                         f"are {election.ballot_format.kind}: choose another rule")
     ctx.say("phragmen: computing")
-    alloc = sequential_phragmen(
-        ctx.bridge.instance, ctx.bridge.approval_multiprofile(),
-        tie_breaking=tie_breaking_rule(params.tie_break, ctx.votes))
+    bridge = ctx.bridge
+    supported = Instance((bridge.by_id[pid] for pid, votes in ctx.votes.items() if votes > 0),
+                         budget_limit=election.budget)
+    profile = bridge.approval_multiprofile()
+    alloc = sequential_phragmen(supported, profile,
+                                tie_breaking=tie_breaking_rule(params.tie_break, ctx.votes))
     return Outcome([p.name for p in alloc], {})
