@@ -30,9 +30,10 @@ the caller checks the outcome against pabutools itself.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from pabutools.fractions import frac
 
@@ -88,6 +89,8 @@ class ParametricMES:
         self.key = {p: tie_key(p) for p in costs}
         self.supporters: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self.base_counts: dict[str, dict] = defaultdict(lambda: defaultdict(int))
+        # each ballot's (project, satisfaction) pairs, to count moved voters quickly
+        self.keys = [tuple(sats.items()) for sats, _ in self.ballots]
         for index, (sats, mult) in enumerate(self.ballots):
             for pid, sat in sats.items():
                 self.supporters[pid].append((index, sat))
@@ -236,7 +239,8 @@ class _RunState:
         if size == cls.size:  # the whole class moves: change it in place
             for pid, per_sat in cls.counts.items():
                 if pid in remaining:
-                    self.transfer(pid, cls.value, money, per_sat)
+                    self.transfer(pid, cls.value, money, sum(per_sat.values()),
+                                  sum(sat * m for sat, m in per_sat.items()))
                     if money is None:
                         self.project_classes[pid].discard(cid)
             if money is None:
@@ -254,33 +258,47 @@ class _RunState:
             self.next_id += 1
             self.classes[new_id] = new
         cls.size -= size
-        old_value = cls.value
-        counts = cls.counts
+        # (project, satisfaction) -> voters moved; ballots of multiplicity 1 are counted in C
+        moved: Counter = Counter()
+        keys = self.mes.keys
+        class_of = self.class_of
+        ones = []
         for i in indices:
-            self.class_of[i] = new_id
-            sats, mult = ballots[i]
-            for pid, sat in sats.items():
-                if pid not in remaining:
-                    continue
-                per_sat = counts[pid]
-                per_sat[sat] -= mult
-                if not per_sat[sat]:
-                    del per_sat[sat]
-                    if not per_sat:
-                        del counts[pid]
-                        self.project_classes[pid].discard(cid)
-                self.transfer(pid, old_value, money, {sat: mult})
-                if new is not None:
-                    new_counts = new.counts.setdefault(pid, {})
-                    new_counts[sat] = new_counts.get(sat, 0) + mult
-                    self.project_classes[pid].add(new_id)
+            class_of[i] = new_id
+            if ballots[i][1] == 1:
+                ones.append(keys[i])
+            else:
+                for key in keys[i]:
+                    moved[key] += ballots[i][1]
+        moved.update(chain.from_iterable(ones))
+        counts = cls.counts
+        per_project: dict[str, list[int]] = {}
+        for (pid, sat), mult in moved.items():
+            if pid not in remaining:
+                continue
+            per_sat = counts[pid]
+            per_sat[sat] -= mult
+            if not per_sat[sat]:
+                del per_sat[sat]
+                if not per_sat:
+                    del counts[pid]
+                    self.project_classes[pid].discard(cid)
+            if new is not None:
+                new_counts = new.counts.setdefault(pid, {})
+                new_counts[sat] = new_counts.get(sat, 0) + mult
+            totals = per_project.setdefault(pid, [0, 0])
+            totals[0] += mult
+            totals[1] += sat * mult
+        for pid, (mult, sat_total) in per_project.items():
+            self.transfer(pid, cls.value, money, mult, sat_total)
+            if new is not None:
+                self.project_classes[pid].add(new_id)
 
-    def transfer(self, pid: str, old_value, money, per_sat: dict) -> None:
-        """Update ``pid``'s supporters' money for voters going from ``old_value`` to ``money``."""
-        mult = sum(per_sat.values())
+    def transfer(self, pid: str, old_value, money, mult: int, sat_total) -> None:
+        """Update ``pid``'s supporters' money for ``mult`` voters going from ``old_value`` to ``money``."""
         if money is None:
             self.money[pid] -= old_value * mult
-            self.live_sat[pid] -= sum(sat * m for sat, m in per_sat.items())
+            self.live_sat[pid] -= sat_total
         else:
             self.money[pid] += (money - old_value) * mult
 
@@ -304,6 +322,7 @@ def complete(mes: ParametricMES, start, budget, overspend: bool = False,
     start = frac(start)
     raised = 0
     step = 1
+    wait = pause = 0
     previous: list[str] | None = None
     while True:
         run = mes.run(start + raised)
@@ -323,11 +342,18 @@ def complete(mes: ParametricMES, start, budget, overspend: bool = False,
             return start + raised, run.funded
         previous = run.funded
         # The same outcome holds up to raised + held: double the step while the check passes
-        # (the check is monotone: what holds up to a share holds below it).
+        # (the check is monotone: what holds up to a share holds below it). Where outcomes
+        # change at nearly every unit a failed check is wasted work, so after a failure the
+        # next checks are spaced out (1, 2, 4, ... runs apart) until one passes again.
         base = start + raised
         held = 0
-        while mes.holds(run, base + held + step):
-            held += step
-            step *= 2
-        step = max(1, step // 4)
+        if wait > 0:
+            wait -= 1
+        else:
+            while mes.holds(run, base + held + step):
+                held += step
+                step *= 2
+            step = max(1, step // 4)
+            pause = 0 if held else max(1, 2 * pause)
+            wait = pause
         raised += held + 1

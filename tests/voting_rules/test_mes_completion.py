@@ -1,0 +1,183 @@
+"""The fast add1 completions give exactly pabutools' outcome, and points count as satisfaction.
+
+The reference is pabutools itself: ``method_of_equal_shares(..., voter_budget_increment=1)``
+for ``add1`` (its own one-unit loop), and for the overspend variant a loop of pabutools runs
+at every share, which is the variant's definition. Elections are generated (hypothesis) and
+taken from ../shared/pabulib where pabutools' loop finishes within a minute.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pabutools.election import (
+    Additive_Cardinal_Sat,
+    ApprovalBallot,
+    ApprovalProfile,
+    CardinalBallot,
+    Cardinality_Sat,
+    CardinalProfile,
+    Cost_Sat,
+    Instance,
+)
+from pabutools.election import Project as PbProject
+from pabutools.rules import method_of_equal_shares
+
+from tests.conftest import SHARED_PABULIB
+from voting_rules import Ballot, BallotFormat, Election, Project, TallyParams, compute, read_pb
+from voting_rules.convert import tie_breaking_rule
+from voting_rules.rules import Context
+
+TIE = ("votes", "lower-cost", "id")
+
+
+def pabutools_election(election: Election):
+    """The election as plain pabutools objects (one ballot per voter, no collapsing)."""
+    projects = {p.id: PbProject(p.id, p.cost) for p in election.projects}
+    instance = Instance(projects.values(), budget_limit=election.budget)
+    if election.ballot_format.kind == "cumulative":
+        profile = CardinalProfile(instance=instance)
+        for b in election.ballots:
+            profile.append(CardinalBallot({projects[p]: v for p, v in b.points.items() if v > 0}))
+        return instance, profile, Additive_Cardinal_Sat
+    profile = ApprovalProfile(instance=instance)
+    for b in election.ballots:
+        profile.append(ApprovalBallot(projects[p] for p in b.approvals))
+    return instance, profile, Cost_Sat
+
+
+def pabutools_add1(election: Election, sat_class=None, overspend: bool = False) -> list[str]:
+    """pabutools' own answer for the add1 completion (and the Wieliczka overspend variant)."""
+    instance, profile, default_sat = pabutools_election(election)
+    sat_class = sat_class or default_sat
+    tie = tie_breaking_rule(TIE, Context(election).votes)
+    if not overspend:
+        alloc = method_of_equal_shares(instance, profile, sat_class=sat_class, tie_breaking=tie,
+                                       voter_budget_increment=1)
+        return [p.name for p in alloc]
+    supported = {p for b in election.ballots for p in b.supported()}
+    n = profile.num_ballots()
+    share, previous = Fraction(election.budget, n), None
+    while True:
+        run = Instance(instance, budget_limit=share * n)
+        alloc = [p.name for p in method_of_equal_shares(run, profile, sat_class=sat_class,
+                                                        tie_breaking=tie)]
+        if sum(election.project_map()[p].cost for p in alloc) > election.budget:
+            return previous
+        if supported <= set(alloc):
+            return alloc
+        share, previous = share + 1, alloc
+
+
+def mes(election: Election, completion: str, satisfaction: str = "cost"):
+    return compute(election, TallyParams("equal-shares", satisfaction=satisfaction,
+                                         completion=completion, tie_break=TIE))
+
+
+# -- generated elections ------------------------------------------------------------------
+
+@st.composite
+def elections(draw, kind: str):
+    n_projects = draw(st.integers(2, 6))
+    # a few distinct costs, so that ties between projects of equal price happen
+    costs = draw(st.lists(st.sampled_from([10, 20, 30, 45, 60, 100]), min_size=n_projects,
+                          max_size=n_projects))
+    projects = [Project(f"p{i}", c) for i, c in enumerate(costs)]
+    ids = [p.id for p in projects]
+    n_voters = draw(st.sampled_from([1, 2, 3, 7, 25]))
+    ballots = []
+    for v in range(n_voters):
+        chosen = draw(st.lists(st.sampled_from(ids), min_size=1, max_size=n_projects, unique=True))
+        if kind == "cumulative":
+            points = {p: draw(st.integers(1, 5)) for p in chosen}
+            ballots.append(Ballot(f"v{v}", points=points))
+        else:
+            ballots.append(Ballot(f"v{v}", approvals=tuple(chosen)))
+    budget = draw(st.sampled_from([50, 100, 150, 400]))
+    fmt = BallotFormat(kind="cumulative", max_sum_points=30) if kind == "cumulative" else BallotFormat()
+    return Election(budget=budget, projects=projects, ballot_format=fmt, ballots=ballots)
+
+
+QUICK = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@QUICK
+@given(elections("approval"))
+def test_add1_is_pabutools_one_unit_loop_on_approval_ballots(election):
+    assert mes(election, "add1").funded == pabutools_add1(election)
+
+
+@QUICK
+@given(elections("approval"))
+def test_add1_with_cardinality_satisfaction_is_pabutools_loop(election):
+    expected = pabutools_add1(election, Cardinality_Sat)
+    assert mes(election, "add1", satisfaction="cardinality").funded == expected
+
+
+@QUICK
+@given(elections("cumulative"))
+def test_add1_counts_the_points_as_pabutools_additive_cardinal_sat(election):
+    assert mes(election, "add1").funded == pabutools_add1(election)
+
+
+@QUICK
+@given(elections("approval"))
+def test_overspend_variant_is_a_loop_of_pabutools_runs(election):
+    assert mes(election, "add1-overspend").funded == pabutools_add1(election, overspend=True)
+
+
+# -- what a resident would notice ------------------------------------------------------------
+
+def test_moving_points_between_projects_changes_the_outcome_as_pabutools_does():
+    projects = [Project("A", 60), Project("B", 60)]
+    fmt = BallotFormat(kind="cumulative", max_sum_points=10)
+
+    def election(first_points: int):
+        ballots = [Ballot("v1", points={"A": first_points, "B": 10 - first_points}),
+                   Ballot("v2", points={"A": 5, "B": 5})]
+        return Election(budget=100, projects=projects, ballot_format=fmt, ballots=ballots)
+
+    heavy_a, heavy_b = election(9), election(1)
+    assert mes(heavy_a, "none").funded == ["A"]
+    assert mes(heavy_b, "none").funded == ["B"]
+    for e in (heavy_a, heavy_b):
+        instance, profile, sat = pabutools_election(e)
+        expected = method_of_equal_shares(instance, profile, sat_class=sat,
+                                          tie_breaking=tie_breaking_rule(TIE, Context(e).votes))
+        assert mes(e, "none").funded == [p.name for p in expected]
+    assert mes(heavy_a, "none").satisfaction == "points"
+
+
+def test_rankings_count_positional_points_first_place_counting_most():
+    projects = [Project("A", 60), Project("B", 60)]
+    fmt = BallotFormat(kind="ranking", rank_length=2)
+    first_a = [Ballot("v1", ranking=("A", "B")), Ballot("v2", ranking=("A", "B")),
+               Ballot("v3", ranking=("B", "A"))]
+    result = compute(Election(100, projects, fmt, first_a),
+                     TallyParams("equal-shares", completion="none", tie_break=TIE))
+    assert result.funded == ["A"] and result.satisfaction == "rank-points"
+
+
+def test_a_project_one_voter_backs_is_reached_without_a_run_per_unit():
+    # 7 voters share 100,000; only v1 backs the 60,000 project: the share must rise by 50,000
+    # units before v1 alone can pay for it, which pabutools' loop does in 50,000 runs.
+    projects = [Project("A", 60_000), Project("B", 30_000), Project("C", 10_000)]
+    ballots = [Ballot("v1", approvals=("A", "B"))] + [
+        Ballot(f"v{i}", approvals=("B", "C")) for i in range(2, 8)]
+    election = Election(100_000, projects, BallotFormat(), ballots)
+    result = mes(election, "add1")
+    assert sorted(result.funded) == ["A", "B", "C"]
+    assert Fraction(result.explanation["final_share"]) == Fraction(100_000, 7) + 50_000
+    assert result.explanation["mes_runs"] + result.explanation["mes_checks"] < 100
+
+
+# -- real elections ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["Poland_Warszawa_2017_Nadwisle.pb", "Poland_Swiecie_2023.pb",
+                                  "Switzerland_Zurich_D10.pb"])
+def test_add1_on_real_files_is_pabutools_one_unit_loop(name):
+    election = read_pb(SHARED_PABULIB / name)
+    assert mes(election, "add1").funded == pabutools_add1(election)
