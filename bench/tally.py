@@ -1,85 +1,142 @@
-"""Time and peak memory of each rule: voting_rules beside pabutools called directly.
+"""Equal Shares on every shared Pabulib file: voting_rules beside pabutools called directly.
 
-Usage: ``python bench/tally.py [FILE.pb ...] [--skip-direct-mes] [--time-only]``. Defaults to the
-largest file (Wrocław 2015) and Warszawa 2026. Prints figures; asserts nothing.
-Peak memory is tracemalloc's peak of Python allocations during the call.
+Usage::
+
+    python bench/tally.py [FILE.pb ...] [--cap SECONDS] [--no-direct]
+
+For each file (default: every file in ../shared/pabulib, plus two made-up elections with few
+voters and a large budget) it prints the wall-clock time of the count (the file is read
+first, outside the timing, on both sides), the peak memory (RSS of a fresh process) and the number of MES runs of ``equal-shares`` with the completions ``none``,
+``add1`` and ``add1-greedy`` (and the file's own META rule when it is an Equal Shares
+variant), beside pabutools' ``method_of_equal_shares(..., sat_class=Cost_Sat,
+voter_budget_increment=1)`` on the file as ``parse_pabulib`` reads it, stopped at ``--cap``
+seconds (default 60). Every measurement runs in its own process, so memory figures do not
+mix. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 
-from pabutools.election import Cost_Sat, parse_pabulib
-from pabutools.rules import (
-    greedy_utilitarian_welfare,
-    max_additive_utilitarian_welfare,
-    method_of_equal_shares,
-    sequential_phragmen,
-)
-
-from voting_rules import TallyParams, compute, read_pb
-from voting_rules.rules import Context
-
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "pabulib"
-DEFAULT = ["Poland_Wroclaw_2015_150_-_500.pb", "Poland_Warszawa_2026.pb"]
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "pabulib"
+SYNTHETIC = ("synthetic:7-voters", "synthetic:3-voters")
 
 
-TRACE = "--time-only" not in sys.argv
+def synthetic(name: str):
+    """Few voters and a large budget: the share must rise by tens of thousands of units."""
+    from voting_rules import Ballot, BallotFormat, Election, Project
+
+    if name == "synthetic:7-voters":
+        projects = [Project("A", 60_000), Project("B", 30_000), Project("C", 10_000)]
+        ballots = [Ballot("v1", approvals=("A", "B"))] + [
+            Ballot(f"v{i}", approvals=("B", "C")) for i in range(2, 8)]
+        return Election(100_000, projects, BallotFormat(), ballots, meta={"rule": "equalshares/add1"})
+    projects = [Project(f"p{i}", c) for i, c in enumerate([40_000, 35_000, 25_000, 15_000, 9_000])]
+    ballots = [Ballot("v1", approvals=("p0", "p3")), Ballot("v2", approvals=("p1", "p3", "p4")),
+               Ballot("v3", approvals=("p2", "p4"))]
+    return Election(98_600, projects, BallotFormat(), ballots, meta={"rule": "equalshares/add1"})
 
 
-def measure(fn):
-    """Run ``fn``; return its value, seconds and tracemalloc peak in MB (0 with --time-only).
+def load(path: str):
+    from voting_rules import read_pb
 
-    tracemalloc slows Python several times, so compare seconds between columns
-    of one run, or use ``--time-only`` for wall-clock figures.
-    """
-    if TRACE:
-        tracemalloc.start()
-    started = time.perf_counter()
-    value = fn()
+    return synthetic(path) if path.startswith("synthetic:") else read_pb(path)
+
+
+def one(path: str, mode: str) -> dict:
+    """Run one measurement in this process; return its figures."""
+    import resource
+
+    if mode == "direct":
+        from pabutools.election import Cost_Sat, parse_pabulib
+        from pabutools.rules import method_of_equal_shares
+
+        instance, profile = parse_pabulib(path)
+        profile.instance = instance
+        started = time.perf_counter()
+        alloc = method_of_equal_shares(instance, profile, sat_class=Cost_Sat, voter_budget_increment=1)
+        funded, runs = len(alloc), None
+    else:
+        from voting_rules import TallyParams, compute, params_from_meta
+
+        election = load(path)
+        if mode == "meta":
+            params = params_from_meta(election.meta)
+        else:
+            params = TallyParams("equal-shares", completion=mode)
+        started = time.perf_counter()
+        result = compute(election, params)
+        funded = len(result.funded)
+        runs = result.explanation.get("mes_runs", 0) + result.explanation.get("mes_checks", 0)
+        runs = max(runs, 1)
     seconds = time.perf_counter() - started
-    peak = tracemalloc.get_traced_memory()[1] if TRACE else 0
-    if TRACE:
-        tracemalloc.stop()
-    return value, seconds, peak / 2**20
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "mb": peak, "funded": funded, "runs": runs}
 
 
-def bench_file(path: str, skip_mes: bool) -> None:
-    """Print the figures for one file."""
-    print(f"== {Path(path).name}")
-    election, s, mb = measure(lambda: read_pb(path))
-    print(f"{'read':<34} voting_rules {s:7.2f} s {mb:8.1f} MB", end="")
-    (instance, profile), s2, mb2 = measure(lambda: parse_pabulib(path))
-    profile.instance = instance
-    print(f"   | pabutools parse_pabulib {s2:7.2f} s {mb2:8.1f} MB")
-    rows = [
-        ("greedy", TallyParams("greedy"),
-         lambda: greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat)),
-        ("utilitarian", TallyParams("utilitarian"),
-         lambda: max_additive_utilitarian_welfare(instance, profile, sat_class=Cost_Sat)),
-        ("equal-shares (no completion)", TallyParams("equal-shares", completion="none"),
-         None if skip_mes else
-         lambda: method_of_equal_shares(instance, profile, sat_class=Cost_Sat)),
-        ("phragmen", TallyParams("phragmen"),
-         lambda: sequential_phragmen(instance, profile)),
-    ]
-    for label, params, direct in rows:
-        result, s, mb = measure(lambda p=params: compute(election, p, context=Context(election)))
-        line = f"{label:<34} voting_rules {s:7.2f} s {mb:8.1f} MB ({len(result.funded)} funded)"
-        if direct is not None and profile.__class__.__name__ == "ApprovalProfile":
-            alloc, s2, mb2 = measure(direct)
-            line += f"   | pabutools direct {s2:7.2f} s {mb2:8.1f} MB ({len(alloc)} funded)"
-        print(line, flush=True)
+def measure(path: str, mode: str, cap: float) -> dict | None:
+    """One measurement in a fresh process; None when it did not finish within ``cap`` seconds."""
+    try:
+        out = subprocess.run([sys.executable, __file__, "--one", path, mode], capture_output=True,
+                             text=True, timeout=cap, check=True, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        return None
+    except subprocess.CalledProcessError as error:
+        return {"error": error.stderr.strip().splitlines()[-1] if error.stderr.strip() else "failed"}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def cell(figures: dict | None, cap: float) -> str:
+    if figures is None:
+        return f"{'> ' + str(int(cap)) + ' s':>10} {'':>8} {'':>6}"
+    if "error" in figures:
+        return f"{'refused':>10} {'':>8} {'':>6}"
+    runs = "" if figures["runs"] is None else str(figures["runs"])
+    return f"{figures['seconds']:8.2f} s {figures['mb']:5.0f} MB {runs:>6}"
+
+
+def meta_rule(path: str) -> str:
+    try:
+        return load(path).meta.get("rule", "")
+    except Exception:  # noqa: BLE001 - a refused file is reported in its row
+        return ""
 
 
 def main(argv: list[str]) -> None:
-    skip_mes = "--skip-direct-mes" in argv
-    files = [a for a in argv if not a.startswith("--")] or [str(SHARED / f) for f in DEFAULT]
+    if argv[:1] == ["--one"]:
+        print(json.dumps(one(argv[1], argv[2])))
+        return
+    cap = float(argv[argv.index("--cap") + 1]) if "--cap" in argv else 60.0
+    direct = "--no-direct" not in argv
+    files = [a for a in argv if a.endswith(".pb") or a.startswith("synthetic:")]
+    if not files:
+        files = [str(p) for p in sorted(SHARED.glob("*.pb"), key=os.path.getsize)] + list(SYNTHETIC)
+    print(f"Equal Shares, wall clock / peak RSS / MES runs (runs + checks of the fast completion); "
+          f"pabutools direct capped at {cap:.0f} s, {os.cpu_count()} cores")
+    header = f"{'file':<42} {'completion':<16} {'voting_rules':>26}   {'pabutools direct (add1)':>26}"
+    print(header)
+    print("-" * len(header))
     for path in files:
-        bench_file(path, skip_mes)
+        name = Path(path).name
+        modes = ["none", "add1", "add1-greedy"]
+        if meta_rule(path).startswith("equalshares/add1-comparison"):
+            modes.append("meta")
+        reference = measure(path, "direct", cap) if direct and not path.startswith("synthetic:") else "-"
+        for mode in modes:
+            ours = measure(path, mode, 3600)
+            label = "META rule" if mode == "meta" else mode
+            ref = ""
+            if mode == "add1" and reference != "-":
+                ref = cell(reference, cap)
+                if reference and "seconds" in reference and ours and "seconds" in ours:
+                    ref += f"  ({reference['seconds'] / ours['seconds']:.0f}x)"
+            print(f"{name:<42} {label:<16} {cell(ours, cap):>26}   {ref}", flush=True)
 
 
 if __name__ == "__main__":
