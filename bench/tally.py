@@ -6,7 +6,8 @@ Usage::
 
 For each file (default: every file in ../shared/pabulib, plus two made-up elections with few
 voters and a large budget) it prints the wall-clock time of the count (the file is read
-first, outside the timing, on both sides), the peak memory (RSS of a fresh process) and the number of MES runs of ``equal-shares`` with the completions ``none``,
+first, outside the timing, on both sides), the peak memory (RSS of a fresh process) and
+the number of MES runs of ``equal-shares`` with the completions ``none``,
 ``add1`` and ``add1-greedy`` (and the file's own META rule when it is an Equal Shares
 variant), beside pabutools' ``method_of_equal_shares(..., sat_class=Cost_Sat,
 voter_budget_increment=1)`` on the file as ``parse_pabulib`` reads it, stopped at ``--cap``
