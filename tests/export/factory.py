@@ -21,7 +21,7 @@ BUDGETS = [
     ("district", "cumulative", "equal-shares", {"max_sum_points": 10, "max_points_per_project": 6},
      [{"points": {"p1": 6, "p2": 4}}, {"points": {"p3": 6, "p1": 4}}, {"points": {"p2": 5, "p3": 5}},
       {"points": {"p1": 2}}]),
-    ("green", "ranking", "phragmen", {"rank_length": 2},
+    ("green", "ranking", "equal-shares", {"rank_length": 2},
      [{"ranking": ["p2", "p1"]}, {"ranking": ["p3"]}, {"ranking": ["p1", "p3"]}, {"ranking": ["p2"]}]),
 ]
 

@@ -139,3 +139,45 @@ def test_export_is_refused_before_results_are_published(db):
     process = open_voting(db)
     with pytest.raises(PhaseError):
         export.build(db, process)
+
+
+def _positional(profile, k: int):
+    """README recipe for rank-points: k points to first place, then one less, never below 1."""
+    from pabutools.election import CardinalBallot, CardinalProfile
+
+    cardinal = CardinalProfile(instance=profile.instance)
+    for ballot in profile:
+        cardinal.append(CardinalBallot({p: max(k - pos, 1) for pos, p in enumerate(ballot)}))
+    return cardinal
+
+
+@pytest.mark.parametrize("slug", ["district", "green"])
+def test_an_auditor_following_the_readme_recomputes_equal_shares_with_pabutools(
+        export_dir, export_files, slug):
+    """Points and rankings count as satisfaction; pabutools alone gives the published funded set."""
+    from fractions import Fraction
+
+    from pabutools.election import Additive_Cardinal_Sat, Instance
+    from pabutools.rules import method_of_equal_shares
+    from pabutools.tiebreaking import TieBreakingRule
+
+    from voting_rules.tiebreak import natural_key
+
+    readme = export_files["README.txt"].decode()
+    assert "Additive_Cardinal_Sat" in readme and "final_share" in readme
+    instance, profile = parse_pabulib(str(export_dir / f"{slug}.pb"))
+    profile.instance = instance
+    entry = next(e for e in json.loads(export_files["result.json"])["budgets"] if e["file"] == f"{slug}.pb")
+    tally = entry["tally"]
+    measure = tally["satisfaction"]
+    assert measure == {"district": "points", "green": "rank-points"}[slug]
+    if measure == "rank-points":
+        profile = _positional(profile, int(instance.meta["max_length"]))
+    votes = {p.name: sum(1 for b in profile if p in b) for p in instance}
+    tie = TieBreakingRule(lambda inst, prof, p: (-votes[p.name], p.cost, natural_key(p.name)))
+    explanation = tally["explanation"]
+    share = Fraction(explanation["final_share"] or explanation["starting_share"])
+    alloc = method_of_equal_shares(Instance(instance, budget_limit=share * profile.num_ballots()),
+                                   profile, sat_class=Additive_Cardinal_Sat, tie_breaking=tie)
+    funded = [p.name for p in alloc] + explanation.get("added_by_greedy", [])
+    assert sorted(funded) == sorted(entry["funded"])
