@@ -63,3 +63,17 @@ def test_reading_the_comparison_never_computes_it(db):
     tally.comparison = None  # a tally kept before comparisons were computed with it
     assert tallies.comparison(db, budget) == []
     assert tally.comparison is None
+
+
+def test_phragmen_is_refused_for_points_and_rankings_with_a_reason(db):
+    import pytest
+
+    from pbengine.services.errors import InvalidInput
+
+    process = make_process(db)
+    for kind, extra in (("cumulative", {"max_sum_points": 10}), ("ranking", {"rank_length": 3})):
+        with pytest.raises(InvalidInput) as refused:
+            make_budget(db, process, slug=kind, kind=kind, rule="phragmen", **extra)
+        assert refused.value.field == "rule"
+        assert "ticked projects only" in refused.value.message
+    assert make_budget(db, process, slug="ticks", kind="approval", rule="phragmen").rule == "phragmen"
