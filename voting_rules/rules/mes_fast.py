@@ -30,26 +30,47 @@ the caller checks the outcome against pabutools itself.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from itertools import chain
+from operator import itemgetter
 
 from pabutools.fractions import frac
 
-ZERO_CLASS = -1  # voters with no money left, for every share in the certified range
+
+class _Group:
+    """Voters whose money is equal at every share: the same ballots' worth of purchases.
+
+    Groups are immutable and shared by every run: splitting a group by a purchase depends
+    only on who supports the project (and with which satisfaction), never on the share, so
+    runs and checks that buy the same projects reuse the same groups.
+    """
+
+    __slots__ = ("ballots", "counts", "splits")
+
+    def __init__(self, ballots: frozenset[int], counts: dict[str, dict]) -> None:
+        self.ballots = ballots
+        # project id -> satisfaction -> number of voters of this group with it
+        self.counts = counts
+        # project id -> ([(satisfaction, group of its supporters)], group of the others or None,
+        #                projects no voter of the others supports)
+        self.splits: dict[str, tuple[list, _Group | None, list[str]]] = {}
 
 
-class _Class:
-    """Voters who hold the same money."""
+class _Slot:
+    """A group's place in one run: the group it holds now and that group's money.
 
-    __slots__ = ("counts", "size", "value")
+    When a purchase splits a group, the voters who did not support it keep the slot, so
+    the run's index of which slots support which project changes only where it must.
+    """
 
-    def __init__(self, value, size: int) -> None:
-        self.value = value
-        self.size = size
-        # project id -> satisfaction -> number of voters of this class with it
-        self.counts: dict[str, dict] = {}
+    __slots__ = ("group", "money")
+
+    def __init__(self, group: _Group, money) -> None:
+        self.group = group
+        self.money = money
 
 
 @dataclass
@@ -101,8 +122,53 @@ class ParametricMES:
         self.voters = {p: sum(self.base_counts[p].values()) for p in supported}
         self.total_sat = {p: sum(s * m for s, m in self.base_counts[p].items()) for p in supported}
         self.num_voters = sum(m for _, m in self.ballots)
+        self.supporter_set = {p: frozenset(i for i, _ in sup) for p, sup in self.supporters.items()}
+        self.root = _Group(frozenset(range(len(self.ballots))),
+                           {p: dict(c) for p, c in self.base_counts.items()})
         self.runs = 0
         self.checks = 0
+
+    def split(self, group: _Group, pid: str) -> tuple[list, _Group | None, list[str]]:
+        """``group`` split by ``pid``: its supporters by satisfaction, and the others."""
+        done = group.splits.get(pid)
+        if done is not None:
+            return done
+        ballots, keys = self.ballots, self.keys
+        members = group.ballots & self.supporter_set[pid]
+        by_sat: dict[int, list[int]] = defaultdict(list)
+        for i in members:
+            by_sat[ballots[i][0][pid]].append(i)
+        others = group.ballots - members if members else group.ballots
+        parts = []
+        removed: dict[str, dict] = defaultdict(dict)
+        for sat, part in by_sat.items():
+            moved: Counter = Counter()
+            ones = []
+            for i in part:
+                if ballots[i][1] == 1:
+                    ones.append(keys[i])
+                else:
+                    for key in keys[i]:
+                        moved[key] += ballots[i][1]
+            moved.update(chain.from_iterable(ones))
+            counts: dict[str, dict] = {}
+            for (p, s), m in moved.items():
+                counts.setdefault(p, {})[s] = m
+                removed[p][s] = removed[p].get(s, 0) + m
+            parts.append((sat, _Group(frozenset(part), counts)))
+        rest = None
+        if others:
+            counts = {}
+            for p, per_sat in group.counts.items():
+                gone = removed.get(p)
+                left = per_sat if gone is None else {
+                    s: m - gone.get(s, 0) for s, m in per_sat.items() if m - gone.get(s, 0)}
+                if left:
+                    counts[p] = left
+            rest = _Group(others, counts)
+        lost = [p for p in group.counts if rest is None or p not in rest.counts]
+        group.splits[pid] = done = (parts, rest, lost)
+        return done
 
     def run(self, share) -> Run:
         """Equal Shares with ``share`` per voter."""
@@ -116,27 +182,27 @@ class ParametricMES:
 
 
 class _RunState:
-    """The mutable state of one run: classes of voters and the money of each project's supporters."""
+    """One run: the money of each group that still has some, and of each project's supporters."""
 
     def __init__(self, mes: ParametricMES, share) -> None:
         self.mes = mes
-        whole = _Class(share, mes.num_voters)
-        whole.counts = {p: dict(c) for p, c in mes.base_counts.items()}
-        self.classes: dict[int, _Class] = {0: whole}
-        self.next_id = 1
-        self.class_of = [0] * len(mes.ballots)
-        self.project_classes: dict[str, set[int]] = {p: {0} for p in mes.priced}
+        root = _Slot(mes.root, share)
+        # for each project still in the race, the slots (groups with money) of its supporters
+        self.project_slots: dict[str, set[_Slot]] = {p: {root} for p in mes.priced}
         # money of each project's supporters, and satisfaction of the supporters who have money
         self.money = {p: share * mes.voters[p] for p in mes.priced}
         self.live_sat = {p: frac(mes.total_sat[p]) for p in mes.priced}
         self.remaining = set(mes.priced)
 
     def execute(self) -> Run:
-        funded = list(self.mes.free)
+        mes = self.mes
+        funded = list(mes.free)
         prices = []
-        lower = {p: self.mes.costs[p] / self.mes.total_sat[p] for p in self.mes.priced}
+        # (lower bound of the price, tie key, project): prices only rise within a run
+        heap = [(mes.costs[p] / mes.total_sat[p], mes.key[p], p) for p in mes.priced]
+        heapq.heapify(heap)
         while True:
-            chosen = self.choose(lower)
+            chosen = self.choose(heap)
             if chosen is None:
                 return Run(funded, prices)
             funded.append(chosen[0])
@@ -164,143 +230,89 @@ class _RunState:
         cost = self.mes.costs[pid]
         if price * self.live_sat[pid] < cost:
             return True
-        paid = sum((min(cls.value, price * sat) * mult for cls, sat, mult in self.groups(pid)),
-                   frac(0))
+        paid = sum((min(money, price * sat) * mult for money, sat, mult in self.groups(pid)), frac(0))
         return paid < cost or (paid == cost and tie_ok)
 
     # -- choosing --------------------------------------------------------------------------
 
     def groups(self, pid: str):
-        for cid in self.project_classes[pid]:
-            cls = self.classes[cid]
-            for sat, mult in cls.counts[pid].items():
-                yield cls, sat, mult
+        for slot in self.project_slots[pid]:
+            money = slot.money
+            for sat, mult in slot.group.counts[pid].items():
+                yield money, sat, mult
 
     def price(self, pid: str):
         """The exact price per unit of satisfaction at which ``pid``'s supporters buy it."""
-        items = sorted(((cls.value / sat, cls.value, sat, mult) for cls, sat, mult in self.groups(pid)),
-                       key=lambda item: item[0])
+        items = sorted([(money / sat, money, sat, mult) for money, sat, mult in self.groups(pid)],
+                       key=itemgetter(0))
         paid = frac(0)
         sat_left = sum(sat * mult for _, _, sat, mult in items)
         cost = self.mes.costs[pid]
-        for ratio, value, sat, mult in items:
+        for ratio, money, sat, mult in items:
             rho = (cost - paid) / sat_left
             if rho <= ratio:
                 return rho
-            paid += value * mult
+            paid += money * mult
             sat_left -= sat * mult
         raise AssertionError("price asked of an unaffordable project")  # pragma: no cover
 
-    def choose(self, lower: dict):
+    def choose(self, heap: list):
         """The project bought this round and its price (``None`` when nothing is affordable).
 
-        ``lower`` holds a lower bound of each project's price (prices only rise within a run),
-        so projects are priced in that order and the search stops once no other can be cheaper.
+        ``heap`` orders the remaining projects by a lower bound of their price (prices only
+        rise within a run), so projects are priced in that order and the search stops once
+        no other can be cheaper.
         """
-        costs, key = self.mes.costs, self.mes.key
-        best = best_rho = None
-        for pid in sorted(self.remaining, key=lambda p: (lower[p], key[p])):
-            if self.money[pid] < costs[pid]:
-                self.remaining.discard(pid)
-                continue
-            if best is not None and lower[pid] > best_rho:
+        costs, money, remaining = self.mes.costs, self.money, self.remaining
+        best = best_rho = best_key = None
+        priced = []
+        while heap:
+            lower, key, pid = heap[0]
+            if best is not None and lower > best_rho:
                 break
+            heapq.heappop(heap)
+            if pid not in remaining:
+                continue
+            if money[pid] < costs[pid]:
+                remaining.discard(pid)
+                continue
             rho = self.price(pid)
-            lower[pid] = rho
-            if best is None or (rho, key[pid]) < (best_rho, key[best]):
-                best, best_rho = pid, rho
+            priced.append((rho, key, pid))
+            if best is None or (rho, key) < (best_rho, best_key):
+                best, best_rho, best_key = pid, rho, key
+        for entry in priced:
+            if entry[2] != best:
+                heapq.heappush(heap, entry)
         return None if best is None else (best, best_rho)
 
     # -- paying ------------------------------------------------------------------------------
 
     def pay(self, pid: str, rho) -> None:
-        """Every supporter pays ``min(money, rho * sat)``; classes split by what they paid."""
+        """Every supporter pays ``min(money, rho * sat)``; groups split by what they paid."""
         self.remaining.discard(pid)
-        moves: dict[tuple[int, int], list[int]] = defaultdict(list)
-        class_of = self.class_of
-        for index, sat in self.mes.supporters[pid]:
-            cid = class_of[index]
-            if cid != ZERO_CLASS:
-                moves[(cid, sat)].append(index)
-        plans = []
-        for (cid, sat), indices in moves.items():
-            value = self.classes[cid].value
-            price = rho * sat
-            plans.append((cid, indices, value - price if value > price else None))
-        for cid, indices, money in plans:
-            self.move(cid, indices, money)
-
-    def move(self, cid: int, indices: list[int], money) -> None:
-        """Give the voters ``indices`` of class ``cid`` the money ``money`` (None: nothing left)."""
-        cls = self.classes[cid]
-        ballots = self.mes.ballots
         remaining = self.remaining
-        size = sum(ballots[i][1] for i in indices)
-        if size == cls.size:  # the whole class moves: change it in place
-            for pid, per_sat in cls.counts.items():
-                if pid in remaining:
-                    self.transfer(pid, cls.value, money, sum(per_sat.values()),
-                                  sum(sat * m for sat, m in per_sat.items()))
-                    if money is None:
-                        self.project_classes[pid].discard(cid)
-            if money is None:
-                for i in indices:
-                    self.class_of[i] = ZERO_CLASS
-                del self.classes[cid]
-            else:
-                cls.value = money
-            return
-        new = None
-        new_id = ZERO_CLASS
-        if money is not None:
-            new = _Class(money, size)
-            new_id = self.next_id
-            self.next_id += 1
-            self.classes[new_id] = new
-        cls.size -= size
-        # (project, satisfaction) -> voters moved; ballots of multiplicity 1 are counted in C
-        moved: Counter = Counter()
-        keys = self.mes.keys
-        class_of = self.class_of
-        ones = []
-        for i in indices:
-            class_of[i] = new_id
-            if ballots[i][1] == 1:
-                ones.append(keys[i])
-            else:
-                for key in keys[i]:
-                    moved[key] += ballots[i][1]
-        moved.update(chain.from_iterable(ones))
-        counts = cls.counts
-        per_project: dict[str, list[int]] = {}
-        for (pid, sat), mult in moved.items():
-            if pid not in remaining:
-                continue
-            per_sat = counts[pid]
-            per_sat[sat] -= mult
-            if not per_sat[sat]:
-                del per_sat[sat]
-                if not per_sat:
-                    del counts[pid]
-                    self.project_classes[pid].discard(cid)
-            if new is not None:
-                new_counts = new.counts.setdefault(pid, {})
-                new_counts[sat] = new_counts.get(sat, 0) + mult
-            totals = per_project.setdefault(pid, [0, 0])
-            totals[0] += mult
-            totals[1] += sat * mult
-        for pid, (mult, sat_total) in per_project.items():
-            self.transfer(pid, cls.value, money, mult, sat_total)
-            if new is not None:
-                self.project_classes[pid].add(new_id)
-
-    def transfer(self, pid: str, old_value, money, mult: int, sat_total) -> None:
-        """Update ``pid``'s supporters' money for ``mult`` voters going from ``old_value`` to ``money``."""
-        if money is None:
-            self.money[pid] -= old_value * mult
-            self.live_sat[pid] -= sat_total
-        else:
-            self.money[pid] += (money - old_value) * mult
+        money, live_sat, project_slots = self.money, self.live_sat, self.project_slots
+        for slot in list(project_slots[pid]):
+            before = slot.money
+            parts, rest, lost = self.mes.split(slot.group, pid)
+            for p in lost:
+                if p in remaining:
+                    project_slots[p].discard(slot)
+            slot.group = rest  # the others keep their money and their place (None: nobody left)
+            for sat, part in parts:
+                after = before - rho * sat
+                if after > 0:
+                    new = _Slot(part, after)
+                    change = after - before
+                    for p, per_sat in part.counts.items():
+                        if p in remaining:
+                            project_slots[p].add(new)
+                            money[p] += change * sum(per_sat.values())
+                else:
+                    for p, per_sat in part.counts.items():
+                        if p in remaining:
+                            money[p] -= before * sum(per_sat.values())
+                            live_sat[p] -= sum(s * m for s, m in per_sat.items())
 
 
 def complete(mes: ParametricMES, start, budget, overspend: bool = False,
