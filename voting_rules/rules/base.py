@@ -31,6 +31,9 @@ class Context:
     scores: dict[str, int] = field(init=False)
     votes: dict[str, int] = field(init=False)
     _bridge: Bridge | None = field(init=False, default=None)
+    # Equal Shares runs already computed, by (satisfaction, completion, tie-break): a tally and
+    # its rule comparison share them instead of running the same completion again.
+    mes_runs: dict = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.scores, self.votes = count_scores(self.election)

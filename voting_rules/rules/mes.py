@@ -48,6 +48,7 @@ class MESRun:
     final_share: Fraction | None = None
     runs: int = 0
     checks: int = 0
+    explanation: dict | None = None  # rounds, payments and shortfalls, built once
 
 
 def _as_fraction(x) -> Fraction:
@@ -62,7 +63,17 @@ def _number(x):
 
 
 def run_mes(ctx: Context, params: TallyParams, completion: str) -> MESRun:
-    """Equal Shares with ``completion``; the outcome is pabutools' at the final share."""
+    """Equal Shares with ``completion``; the outcome is pabutools' at the final share.
+
+    Kept in ``ctx`` so that rules sharing a context (a tally and its comparison) run it once.
+    """
+    cache_key = (measure_for(ctx.election, params.satisfaction), completion, params.tie_break)
+    if cache_key not in ctx.mes_runs:
+        ctx.mes_runs[cache_key] = _run_mes(ctx, params, completion)
+    return ctx.mes_runs[cache_key]
+
+
+def _run_mes(ctx: Context, params: TallyParams, completion: str) -> MESRun:
     election = ctx.election
     measure = measure_for(election, params.satisfaction)
     data = ctx.bridge.satisfaction(measure)
@@ -158,7 +169,9 @@ def _equal_shares(election: Election, params: TallyParams, ctx: Context,
                   completion: str) -> Outcome:
     mes = run_mes(ctx, params, completion)
     funded = [p.name for p in mes.allocation]
-    explanation = _explain(ctx, mes.allocation, mes.voters)
+    if mes.explanation is None:
+        mes.explanation = _explain(ctx, mes.allocation, mes.voters)
+    explanation = dict(mes.explanation)
     explanation.update({
         "completion": completion,
         "satisfaction": mes.measure,
