@@ -10,7 +10,8 @@ first, outside the timing, on both sides), the peak memory (RSS of a fresh proce
 the number of MES runs of ``equal-shares`` with the completions ``none``,
 ``add1`` and ``add1-greedy`` (and the file's own META rule when it is an Equal Shares
 variant), beside pabutools' ``method_of_equal_shares(..., sat_class=Cost_Sat,
-voter_budget_increment=1)`` on the file as ``parse_pabulib`` reads it, stopped at ``--cap``
+voter_budget_increment=1)`` on the file as ``parse_pabulib`` reads it (``Additive_Cardinal_Sat``
+for points), stopped at ``--cap``
 seconds (default 60). Every measurement runs in its own process, so memory figures do not
 mix. Prints figures; asserts nothing.
 """
@@ -55,13 +56,15 @@ def one(path: str, mode: str) -> dict:
     import resource
 
     if mode == "direct":
-        from pabutools.election import Cost_Sat, parse_pabulib
+        from pabutools.election import AbstractCardinalProfile, Additive_Cardinal_Sat, Cost_Sat, parse_pabulib
         from pabutools.rules import method_of_equal_shares
 
         instance, profile = parse_pabulib(path)
         profile.instance = instance
+        # the satisfaction voting_rules counts: the points of cumulative ballots, else the cost
+        sat = Additive_Cardinal_Sat if isinstance(profile, AbstractCardinalProfile) else Cost_Sat
         started = time.perf_counter()
-        alloc = method_of_equal_shares(instance, profile, sat_class=Cost_Sat, voter_budget_increment=1)
+        alloc = method_of_equal_shares(instance, profile, sat_class=sat, voter_budget_increment=1)
         funded, runs = len(alloc), None
     else:
         from voting_rules import TallyParams, compute, params_from_meta
@@ -109,6 +112,13 @@ def meta_rule(path: str) -> str:
         return ""
 
 
+def meta_vote_type(path: str) -> str:
+    try:
+        return load(path).meta.get("vote_type", "")
+    except Exception:  # noqa: BLE001
+        return ""
+
+
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--one"]:
         print(json.dumps(one(argv[1], argv[2])))
@@ -128,7 +138,8 @@ def main(argv: list[str]) -> None:
         modes = ["none", "add1", "add1-greedy"]
         if meta_rule(path).startswith("equalshares/add1-comparison"):
             modes.append("meta")
-        reference = measure(path, "direct", cap) if direct and not path.startswith("synthetic:") else "-"
+        ordinal = meta_vote_type(path) == "ordinal"  # pabutools has no points for a ranking
+        reference = "-" if not direct or ordinal or path.startswith("synthetic:") else measure(path, "direct", cap)
         for mode in modes:
             ours = measure(path, mode, 3600)
             label = "META rule" if mode == "meta" else mode
