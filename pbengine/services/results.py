@@ -133,13 +133,33 @@ def _explain_greedy(outcomes: dict[str, ProjectOutcome], explanation: dict, curr
                                      mapping={"threshold": threshold}))
 
 
+# What Equal Shares counted as a voter's satisfaction (result.json "satisfaction").
+SATISFACTION_NOTES = {
+    "cost": _("Counted for each voter: the money spent on the projects they support."),
+    "cardinality": _("Counted for each voter: the number of funded projects they support."),
+    "points": _("Counted for each voter: the points they gave each project, so a project with more of "
+                "a voter's points weighs more for that voter."),
+    "rank-points": _("Counted for each voter: points by place on their ranking, the most for first "
+                     "place, one less for each place after."),
+}
+
+
 def _explain_equal_shares(outcomes: dict[str, ProjectOutcome], explanation: dict,
                           currency: str, locale: str | None) -> list[TranslationString]:
     notes = []
+    start, final = explanation.get("starting_share"), explanation.get("final_share")
     share = explanation.get("budget_per_voter")
-    if share is not None:
+    if start is not None and final is not None and start != final:
+        notes.append(_("Each voter's share of the budget: ${start} (the budget divided by the number of "
+                       "voters), raised to ${final} by the completion until the money was used up.",
+                       mapping={"start": units(start, currency, locale),
+                                "final": units(final, currency, locale)}))
+    elif share is not None:
         notes.append(_("Each voter's share of the budget: ${share}.",
                        mapping={"share": units(share, currency, locale)}))
+    measure = SATISFACTION_NOTES.get(explanation.get("satisfaction", ""))
+    if measure is not None:
+        notes.append(measure)
     for number, round_ in enumerate(explanation.get("rounds", []), start=1):
         outcome = outcomes.get(round_.get("project"))
         if outcome is None:

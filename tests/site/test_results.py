@@ -32,6 +32,7 @@ def test_equal_shares_results_show_funded_projects_money_and_why(testapp, db):
     assert "Method of Equal Shares" in text
     assert "5 voters" in text
     assert "Each voter&#39;s share of the budget" in text or "Each voter's share of the budget" in text
+    assert "Counted for each voter: the money spent on the projects they support." in text
     # Funded by equal shares, with what each supporter paid.
     assert "Funded by equal shares, in round 1" in text
     assert "supporters paid" in text
@@ -62,3 +63,14 @@ def test_results_chart_is_an_accessible_svg_image(testapp, db):
     assert chart.text.startswith("<?xml")
     assert 'role="img"' in chart.text and "Votes per project: Citywide" in chart.text
     assert "funded" in chart.text
+
+
+def test_a_completion_that_raised_the_share_shows_the_start_and_the_final_share(testapp, db):
+    # From 20 000 each, p1 and p2 are funded and p3's three supporters have 20 000 left between
+    # them: p3 (25 000) still fits in the budget, so the completion raises every share until they
+    # can pay for it, at 21 667 (the first whole unit above 21 666.67).
+    page = _published(testapp, db, projects={"p1": 40_000, "p2": 30_000, "p3": 25_000},
+                      completion="add1")
+    text = page.text.replace("&#39;", "'")
+    assert ("Each voter's share of the budget: 20\u202f000 EUR (the budget divided by the number of "
+            "voters), raised to 21\u202f667 EUR by the completion") in text

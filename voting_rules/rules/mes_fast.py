@@ -48,15 +48,18 @@ class _Group:
     runs and checks that buy the same projects reuse the same groups.
     """
 
-    __slots__ = ("ballots", "counts", "splits")
+    __slots__ = ("ballots", "counts", "split_by", "split_into")
 
     def __init__(self, ballots: frozenset[int], counts: dict[str, dict]) -> None:
         self.ballots = ballots
         # project id -> satisfaction -> number of voters of this group with it
         self.counts = counts
-        # project id -> ([(satisfaction, group of its supporters)], group of the others or None,
-        #                projects no voter of the others supports)
-        self.splits: dict[str, tuple[list, _Group | None, list[str]]] = {}
+        # The last split of this group: by which project, and into ([(satisfaction, group of its
+        # supporters)], group of the others or None, projects no voter of the others supports).
+        # Only the last one is kept, so memory stays that of one run's groups: consecutive runs
+        # and checks buy the same first projects, and a run that buys differently replaces it.
+        self.split_by: str | None = None
+        self.split_into: tuple[list, _Group | None, list[str]] | None = None
 
 
 class _Slot:
@@ -129,10 +132,9 @@ class ParametricMES:
         self.checks = 0
 
     def split(self, group: _Group, pid: str) -> tuple[list, _Group | None, list[str]]:
-        """``group`` split by ``pid``: its supporters by satisfaction, and the others."""
-        done = group.splits.get(pid)
-        if done is not None:
-            return done
+        """``group`` split by ``pid``: its supporters by satisfaction, and the others (cached)."""
+        if group.split_by == pid:
+            return group.split_into
         ballots, keys = self.ballots, self.keys
         members = group.ballots & self.supporter_set[pid]
         by_sat: dict[int, list[int]] = defaultdict(list)
@@ -167,8 +169,8 @@ class ParametricMES:
                     counts[p] = left
             rest = _Group(others, counts)
         lost = [p for p in group.counts if rest is None or p not in rest.counts]
-        group.splits[pid] = done = (parts, rest, lost)
-        return done
+        group.split_by, group.split_into = pid, (parts, rest, lost)
+        return group.split_into
 
     def run(self, share) -> Run:
         """Equal Shares with ``share`` per voter."""
