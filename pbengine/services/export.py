@@ -87,8 +87,6 @@ def budget_meta_rule(params) -> dict[str, str]:
         "rule": meta_rule(params),
         "pbengine_rule": params.rule,
         "satisfaction": params.satisfaction,
-        # what was counted as a voter's satisfaction: cost, cardinality, points or rank-points
-        "satisfaction_measure": result.satisfaction,
         "completion": params.completion,
         "tie_break": ",".join(params.tie_break),
     }
@@ -102,7 +100,9 @@ def budget_election(db, budget: Budget, result: TallyResult):
     election = election_of(db, budget)
     meta = dict(election.meta)
     meta.update(budget_meta_rule(result.params))
-    meta.update({"ballot_format": budget.ballot_kind, "currency": budget.process.currency})
+    meta.update({"ballot_format": budget.ballot_kind, "currency": budget.process.currency,
+                 # what was counted as a voter's satisfaction: cost, cardinality, points or rank-points
+                 "satisfaction_measure": result.satisfaction})
     election.meta = {k: v for k, v in meta.items() if v not in (None, "")}
     election.ballots = sorted(election.ballots, key=lambda b: b.voter_id)
     if election.ballot_format.kind == "knapsack" and election.ballot_format.max_sum_cost is None:

@@ -72,5 +72,5 @@ def test_a_completion_that_raised_the_share_shows_the_start_and_the_final_share(
     page = _published(testapp, db, projects={"p1": 40_000, "p2": 30_000, "p3": 25_000},
                       completion="add1")
     text = page.text.replace("&#39;", "'")
-    assert ("Each voter's share of the budget: 20\u202f000 EUR (the budget divided by the number of "
-            "voters), raised to 21\u202f667 EUR by the completion") in text
+    assert ("Each voter's share of the budget: €20,000 (the budget divided by the number of "
+            "voters), raised to €21,667 by the completion") in text
