@@ -48,12 +48,15 @@ class _Group:
     runs and checks that buy the same projects reuse the same groups.
     """
 
-    __slots__ = ("ballots", "counts", "split_by", "split_into")
+    __slots__ = ("ballots", "counts", "split_by", "split_into", "totals")
 
     def __init__(self, ballots: frozenset[int], counts: dict[str, dict]) -> None:
         self.ballots = ballots
         # project id -> satisfaction -> number of voters of this group with it
         self.counts = counts
+        # (project id, voters, their total satisfaction) for every project this group supports
+        self.totals = [(p, sum(per_sat.values()), sum(sat * m for sat, m in per_sat.items()))
+                       for p, per_sat in counts.items()]
         # The last split of this group: by which project, and into ([(satisfaction, group of its
         # supporters)], group of the others or None, projects no voter of the others supports).
         # Only the last one is kept, so memory stays that of one run's groups: consecutive runs
@@ -141,6 +144,10 @@ class ParametricMES:
         for i in members:
             by_sat[ballots[i][0][pid]].append(i)
         others = group.ballots - members if members else group.ballots
+        if not others and len(by_sat) == 1:
+            # everyone supports it with one satisfaction: the same voters, the same group
+            group.split_by, group.split_into = pid, ([(next(iter(by_sat)), group)], None, [])
+            return group.split_into
         parts = []
         removed: dict[str, dict] = defaultdict(dict)
         for sat, part in by_sat.items():
@@ -297,6 +304,21 @@ class _RunState:
         for slot in list(project_slots[pid]):
             before = slot.money
             parts, rest, lost = self.mes.split(slot.group, pid)
+            if parts[0][1] is slot.group:  # the whole group pays alike: it keeps its slot
+                after = before - rho * parts[0][0]
+                if after > 0:
+                    slot.money = after
+                    change = after - before
+                    for p, voters, _sat_total in slot.group.totals:
+                        if p in remaining:
+                            money[p] += change * voters
+                else:
+                    for p, voters, sat_total in slot.group.totals:
+                        if p in remaining:
+                            project_slots[p].discard(slot)
+                            money[p] -= before * voters
+                            live_sat[p] -= sat_total
+                continue
             for p in lost:
                 if p in remaining:
                     project_slots[p].discard(slot)
@@ -306,15 +328,15 @@ class _RunState:
                 if after > 0:
                     new = _Slot(part, after)
                     change = after - before
-                    for p, per_sat in part.counts.items():
+                    for p, voters, _sat_total in part.totals:
                         if p in remaining:
                             project_slots[p].add(new)
-                            money[p] += change * sum(per_sat.values())
+                            money[p] += change * voters
                 else:
-                    for p, per_sat in part.counts.items():
+                    for p, voters, sat_total in part.totals:
                         if p in remaining:
-                            money[p] -= before * sum(per_sat.values())
-                            live_sat[p] -= sum(s * m for s, m in per_sat.items())
+                            money[p] -= before * voters
+                            live_sat[p] -= sat_total
 
 
 def complete(mes: ParametricMES, start, budget, overspend: bool = False,
