@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INI ?= development.ini
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install browser lint bench clean messages
+.PHONY: run test install browser lint bench stress clean messages
 
 # Compiled message catalogs (the .po files are the source, in the repository).
 MO := $(patsubst %.po,%.mo,$(wildcard pbengine/locale/*/LC_MESSAGES/pbengine.po))
@@ -54,6 +54,11 @@ lint: install
 bench: install
 	$(BIN)/python bench/tally.py
 	$(BIN)/python bench/city.py
+	$(BIN)/python bench/cast.py
+
+# Full-size stress and crash tests against real waitress servers (small versions run in `make test`).
+stress: install
+	PBENGINE_STRESS=full $(BIN)/pytest -q -p no:cacheprovider -s tests/stress
 
 clean:
 	rm -rf $(VENV) var *.egg-info

@@ -16,6 +16,7 @@ def main(global_config, **settings):
         config.include(".i18n")               # locale negotiation, message catalogs
         config.include(".models")             # request.db bound to pyramid_tm
         config.include(".security")           # sessions, CSRF, identity, ACL policy
+        config.include(".guards")             # malformed requests refused (4xx) before any view
         config.include(".routes")             # every route, with its context factory
         config.include(".views")              # citizen site helpers, error views
         config.scan(ignore=[".tests"])

@@ -34,6 +34,8 @@ def integer(params, name: str, required: bool = True, minimum: int | None = None
     except ValueError:
         raise InvalidInput(_("Enter a whole number, like 12500."),
                            field=name) from None
+    if abs(value) >= 2**63:
+        raise InvalidInput(_("Enter a smaller number."), field=name)
     if minimum is not None and value < minimum:
         raise InvalidInput(_("Enter a number of at least ${n}.",
                              mapping={"n": minimum}), field=name)
@@ -80,6 +82,8 @@ def int_list(params, name: str) -> list[int]:
     for raw in params.getall(name) if hasattr(params, "getall") else params.get(name, []):
         try:
             values.append(int(raw))
+            if abs(values[-1]) >= 2**63:
+                raise ValueError(raw)
         except ValueError:
             raise InvalidInput(_("Enter a whole number, like 12500."),
                                field=name) from None

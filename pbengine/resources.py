@@ -39,9 +39,12 @@ class ConsoleRoot:
 
 def _int(request, key: str) -> int:
     try:
-        return int(request.matchdict[key])
+        value = int(request.matchdict[key])
     except (KeyError, ValueError):
         raise HTTPNotFound() from None
+    if not 0 < value < 2**63:  # no row has such an id (and the database could not compare it)
+        raise HTTPNotFound()
+    return value
 
 
 class ProcessContext:

@@ -1,8 +1,10 @@
 """Check an audit export with no database: only its files, ``voting_rules`` and the standard library.
 
 :func:`verify` recounts every budget from its ``.pb`` file with the parameters in
-``result.json``, and checks ``SHA256SUMS`` and the audit log's hash chain. It returns
-the list of differences; an empty list means the export MATCHes.
+``result.json``, and checks ``SHA256SUMS``, the audit log's hash chain, and that each
+``.pb`` holds exactly the ballots the log sealed at the close (``ballots.sealed``: their
+number and the SHA-256 of their sorted receipt hashes). It returns the list of
+differences; an empty list means the export MATCHes.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
-from collections import Counter
 from pathlib import Path
 
 from voting_rules import PabulibError, TallyParams, compute, election_digest, read_pb
@@ -116,18 +117,12 @@ def check_chain(lines: list[dict]) -> list[str]:
 
 
 def receipts_digest(receipt_hashes) -> str:
-    """SHA-256 of a set of ballot ids (sorted, one per line): what a ``ballots.imported`` event
-    records instead of one event per imported ballot."""
-    return hashlib.sha256("\n".join(sorted(receipt_hashes)).encode()).hexdigest()
-
-
-def imported_events(lines: list[dict], budget: str) -> list[dict]:
-    return [line.get("payload") or {} for line in lines
-            if line.get("kind") == "ballots.imported" and (line.get("payload") or {}).get("budget") == budget]
+    """SHA-256 of the sorted receipt hashes, one per line (as ``pbengine.services.sealing`` seals them)."""
+    return sha256("".join(f"{h}\n" for h in sorted(receipt_hashes)).encode())
 
 
 def counted_receipts(lines: list[dict], budget: str) -> set[str]:
-    """Receipt hashes the log says are counted for ``budget``: cast and not replaced."""
+    """Receipt hashes that a log of the older format (one event per ballot) says are counted."""
     cast, replaced = set(), set()
     for line in lines:
         payload = line.get("payload") or {}
@@ -143,6 +138,12 @@ def counted_receipts(lines: list[dict], budget: str) -> set[str]:
 def last_event(lines: list[dict], kind: str, budget: str) -> dict | None:
     found = [line for line in lines if line.get("kind") == kind and (line.get("payload") or {}).get("budget") == budget]
     return found[-1]["payload"] if found else None
+
+
+def last_index(lines: list[dict], kind: str, budget: str) -> int | None:
+    found = [i for i, line in enumerate(lines)
+             if line.get("kind") == kind and (line.get("payload") or {}).get("budget") == budget]
+    return found[-1] if found else None
 
 
 def _differs(what: str, expected, found) -> str:
@@ -198,28 +199,32 @@ def check_budget(entry: dict, files: dict[str, bytes], log: list[dict] | None) -
 
 
 def check_against_log(slug: str, entry: dict, voter_ids: list[str], log: list[dict]) -> list[str]:
+    """The .pb's ballots are exactly those the audit log sealed at the close, and the tally came after."""
     problems = []
-    expected = counted_receipts(log, slug)
-    found = Counter(voter_ids)
-    extra = sorted(set(found) - expected)
-    missing = sorted(expected - set(found))
-    imported = imported_events(log, slug)
-    if imported and extra:
-        # Ballots imported from a file are recorded by one event: their number and ids' digest.
-        if len(imported) == 1 and imported[0].get("ballots") == len(extra) \
-                and imported[0].get("ballot_ids_sha256") == receipts_digest(extra):
-            extra = []
-        else:
-            problems.append(f"budget {slug}: the ballots not cast online are not the ones the audit log "
-                            f"says were imported ({len(extra)} found, "
-                            f"{sum(e.get('ballots', 0) for e in imported)} imported)")
-            extra = []
-    if extra:
-        problems.append(f"budget {slug}: {len(extra)} ballot(s) not cast according to the audit log: "
-                        + ", ".join(v[:12] for v in extra))
-    if missing:
-        problems.append(f"budget {slug}: {len(missing)} ballot(s) cast according to the audit log are missing: "
-                        + ", ".join(v[:12] for v in missing))
+    found = set(voter_ids)  # read_pb refuses a voter id that appears twice
+    sealed = last_event(log, "ballots.sealed", slug)
+    if sealed is not None:
+        if sealed.get("ballots") != len(voter_ids):
+            problems.append(f"budget {slug}: the audit log sealed {sealed.get('ballots')} ballot(s) at the close, "
+                            f"the .pb file holds {len(voter_ids)}")
+        if sealed.get("receipts_sha256") != receipts_digest(found):
+            problems.append(f"budget {slug}: the ballots in the .pb file are not the ones the audit log sealed "
+                            "at the close (receipts_sha256 differs)")
+        tallied = last_index(log, "tally.computed", slug)
+        if tallied is not None and tallied < last_index(log, "ballots.sealed", slug):
+            problems.append(f"budget {slug}: the tally was computed before the ballots were sealed")
+    elif any(str(line.get("kind", "")).startswith("ballot.") for line in log):
+        expected = counted_receipts(log, slug)  # an export of the older format
+        extra = sorted(set(found) - expected)
+        missing = sorted(expected - set(found))
+        if extra:
+            problems.append(f"budget {slug}: {len(extra)} ballot(s) not cast according to the audit log: "
+                            + ", ".join(v[:12] for v in extra))
+        if missing:
+            problems.append(f"budget {slug}: {len(missing)} ballot(s) cast according to the audit log are missing: "
+                            + ", ".join(v[:12] for v in missing))
+    else:
+        problems.append(f"budget {slug}: the audit log does not seal the ballots at the close")
     computed = last_event(log, "tally.computed", slug)
     if computed is None:
         problems.append(f"budget {slug}: the audit log records no tally")

@@ -12,7 +12,7 @@ from .. import limits
 from ..i18n import _
 from ..models import BallotKind
 from ..security import Permission
-from ..services import ballots
+from ..services import ballots, submissions
 from ..services.errors import CodeInvalid, VotingClosed
 from ..services.export import pb_name
 from ..services.processes import voting_open
@@ -31,16 +31,20 @@ def json_body(request) -> dict:
                                                  mapping={"n": MAX_BODY}))
     if request.content_type != "application/json":
         raise ApiError(415, "unsupported_media_type", _("Send the body as JSON (Content-Type: application/json)."))
-    raw = request.body_file.read(MAX_BODY + 1)
+    stream = request.body_file_seekable  # seekable: pyramid_retry may run the view again
+    stream.seek(0)
+    raw = stream.read(MAX_BODY + 1)
     if len(raw) > MAX_BODY:
         raise ApiError(413, "body_too_large", _("The request body is larger than ${n} bytes.",
                                                  mapping={"n": MAX_BODY}))
     try:
         body = json.loads(raw.decode(request.charset or "utf-8"))
-    except (ValueError, UnicodeDecodeError, LookupError):
+    except (ValueError, UnicodeDecodeError, LookupError, RecursionError):
         raise ApiError(400, "invalid_json", _("The request body is not valid JSON.")) from None
     if not isinstance(body, dict):
         raise ApiError(422, "invalid_input", _("The request body must be a JSON object."))
+    if "\\u0000" in json.dumps(body):  # a NUL in any string (PostgreSQL text cannot hold one)
+        raise ApiError(400, "invalid_input", _("A field holds a NUL character, which no field accepts."))
     return body
 
 
@@ -78,6 +82,8 @@ def cast_ballot(context, request):
     process = context.process
     body = json_body(request)
     code, content = ballot_content(budget, body)
+    submission = submissions.submission(request.headers.get("Idempotency-Key"),
+                                        request.registry.settings["pbengine.code_key"], field="Idempotency-Key")
     if not voting_open(process):
         raise VotingClosed(_("Voting is not open for this process."))
     try:
@@ -85,11 +91,14 @@ def cast_ballot(context, request):
     except CodeInvalid as error:
         # Answered, not raised: the request commits, with the failure counted (pbengine.limits).
         return error_body(request, error.status, error.code, error.message, {"voter_code": error.message})
-    cast = ballots.cast(request.db, budget, voter_code, content, channel="api", locale=request.locale_name)
+    cast = ballots.cast(request.db, budget, voter_code, content, channel="api", locale=request.locale_name,
+                        submission=submission)
     receipt_url = request.route_url("api.receipt", receipt=cast.receipt)
     request.response.status = 201
     request.response.headers["Cache-Control"] = "no-store"
     request.response.headers["Location"] = receipt_url
+    if cast.repeated:
+        request.response.headers["Idempotent-Replayed"] = "true"
     return {"receipt": cast.receipt, "receipt_hash": cast.ballot.receipt_hash, "process": process.slug,
             "budget": budget.slug, "replaced_previous": cast.replaced is not None, "receipt_url": receipt_url}
 

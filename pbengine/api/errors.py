@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from pyramid.exceptions import PredicateMismatch
-from pyramid.httpexceptions import HTTPException, HTTPForbidden, HTTPNotFound
+from pyramid.httpexceptions import HTTPClientError, HTTPException, HTTPForbidden, HTTPNotFound
 from pyramid.view import exception_view_config
 
 from ..i18n import _
@@ -68,10 +68,15 @@ def forbidden(exc, request):
     return error_body(request, 403, "forbidden", _("You are not allowed to do this."))
 
 
+HTTP_CODES = {400: "bad_request", 413: "body_too_large"}
+
+
+@api_exception_view(HTTPClientError)  # before the HTML view of pbengine.views.errors for 4xx
 @api_exception_view(HTTPException)
 def http_error(exc, request):
     code = exc.code if 400 <= exc.code < 600 else 400
-    return error_body(request, code, "http_error", _("This request cannot be answered."))
+    return error_body(request, code, HTTP_CODES.get(code, "http_error"),
+                      getattr(exc, "message", None) or _("This request cannot be answered."))
 
 
 @api_exception_view(Exception)

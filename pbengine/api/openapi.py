@@ -172,6 +172,12 @@ SCHEMAS["Process"] = {
     },
 }
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": "A random key of this submission (16 to 128 of A-Z a-z 0-9 - _ . :).",
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{16,128}$"},
+}
+
 DOCUMENT = {
     "openapi": "3.1.0",
     "info": {"title": "pbengine public API", "version": __version__,
@@ -214,10 +220,14 @@ DOCUMENT = {
                 "404": error("No such process or file, or the results are not published (not_published)")}}},
         "/processes/{slug}/budgets/{budget}/ballots": {"post": {
             "summary": "Cast (or, where allowed, replace) a ballot with a voter code", "operationId": "castBallot",
-            "parameters": [SLUG, BUDGET],
+            "description": "Send a random Idempotency-Key with each new ballot and the same key with any "
+                           "retry of it: a repeat gets the receipt already given (201, header "
+                           "Idempotent-Replayed: true), never a second ballot.",
+            "parameters": [SLUG, BUDGET, IDEMPOTENCY_KEY],
             "requestBody": {"required": True, "content": {"application/json": {"schema": ref("BallotRequest")}}},
             "responses": {
-                "201": json_response("The ballot is stored; the receipt is shown only this once", ref("Receipt")),
+                "201": json_response("The ballot is stored (or was, by this same submission); the receipt is "
+                                     "shown only to this submission", ref("Receipt")),
                 "400": error("The body is not JSON (invalid_json)"),
                 "401": error("The voter code is not valid for this process (code_invalid)"),
                 "404": error("No such process or budget"),
@@ -225,8 +235,9 @@ DOCUMENT = {
                              "and this process does not allow changing a ballot (code_already_used)"),
                 "413": error("The body is larger than 64 KiB (body_too_large)"),
                 "415": error("The body is not sent as application/json (unsupported_media_type)"),
-                "422": error("Fields missing or of the wrong type (invalid_input), or the ballot breaks the "
-                             "budget's limits (ballot_invalid)"),
+                "422": error("Fields missing or of the wrong type (invalid_input), the ballot breaks the "
+                             "budget's limits (ballot_invalid), or this Idempotency-Key was already sent "
+                             "with other choices (submission_conflict)"),
                 "429": error("Too many wrong voter codes from this client; wait a minute (too_many_attempts)"),
             }}},
         "/receipts/{receipt}": {"get": {

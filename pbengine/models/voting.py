@@ -61,6 +61,9 @@ class Ballot(Base):
     receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
     content: Mapped[dict] = mapped_column(JSON)
     channel: Mapped[str] = mapped_column(String(16), default="online")
+    # Keyed hash of the submission key the client sent (services/submissions.py): a repeat of one
+    # submission finds its ballot and gets the same receipt back. Null for submissions without a key.
+    submission_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     cast_at: Mapped[created]
     replaced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 

@@ -52,10 +52,6 @@ def record(db, process: Process, kind: str, payload: dict | None = None, actor: 
     seq = 1 if last is None else last.seq + 1
     prev = GENESIS if last is None else last.hash
     at = utcnow().replace(microsecond=0)
-    if kind.startswith("ballot."):
-        # Ballot events keep only their day: a time of day would let someone who saw a
-        # person vote find that person's receipt hash, and so their ballot, in the export.
-        at = at.replace(hour=0, minute=0, second=0)
     event = AuditEvent(
         process_id=process.id, seq=seq, kind=kind, payload=payload, at=at, actor=actor,
         prev_hash=prev, hash=event_hash(prev, seq, kind, payload, at.isoformat()),

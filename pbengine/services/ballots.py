@@ -3,6 +3,13 @@
 A ballot is acknowledged (a receipt shown) only after the transaction that stores it
 commits, and at most one current ballot exists per voter code and budget (a unique
 index holds that line even under concurrent submissions).
+
+Ballots are their own append-only table and are not links of the audit chain: casting
+takes no lock shared by all voters (only a shared lock on the process row, so that closing
+the vote waits for the ballots in flight, and the voter code's own row), and the log does
+not record the order of voting. At the close the chain commits to each budget's ballots
+at once (:mod:`pbengine.services.sealing`). A repeat of one submission returns the stored
+ballot's receipt (:mod:`pbengine.services.submissions`).
 """
 
 from __future__ import annotations
@@ -11,7 +18,8 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from voting_rules import Ballot as RuleBallot
 from voting_rules import BallotError, validate_ballot
@@ -19,15 +27,12 @@ from voting_rules import Project as RuleProject
 
 from ..formatting import money
 from ..i18n import _
-from ..models import Ballot, BallotKind, Budget, Phase, VoterCode
+from ..models import Ballot, BallotKind, Budget, Phase, Process, VoterCode
 from ..models.meta import utcnow
 from ..money import to_units
-from . import audit
-from .errors import BallotInvalid, CodeAlreadyUsed, InvalidInput, VotingClosed
+from .errors import BallotInvalid, CodeAlreadyUsed, InvalidInput, SubmissionConflict, VotingClosed
 from .processes import ballot_format, voting_open
-
-RECEIPT_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
-RECEIPT_LENGTH = 16
+from .submissions import RECEIPT_ALPHABET, RECEIPT_LENGTH, Submission
 
 
 def new_receipt() -> str:
@@ -138,6 +143,7 @@ class Cast:
     ballot: Ballot
     receipt: str
     replaced: Ballot | None
+    repeated: bool = False  # a repeat of a submission already stored: nothing new was written
 
 
 def current_ballot(db, budget: Budget, voter_code: VoterCode) -> Ballot | None:
@@ -147,39 +153,77 @@ def current_ballot(db, budget: Budget, voter_code: VoterCode) -> Ballot | None:
     ).first()
 
 
+def _ensure_voting_open(db, process: Process) -> None:
+    """Re-read the phase under a shared lock on the process row (PostgreSQL ``FOR KEY SHARE``).
+
+    Casts do not block one another; closing the vote (``FOR UPDATE``) waits for the casts in
+    flight, and a cast that waited for the close sees it: no ballot lands after the seal.
+    """
+    phase = db.scalar(select(Process.phase).where(Process.id == process.id)
+                      .with_for_update(read=True, key_share=True))
+    if phase != Phase.VOTING:
+        raise VotingClosed(_("Voting is not open for this process."))
+
+
+def _lock_code(db, voter_code: VoterCode) -> None:
+    """Serialise the ballots of one code: an UPDATE of its row (PostgreSQL row lock; SQLite locks
+    the file), which also records its first use."""
+    now = utcnow()
+    db.execute(update(VoterCode).where(VoterCode.id == voter_code.id)
+               .values(first_used_at=func.coalesce(VoterCode.first_used_at, now))
+               .execution_options(synchronize_session=False))
+    set_committed_value(voter_code, "first_used_at", voter_code.first_used_at or now)
+
+
+def _repeat(db, budget: Budget, voter_code: VoterCode | None, content: dict, stored: Ballot, receipt: str) -> Cast:
+    """The answer to a repeat of a submission already stored as ``stored``."""
+    if stored.replaced_at is None and stored.content != content:
+        raise SubmissionConflict(_("This submission was already recorded with other choices. "
+                                   "Reload the ballot and submit it again."))
+    earlier = None
+    if voter_code is not None:
+        earlier = db.scalars(select(Ballot).where(Ballot.budget_id == budget.id,
+                                                  Ballot.voter_code_id == voter_code.id, Ballot.id < stored.id)
+                             .order_by(Ballot.id.desc()).limit(1)).first()
+    return Cast(stored, receipt, earlier, repeated=True)
+
+
 def cast(db, budget: Budget, voter_code: VoterCode | None, content: dict, channel: str = "online",
-         locale: str | None = None) -> Cast:
-    """Store a ballot for ``voter_code`` (None: a paper ballot entered by an organizer)."""
+         locale: str | None = None, submission: Submission | None = None) -> Cast:
+    """Store a ballot for ``voter_code`` (None: a paper ballot entered by an organizer).
+
+    With a ``submission``, a repeat of it returns the ballot already stored and its receipt.
+    """
     process = budget.process
     if not voting_open(process):
         raise VotingClosed(_("Voting is not open for this process."))
     if voter_code is not None and (voter_code.process_id != process.id or voter_code.revoked_at):
         raise InvalidInput(_("This voter code is not valid for this vote."))
     content = validate(budget, content, locale)
-    replaced = None
+    _ensure_voting_open(db, process)
+    voter = f"code:{voter_code.id}" if voter_code is not None else "paper"
+    digest = submission.digest(budget.id, voter) if submission is not None else None
     if voter_code is not None:
-        # Serialise concurrent ballots of one code (PostgreSQL row lock; SQLite locks the file).
-        db.execute(select(VoterCode.id).where(VoterCode.id == voter_code.id).with_for_update())
-        replaced = current_ballot(db, budget, voter_code)
-        if replaced is not None and not process.allow_revote:
-            raise CodeAlreadyUsed(_("This voter code has already been used "
-                                    "for this budget, and this vote does not allow changing a ballot."))
-        if replaced is not None:
-            replaced.replaced_at = utcnow()
-            db.flush()
-        if voter_code.first_used_at is None:
-            voter_code.first_used_at = utcnow()
-    receipt = new_receipt()
+        _lock_code(db, voter_code)
+    # One query for both: this very submission, if stored already, and the code's current ballot.
+    wanted = ([Ballot.submission_hash == digest] if digest else []) + (
+        [and_(Ballot.voter_code_id == voter_code.id, Ballot.replaced_at.is_(None))] if voter_code else [])
+    found = db.scalars(select(Ballot).where(Ballot.budget_id == budget.id, or_(*wanted))).all() if wanted else []
+    stored = next((b for b in found if digest and b.submission_hash == digest), None)
+    if stored is not None:
+        return _repeat(db, budget, voter_code, content, stored, submission.receipt(budget.id, voter))
+    replaced = next((b for b in found if b.replaced_at is None), None) if voter_code is not None else None
+    if replaced is not None and not process.allow_revote:
+        raise CodeAlreadyUsed(_("This voter code has already been used "
+                                "for this budget, and this vote does not allow changing a ballot."))
+    if replaced is not None:
+        replaced.replaced_at = utcnow()
+        db.flush()
+    receipt = submission.receipt(budget.id, voter) if submission is not None else new_receipt()
     ballot = Ballot(budget_id=budget.id, voter_code_id=voter_code.id if voter_code else None,
-                    receipt_hash=receipt_hash(receipt), content=content, channel=channel)
+                    receipt_hash=receipt_hash(receipt), content=content, channel=channel, submission_hash=digest)
     db.add(ballot)
     db.flush()
-    if replaced is not None:
-        audit.record(db, process, "ballot.replaced",
-                     {"budget": budget.slug, "receipt_hash": replaced.receipt_hash,
-                      "replaced_by": ballot.receipt_hash})
-    audit.record(db, process, "ballot.cast",
-                 {"budget": budget.slug, "receipt_hash": ballot.receipt_hash, "channel": channel})
     return Cast(ballot, receipt, replaced)
 
 

@@ -61,6 +61,13 @@ class CodeAlreadyUsed(DomainError):
     status = 409
 
 
+class SubmissionConflict(DomainError):
+    """A submission key sent again with a different ballot."""
+
+    code = "submission_conflict"
+    status = 422
+
+
 class TooManyAttempts(DomainError):
     code = "too_many_attempts"
     status = 429

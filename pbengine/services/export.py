@@ -215,14 +215,27 @@ Files
   tally.csv        one row per project: cost, votes, score, funded, and the rule's numbers.
   result.json      rule, parameters, tie-break chain, versions, the SHA-256 of each .pb file,
                    the funded projects and the rule's round-by-round explanation.
-  audit-log.jsonl  every recorded event of the process; each line holds the hash of the one before.
+  audit-log.jsonl  every recorded event of the process (phases, configuration, codes issued,
+                   tallies); each line holds the hash of the one before. Ballots are not events
+                   of the log: when voting closed, the log sealed each budget's ballots in one
+                   "ballots.sealed" event: how many are counted, how many were replaced, and
+                   receipts_sha256, the SHA-256 of their receipt hashes sorted, one per line.
   SHA256SUMS       checksums of all the files above.
+
+What this proves, and what it hides
+  The ballots of each .pb are exactly the ones sealed when voting closed: none was dropped,
+  added or changed afterwards, and each counts once. A voter who kept a receipt can find its
+  hash in the .pb (or see that it was replaced by a later ballot of theirs). Nothing here
+  tells in which order, on which day or at what time ballots were cast, nor which ballots of
+  different budgets come from the same voter: the log holds no event per ballot, and the
+  seal covers a whole budget at once.
 
 How to check
   1. sha256sum -c SHA256SUMS
   2. pbengine verify .        (or: pbengine verify {slug}-export.zip)
-     recounts every budget from its .pb file and result.json alone, checks the checksums and
-     the audit-log hash chain, and prints MATCH or exactly what differs.
+     recounts every budget from its .pb file and result.json alone, checks the checksums,
+     the audit-log hash chain and each budget's seal, and prints MATCH or exactly what differs.
+     The seal by hand: sed '1,/^VOTES/d' <budget>.pb | sed 1d | cut -d';' -f1 | LC_ALL=C sort | sha256sum
   3. Or with pabutools directly (pip install pabutools=={pabutools}):
        from pabutools.election import parse_pabulib
        instance, profile = parse_pabulib("<budget>.pb")

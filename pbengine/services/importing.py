@@ -133,7 +133,11 @@ def import_projects(db, budget: Budget, filename: str, content: bytes, actor: st
     if not text.strip():
         raise InvalidInput(_("The file is empty."), field="file")
     currency = budget.process.currency
-    parsed = parse_pb(text, currency) if (filename or "").lower().endswith(".pb") else parse_csv(text, currency)
+    try:
+        parsed = parse_pb(text, currency) if (filename or "").lower().endswith(".pb") else parse_csv(text, currency)
+    except csv.Error:  # a field over csv.field_size_limit() (131,072 characters), a stray NUL
+        raise InvalidInput(_("This CSV file cannot be read: a field is too long or holds a control character."),
+                           field="file") from None
     if not parsed:
         raise InvalidInput(_("The file has no project."), field="file")
     added = []

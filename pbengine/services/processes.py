@@ -159,6 +159,11 @@ def move_to(db, process: Process, target: Phase | str, actor: str = "") -> Proce
         from .tallies import ensure_publishable
 
         ensure_publishable(db, process)
+    if target is Phase.CLOSED:
+        # Wait for the ballots in flight (they hold a shared lock on this row), then seal them.
+        db.refresh(process, with_for_update=True)
+        if next_phase(process) is not Phase.CLOSED:
+            raise PhaseError(_("Voting is already closed."))
     payload = {"from": process.phase, "to": target.value}
     process.phase = target.value
     if target is Phase.VOTING:
@@ -166,6 +171,10 @@ def move_to(db, process: Process, target: Phase | str, actor: str = "") -> Proce
         payload["fingerprint"] = process.config_fingerprint
         payload["configuration"] = configuration(process)
     audit.record(db, process, "phase.changed", payload, actor)
+    if target is Phase.CLOSED:
+        from .sealing import seal
+
+        seal(db, process, actor)
     if target is Phase.PUBLISHED:
         from .tallies import freeze
 

@@ -140,10 +140,13 @@ class Reservation:
 
     def _decrement(self, db) -> None:
         # ORM statements through the session: zope.sqlalchemy then knows the request wrote something.
-        db.execute(update(RateCounter)
-                   .where(tuple_(RateCounter.scope, RateCounter.minute, RateCounter.tag).in_(self._rows),
-                          RateCounter.count > 0)
-                   .values(count=RateCounter.count - 1).execution_options(synchronize_session=False))
+        # Row by row in the sorted order reserve() locks them in: one UPDATE ... IN (...) locks rows
+        # in the table's physical order, which deadlocks against a concurrent reserve() on PostgreSQL.
+        for row in sorted(self._rows):
+            db.execute(update(RateCounter)
+                       .where(tuple_(RateCounter.scope, RateCounter.minute, RateCounter.tag) == row,
+                              RateCounter.count > 0)
+                       .values(count=RateCounter.count - 1).execution_options(synchronize_session=False))
 
 
 def reserve(session_factory, buckets: list[Bucket], now: float | None = None, request_db=None) -> Reservation:

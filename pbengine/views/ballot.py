@@ -8,13 +8,14 @@ from pyramid.view import view_config
 from .. import forms, labels
 from ..money import minor_digits
 from ..security import Permission
-from ..services import ballots
+from ..services import ballots, submissions
 from ..services.errors import DomainError
 from ..services.processes import voting_open
 from . import ballot_form
 from .vote import booth, current_voter, require_voter
 
 RECEIPT_KEY = "receipt"
+SUBMISSION_FIELD = "submission"
 
 
 def _projects_by_code(budget):
@@ -84,7 +85,10 @@ def review(context, request):
         return _refused(context, request, voter_code, error, values)
     if action == "submit":
         try:
-            cast = ballots.cast(request.db, budget, voter_code, content, locale=request.locale_name)
+            submission = submissions.submission(request.POST.get(SUBMISSION_FIELD),
+                                                request.registry.settings["pbengine.code_key"])
+            cast = ballots.cast(request.db, budget, voter_code, content, locale=request.locale_name,
+                                submission=submission)
         except DomainError as error:
             return _refused(context, request, voter_code, error, values)
         request.session[RECEIPT_KEY] = {"budget": budget.slug, "receipt": cast.receipt,
@@ -98,6 +102,8 @@ def review(context, request):
         "total_cost": sum(projects[c].cost for c in content.get("approvals", [])),
         "total_points": sum((content.get("points") or {}).values()),
         "replaces": ballots.current_ballot(request.db, budget, voter_code) is not None,
+        # This summary's submission key: a double click or a resend of it gives back the same receipt.
+        "submission": submissions.new_key(),
     }
 
 

@@ -1,7 +1,7 @@
 """One exception view per error family for the HTML surfaces (the API has its own, in pbengine.api)."""
 
 from pyramid.exceptions import BadCSRFToken
-from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPClientError, HTTPNotFound, HTTPSeeOther
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
 from ..i18n import _
@@ -36,6 +36,15 @@ def domain_error(exc, request):
     request.response.status = exc.status
     t = request.localizer.translate
     return {"title": t(_("This cannot be done")), "message": t(exc.message)}
+
+
+@exception_view_config(HTTPClientError, renderer="errors/error.jinja2")
+def client_error(exc, request):
+    """A malformed request (pbengine.guards) or any other 4xx without a view of its own."""
+    request.response.status = exc.code
+    t = request.localizer.translate
+    return {"title": t(_("This request cannot be answered")),
+            "message": t(getattr(exc, "message", None) or _("The request is malformed. Go back and try again."))}
 
 
 @exception_view_config(BadCSRFToken, renderer="errors/error.jinja2")

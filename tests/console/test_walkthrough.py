@@ -142,7 +142,7 @@ def test_admin_runs_a_whole_process_from_creation_to_publication(testapp, db):
     kinds = [event.kind for event in audit.events(db, db.get(Process, process.id))]
     for expected in ("process.created", "budget.created", "project.added", "phase.changed",
                      "proposal.submitted", "proposal.accepted", "proposal.rejected", "codes.generated",
-                     "ballot.cast", "tally.computed", "tally.published"):
+                     "ballots.sealed", "tally.computed", "tally.published"):
         assert expected in kinds, expected
     moves = [e.payload["to"] for e in audit.events(db, process) if e.kind == "phase.changed"]
     assert moves == ["proposals", "review", "voting", "closed", "published"]

@@ -181,3 +181,23 @@ def test_an_auditor_following_the_readme_recomputes_equal_shares_with_pabutools(
                                    profile, sat_class=Additive_Cardinal_Sat, tie_breaking=tie)
     funded = [p.name for p in alloc] + explanation.get("added_by_greedy", [])
     assert sorted(funded) == sorted(entry["funded"])
+
+
+def test_the_log_seals_each_budget_and_records_no_ballot_and_no_order(published, export_files):
+    """No event per ballot: the log neither lists receipt hashes in cast order nor links budgets' ballots."""
+    from pbengine.services.ballots import receipt_hash
+    from pbengine.services.sealing import receipts_digest
+
+    log = export_files["audit-log.jsonl"].decode()
+    lines = [json.loads(line) for line in log.splitlines()]
+    assert not [line for line in lines if line["kind"].startswith("ballot.")]
+    receipts = [receipt_hash(r) for budget in published.receipts.values() for r in budget]
+    assert receipts and not any(r in log for r in receipts)
+    seals = {line["payload"]["budget"]: line["payload"] for line in lines if line["kind"] == "ballots.sealed"}
+    assert sorted(seals) == sorted(published.receipts)
+    for slug, payload in seals.items():
+        published_ids = [row.split(";")[0] for row in
+                         export_files[f"{slug}.pb"].decode().split("VOTES\n", 1)[1].splitlines()[1:]]
+        assert payload["ballots"] == len(published_ids)
+        assert payload["receipts_sha256"] == receipts_digest(receipt_hash(r) for r in published.receipts[slug])
+    assert seals["citywide"]["replaced"] == 1

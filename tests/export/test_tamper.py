@@ -57,6 +57,19 @@ def change_ballot(text):
     return head + "VOTES\n" + "".join(lines)
 
 
+def change_voter(text):
+    """Swap one ballot for a forged one with the same choices: the recount agrees, the seal does not."""
+    head, lines = votes_of(text)
+    _voter, vote = lines[1].rstrip("\n").split(";")
+    lines[1] = f"{NEW_VOTER};{vote}\n"
+    return head + "VOTES\n" + "".join(lines)
+
+
+def duplicate_ballot(text):
+    head, lines = votes_of(text)
+    return set_num_votes(head, 1) + "VOTES\n" + "".join(lines + [lines[-1]])
+
+
 def change_cost(text):
     return text.replace("\np1;40000;", "\np1;10000;", 1)
 
@@ -72,8 +85,11 @@ def assert_caught(folder, capsys, *expected):
 
 
 @pytest.mark.parametrize(("change", "expected"), [
-    (add_ballot, ["citywide: project p1 votes", "not cast according to the audit log"]),
-    (remove_ballot, ["citywide: number of ballots", "are missing"]),
+    (add_ballot, ["citywide: project p1 votes", "the audit log sealed 5 ballot(s) at the close, the .pb file holds 6",
+                   "not the ones the audit log sealed"]),
+    (remove_ballot, ["citywide: number of ballots", "the .pb file holds 4", "not the ones the audit log sealed"]),
+    (change_voter, ["not the ones the audit log sealed"]),
+    (duplicate_ballot, ["duplicate voter id"]),
     (change_ballot, ["citywide: project p"]),
     (change_cost, ["citywide: project p1 cost: result.json says 40000, the recount gives 10000"]),
 ])
@@ -117,6 +133,36 @@ def test_removed_audit_log_line_breaks_the_chain(export_dir, capsys):
     rewrite(export_dir, "audit-log.jsonl", lambda text: "\n".join(text.splitlines()[:4] + text.splitlines()[5:]) + "\n")
     fix_checksums(export_dir)
     assert_caught(export_dir, capsys, "audit-log.jsonl line 5: previous hash does not match line 4")
+
+
+def log_lines(folder):
+    return [json.loads(line) for line in (folder / "audit-log.jsonl").read_text().splitlines()]
+
+
+def test_forged_seal_breaks_the_chain(export_dir, capsys):
+    """A forger who adds a ballot and edits the seal to match must rewrite the log's hashes too."""
+    rewrite(export_dir, "citywide.pb", add_ballot)
+    lines = log_lines(export_dir)
+    seal = next(line for line in lines if line["kind"] == "ballots.sealed" and line["payload"]["budget"] == "citywide")
+    seal["payload"]["ballots"] += 1
+    (export_dir / "audit-log.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    fix_checksums(export_dir)
+    assert_caught(export_dir, capsys, f"audit-log.jsonl line {seal['seq']}: hash does not match its content")
+
+
+def test_a_log_that_does_not_seal_the_ballots_is_reported(export_dir, capsys):
+    from pbengine.services import audit
+
+    kept, prev = [], audit.GENESIS
+    for line in log_lines(export_dir):  # a consistent chain, re-hashed, without the seals
+        if line["kind"] == "ballots.sealed":
+            continue
+        line.update(seq=len(kept) + 1, prev=prev)
+        line["hash"] = prev = audit.event_hash(prev, line["seq"], line["kind"], line["payload"], line["at"])
+        kept.append(line)
+    (export_dir / "audit-log.jsonl").write_text("".join(json.dumps(line) + "\n" for line in kept))
+    fix_checksums(export_dir)
+    assert_caught(export_dir, capsys, "budget citywide: the audit log does not seal the ballots at the close")
 
 
 def test_added_file_is_reported(export_dir, capsys):

@@ -1,0 +1,38 @@
+"""The audit chain's commitment to the ballots: one ``ballots.sealed`` event per budget at the close.
+
+A ballot is not a link of the chain (that would record the order of voting, and make every
+cast wait for one lock). When voting closes, the chain records for each budget how many
+ballots are counted and the SHA-256 of their receipt hashes, sorted, one per line
+(``sort | sha256sum`` of the VOTES ids of the exported ``.pb``). The export's ballots can
+then be checked to be exactly those: none dropped or added after the close. No
+intermediate checkpoint is published: a digest of the ballots up to some moment, checkable
+against the final list, would tell which ballots came before it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import func, select
+
+from ..models import Ballot, Process
+from . import audit
+
+SEALED = "ballots.sealed"
+
+
+def receipts_digest(receipt_hashes) -> str:
+    """SHA-256 of the sorted receipt hashes, each followed by a newline."""
+    return hashlib.sha256("".join(f"{h}\n" for h in sorted(receipt_hashes)).encode()).hexdigest()
+
+
+def seal(db, process: Process, actor: str = "") -> None:
+    """Record one ``ballots.sealed`` event per budget (the caller holds the process row lock)."""
+    for budget in process.budgets:
+        counted = db.scalars(select(Ballot.receipt_hash).where(Ballot.budget_id == budget.id,
+                                                               Ballot.replaced_at.is_(None))).all()
+        replaced = db.scalar(select(func.count()).select_from(Ballot).where(Ballot.budget_id == budget.id,
+                                                                           Ballot.replaced_at.is_not(None)))
+        audit.record(db, process, SEALED, {"budget": budget.slug, "ballots": len(counted),
+                                           "receipts_sha256": receipts_digest(counted), "replaced": replaced},
+                     actor)

@@ -1,0 +1,84 @@
+"""A repeat of one submission (same Idempotency-Key) gets the receipt already given, never a second ballot."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from pbengine.models import Ballot, Process
+from tests.api.openapi_check import check_response
+from tests.helpers import commit
+
+URL = "/api/v1/processes/vote-now/budgets/citywide/ballots"
+KEY = "k3y-of-this-submission-0001"
+
+
+def cast(testapp, code, approvals, key=KEY, status=201):
+    response = testapp.post_json(URL, {"voter_code": code, "approvals": approvals},
+                                 headers={"Idempotency-Key": key} if key else {}, status=status)
+    check_response(response, "POST")
+    return response
+
+
+def ballots(db) -> int:
+    commit(db)
+    return db.scalar(select(func.count()).select_from(Ballot))
+
+
+def test_the_same_submission_sent_three_times_stores_one_ballot_and_answers_the_same_receipt(testapp, db, voting):
+    answers = [cast(testapp, voting.codes[0], ["p1"]) for _ in range(3)]
+    assert len({a.json["receipt"] for a in answers}) == 1
+    assert [a.headers.get("Idempotent-Replayed") for a in answers] == [None, "true", "true"]
+    assert ballots(db) == 1
+    assert testapp.get(answers[0].json["receipt_url"]).json["counted"] is True
+
+
+def test_a_repeat_gets_its_receipt_even_when_re_voting_is_not_allowed(testapp, db, voting):
+    process = db.scalars(select(Process).where(Process.slug == "vote-now")).one()
+    process.allow_revote = False
+    commit(db)
+    first = cast(testapp, voting.codes[0], ["p1"]).json
+    assert cast(testapp, voting.codes[0], ["p1"]).json["receipt"] == first["receipt"]
+    # A new submission (another key) is the second ballot the process refuses.
+    assert cast(testapp, voting.codes[0], ["p1"], key="another-key-000000001", status=409).json["code"] == \
+        "code_already_used"
+    assert ballots(db) == 1
+
+
+def test_the_same_key_with_other_choices_is_refused_and_changes_nothing(testapp, db, voting):
+    first = cast(testapp, voting.codes[0], ["p1"]).json
+    answer = cast(testapp, voting.codes[0], ["p2"], status=422).json
+    assert answer["code"] == "submission_conflict"
+    assert ballots(db) == 1
+    assert testapp.get(first["receipt_url"]).json["counted"] is True
+
+
+def test_one_key_sent_by_two_voters_gives_two_ballots_with_unrelated_receipts(testapp, db, voting):
+    a = cast(testapp, voting.codes[0], ["p1"]).json
+    b = cast(testapp, voting.codes[1], ["p1"]).json
+    assert a["receipt"] != b["receipt"] and ballots(db) == 2
+
+
+def test_new_keys_give_new_ballots_and_the_latest_counts(testapp, db, voting):
+    first = cast(testapp, voting.codes[0], ["p1"], key="first-submission-0001").json
+    second = cast(testapp, voting.codes[0], ["p2"], key="second-submission-001").json
+    assert second["replaced_previous"] is True and first["receipt"] != second["receipt"]
+    # A late retry of the first submission answers its own (now replaced) receipt, and adds nothing.
+    again = cast(testapp, voting.codes[0], ["p1"], key="first-submission-0001").json
+    assert again["receipt"] == first["receipt"] and ballots(db) == 2
+    assert testapp.get(first["receipt_url"]).json["replaced"] is True
+
+
+def test_the_database_holds_neither_the_key_nor_the_receipt(testapp, db, voting):
+    answer = cast(testapp, voting.codes[0], ["p1"]).json
+    commit(db)
+    row = db.scalars(select(Ballot)).one()
+    stored = " ".join(str(v) for v in (row.submission_hash, row.receipt_hash, row.content))
+    assert KEY not in stored and answer["receipt"] not in stored
+    assert answer["receipt"].replace("-", "") not in stored
+
+
+def test_a_malformed_key_answers_422_in_the_api_shape(testapp, db, voting):
+    for key in ("short", "x" * 129, "spaces are not allowed here"):
+        answer = cast(testapp, voting.codes[0], ["p1"], key=key, status=422).json
+        assert answer["code"] == "invalid_input" and "Idempotency-Key" in answer["errors"]
+    assert ballots(db) == 0

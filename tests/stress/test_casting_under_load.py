@@ -1,0 +1,158 @@
+"""Casting under load against real servers: every acknowledged ballot stored once, no 5xx, one chain, MATCH.
+
+Each test prints acknowledged / stored / lost / duplicated / 5xx and the audit-chain check.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+
+import pytest
+
+from tests.stress.conftest import size
+from tests.stress.harness import Client, ballot_path, export_verdict, pbengine_server, run_all, seed, tally
+
+BUDGET = "citywide"  # approval, at most 2 projects (tests/export/factory.py)
+
+
+class Voters:
+    """Thread-local keep-alive clients to one or more servers, and what they were told."""
+
+    def __init__(self, ports):
+        self.ports = list(ports)
+        self.local = threading.local()
+        self.lock = threading.Lock()
+        self.answers = []
+        self.receipts = set()
+
+    def client(self, index: int) -> Client:
+        clients = getattr(self.local, "clients", None)
+        if clients is None:
+            clients = self.local.clients = {}
+        port = self.ports[index % len(self.ports)]
+        if port not in clients:
+            clients[port] = Client(port)
+        return clients[port]
+
+    def cast(self, path, code, approvals, key, index=0):
+        answer = self.client(index).post_json(path, {"voter_code": code, "approvals": approvals},
+                                              {"Idempotency-Key": key})
+        with self.lock:
+            self.answers.append(answer)
+            if answer.status == 201:
+                self.receipts.add(answer.body["receipt"])
+        return answer
+
+
+def report(url, slug, voters, label, tmp_path):
+    result = tally(url, slug, voters.answers, voters.receipts)
+    verdict = export_verdict(url, slug, tmp_path)
+    print(f"\n{result.line(label)}; export after the load: {verdict}")
+    assert (result.lost, result.duplicated, result.server_errors) == (0, 0, 0)
+    assert result.chain_problems == []
+    assert verdict == "MATCH"
+    return result
+
+
+def test_each_voter_sends_16_identical_submissions_at_once(stress_db, tmp_path):
+    n = size(6, 60)
+    seeded = seed(stress_db, n)
+    path = ballot_path(seeded.slug, BUDGET)
+    with pbengine_server(stress_db) as server:
+        voters = Voters([server.port])
+        keys = [secrets.token_urlsafe(16) for _ in range(n)]
+        jobs = [lambda i=i: voters.cast(path, seeded.codes[i], ["p1"], keys[i]) for i in range(n) for _ in range(16)]
+        run_all(jobs, concurrency=16)
+    result = report(stress_db, seeded.slug, voters, f"{n} voters x 16 identical submissions", tmp_path)
+    assert result.stored == n == result.acknowledged
+    assert sorted({a.status for a in voters.answers}) == [201], {a.status: a.body for a in voters.answers}
+
+
+def test_two_different_ballots_of_one_voter_at_once(stress_db, tmp_path):
+    n = size(6, 60)
+    seeded = seed(stress_db, n)
+    path = ballot_path(seeded.slug, BUDGET)
+    with pbengine_server(stress_db) as server:
+        voters = Voters([server.port])
+        jobs = [lambda i=i, choice=choice: voters.cast(path, seeded.codes[i], choice, secrets.token_urlsafe(16))
+                for i in range(n) for choice in (["p1"], ["p2", "p3"])]
+        run_all(jobs, concurrency=12)
+    result = report(stress_db, seeded.slug, voters, f"{n} voters x 2 different ballots", tmp_path)
+    assert all(a.status == 201 for a in voters.answers)
+    assert result.stored == 2 * n  # one replaced the other: both acknowledged, one counted per voter
+
+
+def test_many_ballots_at_concurrency_10(stress_db, tmp_path):
+    n = size(50, 1000)
+    seeded = seed(stress_db, n)
+    path = ballot_path(seeded.slug, BUDGET)
+    with pbengine_server(stress_db) as server:
+        voters = Voters([server.port])
+        run_all([lambda i=i: voters.cast(path, seeded.codes[i], ["p1", "p2"], secrets.token_urlsafe(16))
+                 for i in range(n)], concurrency=10)
+    result = report(stress_db, seeded.slug, voters, f"{n} ballots at concurrency 10", tmp_path)
+    assert result.acknowledged == result.stored == n
+
+
+def test_two_app_servers_on_one_postgresql(stress_db, tmp_path):
+    if not stress_db.startswith("postgresql"):
+        pytest.skip("two app servers share one PostgreSQL (SQLite is one machine's file)")
+    n = size(50, 1000)
+    seeded = seed(stress_db, n)
+    path = ballot_path(seeded.slug, BUDGET)
+    with pbengine_server(stress_db) as first, pbengine_server(stress_db) as second:
+        voters = Voters([first.port, second.port])
+        # Every voter sends the same submission to both servers at once.
+        key = [secrets.token_urlsafe(16) for _ in range(n)]
+        run_all([lambda i=i, s=s: voters.cast(path, seeded.codes[i], ["p3"], key[i], index=i + s)
+                 for i in range(n) for s in (0, 1)], concurrency=10)
+    result = report(stress_db, seeded.slug, voters, f"{n} voters x 2 servers", tmp_path)
+    assert result.acknowledged == result.stored == n
+
+
+def test_kill_9_mid_load_then_restart_and_retry_what_was_not_answered(stress_db, tmp_path):
+    n = size(40, 600)
+    kills = size(1, 3)
+    seeded = seed(stress_db, n)
+    path = ballot_path(seeded.slug, BUDGET)
+    keys = [secrets.token_urlsafe(16) for _ in range(n)]
+    answered: dict[int, str] = {}
+    server = pbengine_server(stress_db)
+    voters = Voters([server.port])
+    try:
+        for _round in range(kills + 1):
+            pending = [i for i in range(n) if i not in answered]
+            if not pending:
+                break
+            voters.ports = [server.port]
+            voters.local = threading.local()
+            killer = None
+            if _round < kills:
+                # Kill the server once a part of this round has been answered.
+                target = len(answered) + max(1, len(pending) // 3)
+                def kill_when_due(server=server, target=target):
+                    deadline = time.monotonic() + 60
+                    while len(answered) < target and time.monotonic() < deadline:
+                        time.sleep(0.005)
+                    server.kill()
+                killer = threading.Thread(target=kill_when_due)
+                killer.start()
+
+            def send(i):
+                answer = voters.cast(path, seeded.codes[i], ["p1"], keys[i])
+                if answer.status == 201:
+                    answered[i] = answer.body["receipt"]
+            run_all([lambda i=i: send(i) for i in pending], concurrency=10)
+            if killer is not None:
+                killer.join()
+                server.start()  # restart on a new port; the unanswered requests are retried
+        assert len(answered) == n
+    finally:
+        server.stop()
+    voters.answers = [a for a in voters.answers if a.status != 0]  # no answer at all: the server was killed
+    result = report(stress_db, seeded.slug, voters, f"{n} ballots, {kills} kill -9", tmp_path)
+    assert result.stored == n
+    # A retry after the kill got the receipt the first, unanswered attempt had stored.
+    assert {r for r in answered.values()} <= voters.receipts
