@@ -50,7 +50,7 @@ def amount(params, name: str, currency: str, locale: str | None, required: bool 
             raise InvalidInput(_("This field is required."), field=name)
         return None
     try:
-        return money.parse(raw, currency, locale or "en")
+        value = money.parse(raw, currency, locale or "en")
     except money.AmountError as error:
         if error.kind == "digits" and error.digits == 0:
             message = _("Amounts in ${currency} have no decimals: enter a whole amount, like ${example}.",
@@ -61,6 +61,9 @@ def amount(params, name: str, currency: str, locale: str | None, required: bool 
         else:
             message = _("Enter an amount like ${example}.", mapping={"example": error.example})
         raise InvalidInput(message, field=name) from None
+    if abs(value) >= 2**63:  # what the database's integers hold
+        raise InvalidInput(_("Enter a smaller number."), field=name)
+    return value
 
 
 def date(params, name: str) -> dt.date | None:
