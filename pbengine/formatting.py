@@ -1,4 +1,5 @@
-"""Display of money: one formatter (Babel's ``format_currency``) in the reader's locale.
+"""Display of money: one formatter (Babel's currency patterns, as ``format_currency`` applies them)
+in the reader's locale.
 
 ``money`` formats a stored amount (minor units, see :mod:`pbengine.money`); ``units`` formats
 an amount counted by ``voting_rules`` (whole units, possibly a fraction such as a voter's
@@ -14,7 +15,6 @@ from fractions import Fraction
 from functools import cache
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import format_currency
 from jinja2 import pass_context
 
 from .money import minor_digits
@@ -27,24 +27,26 @@ def _locale_name(locale: str | None) -> str:
 
 
 @cache
-def _whole_pattern(locale: str):
+def _patterns(locale: str):
+    """The locale and its currency patterns: whole amounts without decimals, others standard."""
     try:
-        pattern = copy.copy(Locale.parse(locale).currency_formats["standard"])
+        parsed = Locale.parse(locale)
     except (UnknownLocaleError, ValueError):
-        pattern = copy.copy(Locale.parse(DEFAULT_LOCALE).currency_formats["standard"])
-    pattern.frac_prec = (0, 0)
-    return pattern
+        parsed = Locale.parse(DEFAULT_LOCALE)
+    standard = parsed.currency_formats["standard"]
+    whole = copy.copy(standard)
+    whole.frac_prec = (0, 0)
+    return parsed, whole, standard
 
 
 def _format(value: Decimal, currency: str, locale: str | None) -> str:
-    locale = _locale_name(locale)
     code = (currency or "").upper()
     if not code:
         return f"{value:,}".replace(",", "\u202f")
+    parsed, whole, standard = _patterns(_locale_name(locale))
     if value == value.to_integral_value():
-        return format_currency(value, code, format=_whole_pattern(locale), locale=locale,
-                               currency_digits=False)
-    return format_currency(value, code, locale=locale)
+        return whole.apply(value, parsed, currency=code, currency_digits=False)
+    return standard.apply(value, parsed, currency=code)
 
 
 def money(minor: int | None, currency: str = "", locale: str | None = None) -> str:

@@ -40,7 +40,7 @@ def _page(request, errors=None, posted=None):
             "kind": budget.ballot_kind, "kind_label": BALLOT_KIND_LABELS[budget.ballot_kind],
             "places": range(1, (budget.rank_length or len(budget.projects)) + 1),
             "voting_open": process_service.voting_open(process),
-            "count": len(ballots.current_ballots(request.db, budget))
+            "count": ballots.count_current(request.db, budget)
             if process_service.voting_open(process) else None}
 
 

@@ -248,6 +248,19 @@ def check_receipt(db, receipt: str) -> ReceiptStatus:
                          published=budget.process.phase == Phase.PUBLISHED)
 
 
+def current_contents(db, budget: Budget) -> list[tuple[str, dict]]:
+    """``(receipt hash, content)`` of every current ballot: two columns, no ORM objects (a city's
+    61,668 ballots load in a fraction of the time)."""
+    return [tuple(row) for row in db.execute(
+        select(Ballot.receipt_hash, Ballot.content).where(Ballot.budget_id == budget.id,
+                                                          Ballot.replaced_at.is_(None)).order_by(Ballot.id))]
+
+
+def count_current(db, budget: Budget) -> int:
+    return db.scalar(select(func.count()).select_from(Ballot).where(Ballot.budget_id == budget.id,
+                                                                      Ballot.replaced_at.is_(None)))
+
+
 def current_ballots(db, budget: Budget) -> list[Ballot]:
     return list(db.scalars(select(Ballot).where(Ballot.budget_id == budget.id,
                                                 Ballot.replaced_at.is_(None)).order_by(Ballot.id)))

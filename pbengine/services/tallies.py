@@ -10,7 +10,7 @@ from ..i18n import _
 from ..models import Budget, Process, Tally
 from ..money import to_units
 from . import audit
-from .ballots import current_ballots, rule_projects, to_rule_ballot
+from .ballots import current_contents, rule_projects, to_rule_ballot
 from .errors import PhaseError
 from .processes import ballot_format, can_compute, tally_params
 
@@ -24,7 +24,7 @@ def election_of(db, budget: Budget) -> Election:
         currency=process.currency,
         projects=rule_projects(budget),
         ballot_format=ballot_format(budget),
-        ballots=[to_rule_ballot(b.receipt_hash, b.content) for b in current_ballots(db, budget)],
+        ballots=[to_rule_ballot(receipt, content) for receipt, content in current_contents(db, budget)],
         meta={
             "description": budget.name,
             "unit": process.title,
