@@ -132,7 +132,8 @@ def import_pb(db, process: Process, filename: str, content: bytes, slug: str | N
              "content": normalise_content(budget, _content(ballot)), "channel": CHANNEL, "cast_at": day}
             for ballot in election.ballots]
     if rows:
-        db.execute(insert(Ballot), rows)
+        # Core executemany on the session's connection (same transaction), no ORM bookkeeping.
+        db.connection().execute(insert(Ballot.__table__), rows)
     file_sha256 = hashlib.sha256(content).hexdigest()
     audit.record(db, process, "ballots.imported", {
         "budget": budget.slug, "file": filename.rsplit("/", 1)[-1], "file_sha256": file_sha256,
