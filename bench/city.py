@@ -187,7 +187,14 @@ def serve(settings):
 
     app = main({}, **settings)
     server = create_server(app, host="127.0.0.1", port=0, threads=8)
-    threading.Thread(target=server.run, daemon=True).start()
+
+    def run():
+        try:
+            server.run()
+        except OSError:  # the socket closed under the loop when the bench is done
+            pass
+
+    threading.Thread(target=run, daemon=True).start()
     return server, server.effective_port
 
 
