@@ -88,3 +88,13 @@ def test_whole_amounts_keep_the_digest_they_had():
            "ballots": [["1", ["A", "B"], [], []], ["2", ["A", "C"], [], []], ["3", ["B"], [], []]]}
     body = json.dumps(old, separators=(",", ":"), ensure_ascii=False)
     assert election_digest(whole) == hashlib.sha256(body.encode()).hexdigest()
+
+
+@pytest.mark.parametrize(("completion", "funded", "spent"), [
+    ("none", ["B"], "161/4"), ("add1", ["B", "A"], "201/2"), ("add1-greedy", ["B", "A"], "201/2")])
+def test_equal_shares_counts_costs_with_cents_exactly(completion, funded, spent):
+    # add1 raises each share by one whole euro: 100.50 / 3 voters, then 101.50 / 3, ...
+    result = compute(read_pb(CENTS), TallyParams(rule="equal-shares", completion=completion))
+    data = json.loads(json.dumps(result.to_json()))
+    assert data["funded"] == funded and data["spent"] == spent
+    assert [r["cost"] for r in data["explanation"]["rounds"]] == [{"A": "241/4", "B": "161/4"}[p] for p in funded]
