@@ -5,9 +5,9 @@ gives the budget (amount, ballot format, rule), PROJECTS its projects, VOTES its
 ballots come in with channel ``imported`` and no voter code; each gets an anonymous id derived
 from the file's voter id (so a re-import gives the same ids), stored where an online ballot
 keeps the hash of its receipt. They are written with one bulk insert, and the audit log gets
-one event for the whole file: its SHA-256, the number of ballots and a digest of their ids, which
-``pbengine verify`` checks against the exported ballots. Any problem refuses the whole file; the
-caller's transaction is then rolled back.
+one event for the whole file: its SHA-256, the number of ballots and a digest of their ids (the
+same digest the close seals, over every ballot of the budget, and ``pbengine verify`` checks).
+Any problem refuses the whole file; the caller's transaction is then rolled back.
 """
 
 from __future__ import annotations
