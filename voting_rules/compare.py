@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from fractions import Fraction
@@ -39,9 +40,14 @@ def applicable_rules(election: Election, params: TallyParams) -> list[str]:
     return names
 
 
+class _OutOfTime(Exception):
+    """Raised from the progress callback once a comparison's deadline has passed."""
+
+
 def compare(election: Election, rule_names: Sequence[str] | None = None,
             progress: Progress | None = None, completion: str | None = None,
-            params: TallyParams | None = None, context: Context | None = None) -> list[dict]:
+            params: TallyParams | None = None, context: Context | None = None,
+            deadline: float | None = None) -> list[dict]:
     """Run several rules on one election and summarise each.
 
     Parameters
@@ -56,6 +62,11 @@ def compare(election: Election, rule_names: Sequence[str] | None = None,
         row uses them and changes only the rule. Defaults to what the file's META names.
     context : Context, optional
         Counted scores and pabutools objects to share with a tally already computed.
+    deadline : float, optional
+        A ``time.monotonic()`` value: a rule still counting then is stopped at its next
+        progress step, and it and the rules after it get a row ``{"rule", "params",
+        "not_computed": "time"}`` instead of figures (the comparison is informative; a web
+        request must not wait for every add1 completion of a city-size vote).
 
     Returns
     -------
@@ -75,10 +86,27 @@ def compare(election: Election, rule_names: Sequence[str] | None = None,
     if rule_names is None:
         rule_names = applicable_rules(election, params)
     ctx = context if context is not None else Context(election, progress)
+    listener = ctx.progress
+
+    def watch(message: str) -> None:
+        if deadline is not None and time.monotonic() > deadline:
+            raise _OutOfTime
+        if listener is not None:
+            listener(message)
+
     rows = []
     for name in rule_names:
         row_params = replace(params, rule=name)
-        result = compute(election, row_params, context=ctx)
+        ctx.progress = watch
+        try:
+            if deadline is not None and time.monotonic() > deadline:
+                raise _OutOfTime
+            result = compute(election, row_params, context=ctx)
+        except _OutOfTime:
+            rows.append({"rule": name, "params": row_params.to_json(), "not_computed": "time"})
+            continue
+        finally:
+            ctx.progress = listener
         spent_share = Fraction(result.spent, election.budget) if election.budget else Fraction(0)
         avg = average_satisfaction(election, result.funded)
         rows.append({

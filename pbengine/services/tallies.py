@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import select
 
 from voting_rules import Context, Election, compare, compute
@@ -41,8 +43,18 @@ def official_tally(db, budget: Budget) -> Tally | None:
                       .order_by(Tally.id.desc())).first()
 
 
-def compute_budget(db, budget: Budget, actor: str = "") -> Tally:
-    """Compute ``budget`` with its configured rule and keep it as the official tally."""
+# The rule comparison shown beside a tally is informative: rules still counting after this many
+# seconds are listed as not computed, so that computing a city-size vote fits in a web request.
+COMPARISON_SECONDS = 20.0
+
+
+def compute_budget(db, budget: Budget, actor: str = "",
+                   comparison_seconds: float = COMPARISON_SECONDS) -> Tally:
+    """Compute ``budget`` with its configured rule and keep it as the official tally.
+
+    The official rule always runs to the end; the comparison of the other rules stops after
+    ``comparison_seconds`` (see :func:`voting_rules.compare`).
+    """
     process = budget.process
     if not can_compute(process):
         raise PhaseError(_("Results can be computed once voting is closed "
@@ -58,7 +70,8 @@ def compute_budget(db, budget: Budget, actor: str = "") -> Tally:
                   pabutools_version=payload.get("pabutools_version", ""),
                   input_digest=payload.get("digest", ""), result=payload, official=True,
                   # Every rule with this budget's own settings, counted once on the same ballots.
-                  comparison=compare(election, params=params, context=context))
+                  comparison=compare(election, params=params, context=context,
+                                     deadline=time.monotonic() + comparison_seconds))
     db.add(tally)
     db.flush()
     audit.record(db, process, "tally.computed",

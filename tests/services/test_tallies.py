@@ -77,3 +77,25 @@ def test_phragmen_is_refused_for_points_and_rankings_with_a_reason(db):
         assert refused.value.field == "rule"
         assert "ticked projects only" in refused.value.message
     assert make_budget(db, process, slug="ticks", kind="approval", rule="phragmen").rule == "phragmen"
+
+
+def test_a_comparison_out_of_time_lists_the_rules_not_computed_and_keeps_the_official_tally(db):
+    process, budget = _closed_with_ballots(db)
+    tally = tallies.compute_budget(db, budget, comparison_seconds=0)
+    assert tally.result["funded"]  # the official rule always runs to the end
+    rows = tallies.comparison(db, budget)
+    assert {row["rule"] for row in rows} == set(RULES) - {"greedy-threshold"}
+    assert all(row["not_computed"] == "time" and "funded" not in row for row in rows)
+
+
+def test_the_console_says_which_rules_were_not_compared_in_time(testapp, db):
+    from tests.console.support import login_as
+    from tests.helpers import commit
+
+    process, budget = _closed_with_ballots(db)
+    tallies.compute_budget(db, budget, comparison_seconds=0)
+    commit(db)
+    login_as(testapp, db, is_admin=True)
+    page = testapp.get(f"/console/processes/{process.id}/results")
+    cells = [td.get_text(" ", strip=True) for td in page.html.select("table.comparison td")]
+    assert cells and all(c.startswith("Not computed: it was still counting") for c in cells)

@@ -248,3 +248,18 @@ def test_overspend_equal_shares_stops_when_every_supported_project_fits():
     for rule in ("equal-shares-add1-overspend", "equal-shares-comparison"):
         result = compute(election, TallyParams(rule=rule, completion="add1-overspend"))
         assert sorted(result.funded) == ["a", "b"]
+
+
+def test_compare_stops_at_its_deadline_and_says_which_rules_it_did_not_count():
+    import time
+
+    from voting_rules import Ballot as B
+    from voting_rules import BallotFormat, Election, Project, compare
+
+    election = Election(100, [Project("a", 60), Project("b", 40)], BallotFormat(),
+                        [B("v1", approvals=("a",)), B("v2", approvals=("a", "b"))])
+    late = compare(election, deadline=time.monotonic() - 1)
+    assert late and all(row["not_computed"] == "time" and "funded" not in row for row in late)
+    on_time = compare(election, deadline=time.monotonic() + 3600)
+    assert [row["rule"] for row in on_time] == [row["rule"] for row in late]
+    assert all("not_computed" not in row and row["funded"] for row in on_time)
