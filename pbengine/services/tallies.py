@@ -45,7 +45,7 @@ def official_tally(db, budget: Budget) -> Tally | None:
 
 # The rule comparison shown beside a tally is informative: rules still counting after this many
 # seconds are listed as not computed, so that computing a city-size vote fits in a web request.
-COMPARISON_SECONDS = 20.0
+COMPARISON_SECONDS = 10.0
 
 
 def compute_budget(db, budget: Budget, actor: str = "",
