@@ -54,6 +54,8 @@ def check(request, max_upload: int) -> None:
     if not (_utf8(environ, "PATH_INFO") & _utf8(environ, "QUERY_STRING")):  # both made readable
         environ["QUERY_STRING"] = ""
         raise BadRequest(_("This address is not valid text (UTF-8)."))
+    if "\x00" in environ.get("PATH_INFO", ""):
+        raise BadRequest(_("This address holds a NUL character, which no address accepts."))
     if request.content_length is not None and request.content_length > max_upload:
         raise TooLarge(_("The request is larger than ${n} bytes.", mapping={"n": max_upload}))
     try:

@@ -121,3 +121,10 @@ def test_a_csv_field_over_131072_characters_is_refused_beside_the_file(testapp, 
     page = form.submit(status=422)
     assert "cannot be read" in page.text
     assert snapshot(db) == before
+
+
+@pytest.mark.parametrize("path", ["/api/v1/processes/%00", "/p/%00/projects"])
+def test_a_nul_character_in_an_address_is_a_400_not_a_500(testapp, db, voting, path):
+    # Found by tests/api/test_fuzz.py: PostgreSQL refuses NUL in a text parameter.
+    response = testapp.get(path, status=400)
+    assert "NUL character" in response.text
