@@ -28,7 +28,7 @@ from voting_rules.election import Election
 from voting_rules.params import TallyParams
 from voting_rules.rules.base import Context, Outcome
 from voting_rules.rules.greedy import greedy, greedy_complete
-from voting_rules.rules.mes_fast import ParametricMES, complete
+from voting_rules.rules.mes_fast import GroupedMES, complete
 from voting_rules.tiebreak import chain_key
 
 
@@ -88,7 +88,7 @@ def _run_mes(ctx: Context, params: TallyParams, completion: str) -> MESRun:
     if completion != "none":
         pmap = election.project_map()
         key = chain_key(params.tie_break, ctx.votes)
-        mes = ParametricMES({p.id: p.cost for p in election.projects}, data.ballots,
+        mes = GroupedMES({p.id: p.cost for p in election.projects}, data.ballots,
                             lambda pid: key(pmap[pid]))
         supported = frozenset(pid for pid, votes in ctx.votes.items() if votes > 0)
         found, fast = complete(mes, start, election.budget, overspend=completion == "add1-overspend",

@@ -95,7 +95,7 @@ class Run:
     prices: list
 
 
-class ParametricMES:
+class GroupedMES:
     """Equal Shares on grouped ballots, and the check that an outcome holds over a range of shares.
 
     Parameters
@@ -193,7 +193,7 @@ class ParametricMES:
 class _RunState:
     """One run: the money of each group that still has some, and of each project's supporters."""
 
-    def __init__(self, mes: ParametricMES, share) -> None:
+    def __init__(self, mes: GroupedMES, share) -> None:
         self.mes = mes
         root = _Slot(mes.root, share)
         # for each project still in the race, the slots (groups with money) of its supporters
@@ -339,7 +339,7 @@ class _RunState:
                             live_sat[p] -= sat_total
 
 
-def complete(mes: ParametricMES, start, budget, overspend: bool = False,
+def complete(mes: GroupedMES, start, budget, overspend: bool = False,
              supported: frozenset[str] | None = None,
              progress: Callable[[str], None] | None = None) -> tuple[object, list[str]]:
     """The ``add1`` completion: the share at which pabutools' one-unit loop stops, and its outcome.
