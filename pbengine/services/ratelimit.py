@@ -8,6 +8,16 @@ bucket is then over its limit the transaction is rolled back and the attempt is 
 burst of N concurrent attempts lets through at most the limit, on one app server or many.
 A successful attempt releases its reservation: only failures count.
 
+Voter codes, checked on every ballot, use a cheaper pair that writes nothing for a valid
+code: :func:`check` only reads the counters (one indexed SELECT, no row lock: identical
+submissions and busy addresses never wait on one another), and a wrong code is counted with
+:func:`reserve` after the check, never released. Both refuse on the same rule (the failures
+already counted in the window have reached the limit), so a refusal says nothing of the
+code. A burst of wrong codes still lets through at most the limit (each increment is
+atomic); a valid code in such a burst is answered if its read came before the limit was
+reached, which for an attacker who does not know which guesses are valid amounts to the
+same number of codes tested.
+
 SQLite has one writer at a time, and a request that may write holds the write lock from its
 first statement (``BEGIN IMMEDIATE``, see ``models.session``): there the counters are written
 in the request's own transaction, inside a savepoint, and the lock makes them atomic. The
@@ -172,6 +182,61 @@ def reserve(session_factory, buckets: list[Bucket], now: float | None = None, re
             raise
         db.commit()
     return Reservation(session_factory, rows)
+
+
+def _read_key(db, minute: int) -> bytes | None:
+    """The key of ``minute`` if it exists; never creates it, and caches only a key that exists."""
+    cache = (str(db.get_bind().url), minute)
+    with _keys_lock:
+        if _keys.get(cache) is not None:
+            return _keys[cache]
+    key = db.scalar(select(RateKey.key).where(RateKey.minute == minute))
+    if key is None:
+        return None
+    with _keys_lock:
+        _keys[cache] = bytes.fromhex(key)
+    return _keys[cache]
+
+
+def check(session_factory, buckets: list[Bucket], now: float | None = None, request_db=None) -> None:
+    """Raise :class:`TooManyAttempts` if the failures counted in any bucket have reached its limit.
+
+    Reads only: one SELECT in ``request_db`` (the request's session), or, without one, in a
+    session of its own. Refuses exactly when :func:`reserve` would refuse one more failure.
+    On PostgreSQL the current minute's key is created once per minute and app server (in a
+    short transaction of its own), so that later calls need only the counters.
+    """
+    now = time.time() if now is None else now
+    minute = int(now // MINUTE)
+    db = request_db if request_db is not None else session_factory()
+    try:
+        if holds_the_write_lock(request_db):
+            current = _read_key(db, minute)  # SQLite: a key created here could roll back with the request
+        else:
+            if not _cached(db, minute):
+                with session_factory() as side, side.begin():
+                    _key(side, minute, create=True)
+            current = _key(db, minute, create=True)
+        previous = _key(db, minute - 1, create=False)
+        wanted = {}
+        for bucket in buckets:
+            for m, key in ((minute, current), (minute - 1, previous)):
+                if key is not None:
+                    wanted[(bucket.scope, m, tag(key, bucket))] = (bucket, m)
+        if not wanted:
+            return
+        rows = db.execute(select(RateCounter.scope, RateCounter.minute, RateCounter.tag, RateCounter.count)
+                          .where(tuple_(RateCounter.scope, RateCounter.minute, RateCounter.tag).in_(list(wanted))))
+        counted = dict.fromkeys(buckets, 0.0)
+        still_counted = 1 - (now % MINUTE) / MINUTE
+        for scope, m, t, count in rows:
+            bucket, _m = wanted[(scope, m, t)]
+            counted[bucket] += count if m == minute else count * still_counted
+    finally:
+        if request_db is None:
+            db.close()
+    if any(counted[b] + 1 > b.limit for b in buckets):
+        raise TooManyAttempts(_("Too many wrong attempts. Wait a minute, then try again."))
 
 
 def _count(db, buckets: list[Bucket], now: float, remember: bool = True) -> list[tuple[str, int, int]]:

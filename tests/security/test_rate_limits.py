@@ -130,16 +130,52 @@ def test_the_limit_slides_over_the_minute_boundary(session_factory):
     ratelimit.reserve(session_factory, [bucket], now=start + 75)  # over a minute later: allowed again
 
 
-def _post(url: str, code: str) -> int:
+def test_a_valid_code_is_refused_exactly_when_one_more_failure_would_be(session_factory):
+    start = 1_900_000_020.0
+    bucket = Bucket("t.valid", "x", 5)
+    ratelimit.check(session_factory, [bucket], now=start)  # nothing counted yet: no key, no row
+    for _attempt in range(4):
+        ratelimit.reserve(session_factory, [bucket], now=start)
+    ratelimit.check(session_factory, [bucket], now=start)  # 4 failures: a fifth would still be checked
+    ratelimit.check(session_factory, [bucket], now=start)  # and checking wrote nothing
+    ratelimit.reserve(session_factory, [bucket], now=start)
+    try:
+        ratelimit.check(session_factory, [bucket], now=start)
+    except TooManyAttempts:
+        pass
+    else:
+        raise AssertionError("a valid code was checked after the limit of failures was reached")
+    with session_factory() as db:
+        assert db.scalars(select(RateCounter.count).where(RateCounter.scope == "t.valid")).all() == [5]
+
+
+def _post(url: str, code: str, key: str | None = None) -> tuple[int, dict]:
+    headers = {"Content-Type": "application/json"} | ({"Idempotency-Key": key} if key else {})
     request = urllib.request.Request(
         f"{url}/api/v1/processes/town-2027/budgets/citywide/ballots",
-        data=json.dumps({"voter_code": code, "approvals": ["p1"]}).encode(),
-        headers={"Content-Type": "application/json"}, method="POST")
+        data=json.dumps({"voter_code": code, "approvals": ["p1"]}).encode(), headers=headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status
+            return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
-        return error.code
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def test_16_identical_submissions_at_once_all_get_the_receipt_and_wrong_codes_are_still_limited(servers, db):
+    from pbengine.models import Ballot
+
+    _process, _budgets, codes = open_vote(db)
+    urls = servers(2)  # default limits: 5 failures per client and per code
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(lambda i: _post(urls[i % 2], codes[0], "one-submission-key-0001"), range(16)))
+    assert [status for status, _body in answers] == [201] * 16
+    assert len({body["receipt"] for _status, body in answers}) == 1
+    db.rollback()
+    assert len(db.scalars(select(Ballot)).all()) == 1
+    # Only wrong codes count: the same address (and API client) is still limited to 5 of them.
+    statuses = [_post(urls[n % 2], f"AAAA-AAAA-AAA{letter}")[0] for n, letter in enumerate("CDEFGH")]
+    assert statuses == [401] * 5 + [429]
+    assert _post(urls[0], codes[1], "another-submission-key-01")[0] == 429  # a refusal says nothing of the code
 
 
 def test_a_burst_of_60_wrong_codes_on_two_app_servers_lets_through_only_the_limit(servers, db):
@@ -147,7 +183,7 @@ def test_a_burst_of_60_wrong_codes_on_two_app_servers_lets_through_only_the_limi
     urls = servers(2)
     wrong = [f"AAAA-AAAA-{a}{b}{c}{d}" for a in "CDEF" for b in "GHJK" for c in "MN" for d in "PQ"][:60]
     with ThreadPoolExecutor(max_workers=30) as pool:
-        statuses = list(pool.map(lambda i: _post(urls[i % 2], wrong[i]), range(60)))
+        statuses = list(pool.map(lambda i: _post(urls[i % 2], wrong[i])[0], range(60)))
     print(f"burst of 60 wrong codes, 2 servers: {statuses.count(401)} checked, {statuses.count(429)} refused")
     assert statuses.count(401) == 5  # the per-client limit (all from 127.0.0.1, no browser cookie)
     assert statuses.count(429) == 55
