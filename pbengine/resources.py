@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyramid.authorization import ALL_PERMISSIONS, Allow, Authenticated, Everyone
 from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from .models import Budget, Process, Project, Proposal, Role
 from .security import Permission, process_principal
@@ -100,12 +101,19 @@ class PublicProcessContext(SiteRoot):
 
 
 class PublicBudgetContext(PublicProcessContext):
+    """A budget of a public process, by slugs: process, budget and projects in one query (the
+    ballot's hot path); the process's other budgets load when a page asks for them."""
+
     def __init__(self, request):
-        super().__init__(request)
-        budget_slug = request.matchdict.get("budget", "")
-        self.budget = next((b for b in self.process.budgets if b.slug == budget_slug), None)
-        if self.budget is None:
+        SiteRoot.__init__(self, request)
+        slug, budget_slug = request.matchdict.get("slug", ""), request.matchdict.get("budget", "")
+        self.budget = request.db.scalars(
+            select(Budget).join(Budget.process).where(Process.slug == slug, Budget.slug == budget_slug)
+            .options(contains_eager(Budget.process), joinedload(Budget.projects))
+        ).unique().first()
+        if self.budget is None or self.budget.process.phase == "draft":
             raise HTTPNotFound()
+        self.process = self.budget.process
 
 
 class PublicProjectContext(PublicProcessContext):
