@@ -5,12 +5,14 @@ itself (the SQLAlchemy documentation's recipe), so that a request that may write
 (any method but GET, HEAD, OPTIONS) begins with ``BEGIN IMMEDIATE``: it takes the write
 lock before its first read, waits for it (``busy_timeout``) instead of failing half-way,
 and never decides on a snapshot another writer has moved past. WAL keeps readers
-unblocked; ``synchronous=FULL`` makes every acknowledged commit durable.
+unblocked; ``synchronous=FULL`` makes every acknowledged commit durable. Within one app
+server, writers take turns on a Python lock rather than polling SQLite's (``_WriterTurns``).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 
 import transaction.interfaces
 import zope.sqlalchemy
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 BEGIN_OPTION = "pbengine_sqlite_begin"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+BUSY_TIMEOUT_MS = 5000
 
 
 class DatabaseBusy(transaction.interfaces.TransientError):
@@ -32,13 +35,74 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+class _WriterTurns:
+    """One SQLite writer at a time within this process, handed over without sleeping.
+
+    SQLite's busy handler polls for the write lock with sleeps of up to 100 ms: under load,
+    writers of one app server waiting for each other that way spend most of their time
+    asleep while the lock is free. Threads of one engine queue on a Python lock instead,
+    taken before ``BEGIN IMMEDIATE`` and given back once the COMMIT or ROLLBACK is done;
+    other processes on the same file still meet SQLite's own lock and busy timeout. A wait
+    longer than the busy timeout goes on to SQLite's lock, which then raises DatabaseBusy.
+    """
+
+    def __init__(self, timeout: float):
+        self.lock = threading.Lock()
+        self.timeout = timeout
+        self.holder: int | None = None  # id() of the DBAPI connection in its turn
+
+    @staticmethod
+    def _raw(connection) -> int:
+        # SQLAlchemy passes the pool's proxy or the DBAPI connection itself, depending on the caller.
+        return id(getattr(connection, "dbapi_connection", None) or connection)
+
+    def take(self, dbapi_connection) -> None:
+        if self.holder == self._raw(dbapi_connection):
+            return
+        if self.lock.acquire(timeout=self.timeout):
+            self.holder = self._raw(dbapi_connection)
+
+    def give_back(self, dbapi_connection) -> None:
+        if self.holder == self._raw(dbapi_connection):
+            self.holder = None
+            self.lock.release()
 
 
 def _sqlite_begin(connection):
     mode = connection.get_execution_options().get(BEGIN_OPTION, "")
+    turns = connection.engine.dialect.__dict__.get("_pbengine_turns")
+    if mode == "IMMEDIATE" and turns is not None:
+        raw = connection.connection
+        turns.take(raw)
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            turns.give_back(raw)
+            raise
+        return
     connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def _take_turns(engine: Engine) -> None:
+    """Give the engine's dialect a :class:`_WriterTurns`, given back after each COMMIT or ROLLBACK."""
+    dialect = engine.dialect
+    turns = dialect._pbengine_turns = _WriterTurns(timeout=BUSY_TIMEOUT_MS / 1000)
+
+    def ending(method):
+        def end(dbapi_connection, *args, **kwargs):
+            try:
+                return method(dbapi_connection, *args, **kwargs)
+            finally:
+                turns.give_back(dbapi_connection)
+        return end
+
+    dialect.do_commit = ending(dialect.do_commit)
+    dialect.do_rollback = ending(dialect.do_rollback)
+    dialect.do_close = ending(dialect.do_close)
 
 
 def _sqlite_busy(context):
@@ -63,6 +127,7 @@ def get_engine(settings: dict, prefix: str = "sqlalchemy.") -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         event.listen(engine, "handle_error", _sqlite_busy)
+        _take_turns(engine)
     return engine
 
 

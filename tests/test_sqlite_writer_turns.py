@@ -1,0 +1,72 @@
+"""SQLite writers of one app server queue on a Python lock, and every transaction gives its turn back."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import text
+
+from pbengine.models import get_engine
+from pbengine.models.session import write_engine
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path):
+    engine = get_engine({"sqlalchemy.url": f"sqlite:///{tmp_path / 'turns.sqlite'}"})
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+    yield engine
+    engine.dispose()
+
+
+def test_a_write_transaction_holds_the_turn_until_its_commit_or_rollback(sqlite_engine):
+    turns = sqlite_engine.dialect._pbengine_turns
+    writer = write_engine(sqlite_engine)
+    with writer.connect() as connection:
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+        assert turns.lock.locked()
+        connection.commit()
+        assert not turns.lock.locked()
+        connection.execute(text("INSERT INTO t VALUES (2)"))
+        assert turns.lock.locked()
+        connection.rollback()
+        assert not turns.lock.locked()
+    with sqlite_engine.connect() as reader:  # a read transaction (deferred BEGIN) takes no turn
+        assert reader.execute(text("SELECT x FROM t")).scalars().all() == [1]
+        assert not turns.lock.locked()
+
+
+def test_a_failed_statement_and_a_closed_connection_give_the_turn_back(sqlite_engine):
+    turns = sqlite_engine.dialect._pbengine_turns
+    writer = write_engine(sqlite_engine)
+    with pytest.raises(Exception), writer.begin() as connection:  # noqa: B017, PT011 - any error rolls back
+        connection.execute(text("INSERT INTO missing VALUES (1)"))
+    assert not turns.lock.locked()
+    with writer.connect() as connection:
+        connection.execute(text("INSERT INTO t VALUES (3)"))
+        connection.invalidate()  # the DBAPI connection is closed without COMMIT or ROLLBACK
+    assert not turns.lock.locked()
+
+
+def test_a_second_writer_waits_for_the_first_one_s_commit(sqlite_engine):
+    writer = write_engine(sqlite_engine)
+    events, began = [], threading.Event()
+
+    def second():
+        began.wait(timeout=30)
+        with writer.begin() as connection:
+            events.append("second began")
+            connection.execute(text("INSERT INTO t VALUES (20)"))
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    with writer.begin() as connection:
+        connection.execute(text("INSERT INTO t VALUES (10)"))
+        began.set()
+        thread.join(timeout=0.5)  # the second writer cannot begin while this transaction is open
+        events.append("first commits")
+    thread.join(timeout=30)
+    assert events == ["first commits", "second began"]
+    with sqlite_engine.connect() as reader:
+        assert sorted(reader.execute(text("SELECT x FROM t")).scalars()) == [10, 20]
