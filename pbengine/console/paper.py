@@ -1,4 +1,8 @@
-"""Paper ballots, entered one at a time by a moderator with the same checks as online ballots."""
+"""Paper ballots, entered one at a time by a moderator with the same checks as online ballots.
+
+Each form carries its own submission key (as the voter's ballot form does): a double click on
+"Record this ballot", or a resend after a timeout, records the paper ballot once.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,12 @@ from .. import forms
 from ..i18n import _
 from ..models import BallotKind
 from ..security import Permission
-from ..services import ballots
+from ..services import ballots, submissions
 from ..services import processes as process_service
 from ..services.errors import DomainError
 from .common import BALLOT_KIND_LABELS, refuse, translate
+
+SUBMISSION_FIELD = "submission"
 
 
 def _content(budget, params) -> dict:
@@ -40,6 +46,7 @@ def _page(request, errors=None, posted=None):
             "kind": budget.ballot_kind, "kind_label": BALLOT_KIND_LABELS[budget.ballot_kind],
             "places": range(1, (budget.rank_length or len(budget.projects)) + 1),
             "voting_open": process_service.voting_open(process),
+            "submission": submissions.new_key(),
             "count": ballots.count_current(request.db, budget)
             if process_service.voting_open(process) else None}
 
@@ -55,10 +62,17 @@ def paper_form(request):
 def paper_cast(request):
     process, budget = request.context.process, request.context.budget
     try:
+        submission = submissions.submission(request.POST.get(SUBMISSION_FIELD),
+                                            request.registry.settings["pbengine.code_key"])
         cast = ballots.cast(request.db, budget, None, _content(budget, request.POST), channel="paper",
-                            locale=request.locale_name)
+                            locale=request.locale_name, submission=submission)
     except DomainError as error:
         return _page(request, refuse(request, error), request.POST)
-    request.session.flash(translate(request, _("Paper ballot recorded (receipt ${receipt}). Enter the next one.",
-                                               mapping={"receipt": cast.receipt})))
+    if cast.repeated:
+        message = _("This paper ballot was already recorded (receipt ${receipt}). Enter the next one.",
+                    mapping={"receipt": cast.receipt})
+    else:
+        message = _("Paper ballot recorded (receipt ${receipt}). Enter the next one.",
+                    mapping={"receipt": cast.receipt})
+    request.session.flash(translate(request, message))
     return HTTPSeeOther(request.route_url("console.paper_ballot", process_id=process.id, budget_id=budget.id))

@@ -89,6 +89,21 @@ def test_paper_approval_ballot_is_recorded_with_checkboxes(testapp, db):
     assert _paper_ballots(db) == [("paper", None, {"approvals": ["p1", "p3"]})]
 
 
+def test_a_paper_ballot_submitted_twice_is_recorded_once_with_one_receipt(testapp, db):
+    url, form = _paper(testapp, db, "approval", max_length=2)
+    form.get("approvals", index=1).checked = True
+    first = form.submit().follow()  # the same form sent twice: a double click, or a resend after a timeout
+    second = form.submit().follow()
+    assert "Paper ballot recorded" in first.text and "already recorded" in second.text
+    receipts = [re.search(r"receipt ([A-Z0-9-]{19})", page.text).group(1) for page in (first, second)]
+    assert receipts[0] == receipts[1]
+    assert _paper_ballots(db) == [("paper", None, {"approvals": ["p2"]})]
+    form = testapp.get(url).forms["paper-form"]  # the next paper ballot: a new form, a new key
+    form.get("approvals", index=1).checked = True
+    assert "Paper ballot recorded" in form.submit().follow().text
+    assert len(_paper_ballots(db)) == 2
+
+
 def test_paper_ballot_is_validated_like_an_online_one(testapp, db):
     url, form = _paper(testapp, db, "approval", max_length=1)
     form.get("approvals", index=0).checked = True
