@@ -42,10 +42,11 @@ def event_hash(prev_hash: str, seq: int, kind: str, payload: dict, at: str) -> s
 def record(db, process: Process, kind: str, payload: dict | None = None, actor: str = "") -> AuditEvent:
     """Append one event to ``process``'s log (in the caller's transaction)."""
     payload = payload or {}
-    db.execute(select(Process.id).where(Process.id == process.id).with_for_update(key_share=True))
+    process_id = process.id  # read now: a failed flush expires every object of the session
+    db.execute(select(Process.id).where(Process.id == process_id).with_for_update(key_share=True))
     last = db.execute(
         select(AuditEvent.seq, AuditEvent.hash)
-        .where(AuditEvent.process_id == process.id)
+        .where(AuditEvent.process_id == process_id)
         .order_by(AuditEvent.seq.desc())
         .limit(1)
     ).first()
@@ -53,14 +54,14 @@ def record(db, process: Process, kind: str, payload: dict | None = None, actor: 
     prev = GENESIS if last is None else last.hash
     at = utcnow().replace(microsecond=0)
     event = AuditEvent(
-        process_id=process.id, seq=seq, kind=kind, payload=payload, at=at, actor=actor,
+        process_id=process_id, seq=seq, kind=kind, payload=payload, at=at, actor=actor,
         prev_hash=prev, hash=event_hash(prev, seq, kind, payload, at.isoformat()),
     )
     db.add(event)
     try:
         db.flush()
     except IntegrityError as error:
-        raise ChainConflict(f"audit log of process {process.id}: sequence number {seq} taken") from error
+        raise ChainConflict(f"audit log of process {process_id}: sequence number {seq} taken") from error
     return event
 
 
