@@ -123,8 +123,8 @@ def prepare(settings, path: Path) -> tuple[str, str, float]:
         cheapest = min(budget.projects, key=lambda p: p.cost).code
         content = ({"points": {cheapest: 1}} if budget.ballot_kind == "cumulative" else
                    {"ranking": [cheapest]} if budget.ballot_kind == "ranking" else {"approvals": [cheapest]})
-        receipt = ballots.cast(db, budget, voter, content).receipt
-        processes.move_to(db, process, Phase.CLOSED)
+        receipt = ballots.cast(db, budget, voter, content, key=KEY).receipt
+        processes.move_to(db, process, Phase.CLOSED, code_key=KEY)
     engine.dispose()
     return "city", receipt, seconds
 

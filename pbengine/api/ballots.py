@@ -92,15 +92,15 @@ def cast_ballot(context, request):
         # Answered, not raised: the request commits, with the failure counted (pbengine.limits).
         return error_body(request, error.status, error.code, error.message, {"voter_code": error.message})
     cast = ballots.cast(request.db, budget, voter_code, content, channel="api", locale=request.locale_name,
-                        submission=submission)
+                        submission=submission, key=request.registry.settings["pbengine.code_key"])
     receipt_url = request.route_url("api.receipt", receipt=cast.receipt)
     request.response.status = 201
     request.response.headers["Cache-Control"] = "no-store"
     request.response.headers["Location"] = receipt_url
     if cast.repeated:
         request.response.headers["Idempotent-Replayed"] = "true"
-    return {"receipt": cast.receipt, "receipt_hash": cast.ballot.receipt_hash, "process": process.slug,
-            "budget": budget.slug, "replaced_previous": cast.replaced is not None, "receipt_url": receipt_url}
+    return {"receipt": cast.receipt, "receipt_hash": cast.receipt_hash, "process": process.slug,
+            "budget": budget.slug, "replaced_previous": cast.replaced, "receipt_url": receipt_url}
 
 
 @api_view("api.receipt", Permission.VIEW)

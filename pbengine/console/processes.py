@@ -119,7 +119,8 @@ def process_view(request):
 def process_phase(request):
     process = request.context.process
     try:
-        service.move_to(request.db, process, request.POST.get("phase", ""), actor(request))
+        service.move_to(request.db, process, request.POST.get("phase", ""), actor(request),
+                        code_key=request.registry.settings["pbengine.code_key"])
     except DomainError as error:
         return _process_page(request, refuse(request, error))
     request.session.flash(translate(request, _("The process is now in the phase “${phase}”.",

@@ -15,7 +15,7 @@ from .process import (
 )
 from .security import RateCounter, RateKey, WebSession
 from .session import get_engine, get_session_factory, get_tm_session
-from .voting import AuditEvent, Ballot, CodeBatch, Tally, VoterCode
+from .voting import AuditEvent, Ballot, CodeBatch, ReplacedBallot, Tally, VoterCode
 
 __all__ = [
     "PHASE_ORDER",
@@ -35,6 +35,7 @@ __all__ = [
     "ProposalStatus",
     "RateCounter",
     "RateKey",
+    "ReplacedBallot",
     "Role",
     "Tally",
     "VoterCode",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .meta import Base, created, intpk, str200
+from .meta import Base, created, intpk, str200, utcnow
 
 
 class CodeBatch(Base):
@@ -33,30 +34,39 @@ class VoterCode(Base):
     # Short non-secret reference printed next to the code so an organizer can revoke it.
     reference: Mapped[str] = mapped_column(String(16), default="")
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    first_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Whether the code has a ballot. Written for all codes at once when voting closes, never while
+    # voting: a write at cast time would date the code's use and share the ballot's transaction
+    # (services/slots.py). While voting, the slots tell it to whoever holds the code key.
+    voted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+def new_ballot_id() -> str:
+    """A random ballot id: it says nothing about when, or in which order, a ballot was cast."""
+    return uuid.uuid4().hex
+
+
+def cast_day() -> dt.datetime:
+    """The time a ballot keeps: its day (turnout per day), never the hour."""
+    return utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 class Ballot(Base):
-    __tablename__ = "ballot"
-    __table_args__ = (
-        Index("ix_ballot_budget_current", "budget_id", "replaced_at"),
-        # At most one current ballot per voter code and budget: never counted twice.
-        Index(
-            "uq_ballot_one_current_per_code",
-            "budget_id",
-            "voter_code_id",
-            unique=True,
-            sqlite_where=text("replaced_at IS NULL AND voter_code_id IS NOT NULL"),
-            postgresql_where=text("replaced_at IS NULL AND voter_code_id IS NOT NULL"),
-        ),
-    )
+    """A counted ballot. Nothing in the row leads to a voter code (services/slots.py).
 
-    id: Mapped[intpk]
-    budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id", ondelete="CASCADE"))
-    # Null for paper ballots entered by an organizer.
-    voter_code_id: Mapped[int | None] = mapped_column(
-        ForeignKey("voter_code.id", ondelete="SET NULL"), index=True
-    )
+    SQLite keeps the rows in the order of their random id (``WITHOUT ROWID``): a dump lists them
+    in no order of time. PostgreSQL writes them in the order they come; closing the vote
+    rewrites a process's ballots in the order of their random id.
+    """
+
+    __tablename__ = "ballot"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_ballot_id)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id", ondelete="CASCADE"), index=True)
+    # HMAC under the server's code key of (budget, the voter code's hash): finds a voter's own
+    # ballot (one per code and budget, unique) when they present their code; without the key it
+    # leads nowhere. Null for paper and imported ballots, and for every ballot once voting closed.
+    slot: Mapped[str | None] = mapped_column(String(64), unique=True)
     # SHA-256 of the receipt shown once to the voter: the ballot's public, anonymous id.
     receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
     content: Mapped[dict] = mapped_column(JSON)
@@ -64,8 +74,20 @@ class Ballot(Base):
     # Keyed hash of the submission key the client sent (services/submissions.py): a repeat of one
     # submission finds its ballot and gets the same receipt back. Null for submissions without a key.
     submission_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    cast_at: Mapped[created]
-    replaced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The day only (cast_day).
+    cast_at: Mapped[dt.datetime] = mapped_column(DateTime, default=cast_day)
+
+
+class ReplacedBallot(Base):
+    """What is left of a ballot its voter replaced: that its receipt was replaced. No content,
+    no time, no voter; the submission hash lets a repeat of that submission get its answer."""
+
+    __tablename__ = "replaced_ballot"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    receipt_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id", ondelete="CASCADE"), index=True)
+    submission_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class Tally(Base):

@@ -2,9 +2,9 @@
 
 Erased: proposers' contact e-mails; the voter codes' keyed hashes (replaced by a marker no code
 can hash to, so no code opens anything again and a leaked code key proves nothing); the link
-from each ballot to its voter code. Kept: ballots (by receipt hash), tallies, the audit log,
-the codes' references and counts (turnout), so the export is unchanged and still verifies.
-The archive is itself an audit event.
+from a ballot to its voter code (its slot: the close erased it already). Kept: ballots (by
+receipt hash), tallies, the audit log, the codes' references and counts (turnout), so the
+export is unchanged and still verifies. The archive is itself an audit event.
 """
 
 from __future__ import annotations
@@ -46,8 +46,9 @@ def archive(db, process: Process, confirmation: str, actor: str = "") -> Archive
     contacts = db.execute(update(Proposal).where(Proposal.process_id == process.id, Proposal.contact_email != "")
                           .values(contact_email="")).rowcount
     budgets = select(Budget.id).where(Budget.process_id == process.id).scalar_subquery()
-    unlinked = db.execute(update(Ballot).where(Ballot.budget_id.in_(budgets), Ballot.voter_code_id.is_not(None))
-                          .values(voter_code_id=None)).rowcount
+    # The close erased the slots already; a process closed before that rule lost them here.
+    unlinked = db.execute(update(Ballot).where(Ballot.budget_id.in_(budgets), Ballot.slot.is_not(None))
+                          .values(slot=None)).rowcount
     dropped = db.execute(update(VoterCode).where(VoterCode.process_id == process.id,
                                                  ~VoterCode.code_hash.startswith(DROPPED_PREFIX))
                          .values(code_hash=literal(DROPPED_PREFIX) + cast(VoterCode.id, String))).rowcount

@@ -1,15 +1,17 @@
 """Casting, replacing and checking ballots; receipts.
 
 A ballot is acknowledged (a receipt shown) only after the transaction that stores it
-commits, and at most one current ballot exists per voter code and budget (a unique
-index holds that line even under concurrent submissions).
+commits, and at most one ballot exists per voter code and budget: it is stored under the
+code's *slot* in the budget, a keyed hash the database cannot reverse (unique, and casts
+into one slot are serialised; :mod:`pbengine.services.slots`). No column of a ballot leads
+to a voter code. Re-voting overwrites the ballot; of the earlier one only its receipt hash
+remains, marked replaced. Ballots keep the day they were cast, not the time.
 
-Ballots are their own append-only table and are not links of the audit chain: casting
-takes no lock shared by all voters (only a shared lock on the process row, so that closing
-the vote waits for the ballots in flight, and the voter code's own row), and the log does
-not record the order of voting. At the close the chain commits to each budget's ballots
-at once (:mod:`pbengine.services.sealing`). A repeat of one submission returns the stored
-ballot's receipt (:mod:`pbengine.services.submissions`).
+Ballots are not links of the audit chain: casting takes no lock shared by all voters (only a
+shared lock on the process row, so that closing the vote waits for the ballots in flight,
+and a lock on the slot), and the log does not record the order of voting. At the close the
+chain commits to each budget's ballots at once (:mod:`pbengine.services.sealing`). A repeat
+of one submission returns the stored ballot's receipt (:mod:`pbengine.services.submissions`).
 """
 
 from __future__ import annotations
@@ -18,8 +20,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import func, or_, select
 
 from voting_rules import Ballot as RuleBallot
 from voting_rules import BallotError, validate_ballot
@@ -27,9 +28,10 @@ from voting_rules import Project as RuleProject
 
 from ..formatting import money
 from ..i18n import _
-from ..models import Ballot, BallotKind, Budget, Phase, Process, VoterCode
-from ..models.meta import utcnow
+from ..models import Ballot, BallotKind, Budget, Phase, Process, ReplacedBallot, VoterCode
+from ..models.voting import cast_day
 from ..money import to_units
+from . import slots
 from .errors import BallotInvalid, CodeAlreadyUsed, InvalidInput, SubmissionConflict, VotingClosed
 from .processes import ballot_format, voting_open
 from .submissions import RECEIPT_ALPHABET, RECEIPT_LENGTH, Submission
@@ -140,17 +142,20 @@ def describe_error(budget: Budget, content: dict, error: BallotError, locale: st
 
 @dataclass
 class Cast:
-    ballot: Ballot
     receipt: str
-    replaced: Ballot | None
+    receipt_hash: str
+    replaced: bool  # this submission replaced the voter's earlier ballot in the budget
     repeated: bool = False  # a repeat of a submission already stored: nothing new was written
+    ballot: Ballot | None = None  # the stored ballot (None for a repeat of a since-replaced submission)
 
 
-def current_ballot(db, budget: Budget, voter_code: VoterCode) -> Ballot | None:
-    return db.scalars(
-        select(Ballot).where(Ballot.budget_id == budget.id, Ballot.voter_code_id == voter_code.id,
-                             Ballot.replaced_at.is_(None))
-    ).first()
+def _slot(budget: Budget, voter_code: VoterCode, key: str | None) -> str:
+    return slots.slot(slots.require_key(key), budget.id, voter_code.code_hash)
+
+
+def current_ballot(db, budget: Budget, voter_code: VoterCode, key: str | None) -> Ballot | None:
+    """The code's current ballot in ``budget`` (found through its slot: needs the code key)."""
+    return db.scalars(select(Ballot).where(Ballot.slot == _slot(budget, voter_code, key))).first()
 
 
 def _ensure_voting_open(db, process: Process) -> None:
@@ -165,34 +170,25 @@ def _ensure_voting_open(db, process: Process) -> None:
         raise VotingClosed(_("Voting is not open for this process."))
 
 
-def _lock_code(db, voter_code: VoterCode) -> None:
-    """Serialise the ballots of one code: an UPDATE of its row (PostgreSQL row lock; SQLite locks
-    the file), which also records its first use."""
-    now = utcnow()
-    db.execute(update(VoterCode).where(VoterCode.id == voter_code.id)
-               .values(first_used_at=func.coalesce(VoterCode.first_used_at, now))
-               .execution_options(synchronize_session=False))
-    set_committed_value(voter_code, "first_used_at", voter_code.first_used_at or now)
+def _digests(submission: Submission | None, budget: Budget, voter: str) -> tuple[str | None, str | None]:
+    """The submission's stored hash as a first ballot, and as one replacing an earlier ballot.
 
-
-def _repeat(db, budget: Budget, voter_code: VoterCode | None, content: dict, stored: Ballot, receipt: str) -> Cast:
-    """The answer to a repeat of a submission already stored as ``stored``."""
-    if stored.replaced_at is None and stored.content != content:
-        raise SubmissionConflict(_("This submission was already recorded with other choices. "
-                                   "Reload the ballot and submit it again."))
-    earlier = None
-    if voter_code is not None:
-        earlier = db.scalars(select(Ballot).where(Ballot.budget_id == budget.id,
-                                                  Ballot.voter_code_id == voter_code.id, Ballot.id < stored.id)
-                             .order_by(Ballot.id.desc()).limit(1)).first()
-    return Cast(stored, receipt, earlier, repeated=True)
+    Which of the two a stored ballot carries tells a repeat whether it replaced one, and only to
+    whoever holds the submission key: the database does not say which ballots are re-votes.
+    """
+    if submission is None:
+        return None, None
+    return submission.digest(budget.id, voter), submission.digest(budget.id, voter + "\x1freplacing")
 
 
 def cast(db, budget: Budget, voter_code: VoterCode | None, content: dict, channel: str = "online",
-         locale: str | None = None, submission: Submission | None = None) -> Cast:
+         locale: str | None = None, submission: Submission | None = None, key: str | None = None) -> Cast:
     """Store a ballot for ``voter_code`` (None: a paper ballot entered by an organizer).
 
-    With a ``submission``, a repeat of it returns the ballot already stored and its receipt.
+    ``key`` is the voter-code key (``settings['pbengine.code_key']``): the ballot is stored under
+    the code's slot in the budget (:mod:`pbengine.services.slots`), never with the code. A new
+    ballot replaces the code's current one, whose content is dropped (its receipt is kept as
+    replaced). With a ``submission``, a repeat of it returns the ballot already stored and its receipt.
     """
     process = budget.process
     if not voting_open(process):
@@ -200,31 +196,48 @@ def cast(db, budget: Budget, voter_code: VoterCode | None, content: dict, channe
     if voter_code is not None and (voter_code.process_id != process.id or voter_code.revoked_at):
         raise InvalidInput(_("This voter code is not valid for this vote."))
     content = validate(budget, content, locale)
+    slot = _slot(budget, voter_code, key) if voter_code is not None else None
     _ensure_voting_open(db, process)
     voter = f"code:{voter_code.id}" if voter_code is not None else "paper"
-    digest = submission.digest(budget.id, voter) if submission is not None else None
-    if voter_code is not None:
-        _lock_code(db, voter_code)
+    first, replacing = _digests(submission, budget, voter)
+    if slot is not None:
+        slots.lock(db, slot)
     # One query for both: this very submission, if stored already, and the code's current ballot.
-    wanted = ([Ballot.submission_hash == digest] if digest else []) + (
-        [and_(Ballot.voter_code_id == voter_code.id, Ballot.replaced_at.is_(None))] if voter_code else [])
+    wanted = ([Ballot.submission_hash.in_((first, replacing))] if first else []) + (
+        [Ballot.slot == slot] if slot else [])
     found = db.scalars(select(Ballot).where(Ballot.budget_id == budget.id, or_(*wanted))).all() if wanted else []
-    stored = next((b for b in found if digest and b.submission_hash == digest), None)
+    stored = next((b for b in found if first and b.submission_hash in (first, replacing)), None)
     if stored is not None:
-        return _repeat(db, budget, voter_code, content, stored, submission.receipt(budget.id, voter))
-    replaced = next((b for b in found if b.replaced_at is None), None) if voter_code is not None else None
-    if replaced is not None and not process.allow_revote:
+        if stored.content != content:
+            raise SubmissionConflict(_("This submission was already recorded with other choices. "
+                                       "Reload the ballot and submit it again."))
+        return Cast(submission.receipt(budget.id, voter), stored.receipt_hash,
+                    stored.submission_hash == replacing, repeated=True, ballot=stored)
+    if first:
+        earlier = db.scalars(select(ReplacedBallot).where(
+            ReplacedBallot.budget_id == budget.id, ReplacedBallot.submission_hash.in_((first, replacing)))).first()
+        if earlier is not None:  # a repeat of a submission the voter has replaced since
+            return Cast(submission.receipt(budget.id, voter), earlier.receipt_hash,
+                        earlier.submission_hash == replacing, repeated=True)
+    current = next((b for b in found if slot and b.slot == slot), None)
+    if current is not None and not process.allow_revote:
         raise CodeAlreadyUsed(_("This voter code has already been used "
                                 "for this budget, and this vote does not allow changing a ballot."))
-    if replaced is not None:
-        replaced.replaced_at = utcnow()
-        db.flush()
     receipt = submission.receipt(budget.id, voter) if submission is not None else new_receipt()
-    ballot = Ballot(budget_id=budget.id, voter_code_id=voter_code.id if voter_code else None,
-                    receipt_hash=receipt_hash(receipt), content=content, channel=channel, submission_hash=digest)
+    digest = replacing if current is not None else first
+    if current is not None:
+        # Only that its receipt was replaced remains; its content goes with the overwritten row.
+        db.add(ReplacedBallot(receipt_hash=current.receipt_hash, budget_id=budget.id,
+                              submission_hash=current.submission_hash))
+        current.receipt_hash, current.content, current.channel = receipt_hash(receipt), content, channel
+        current.submission_hash, current.cast_at = digest, cast_day()
+        db.flush()
+        return Cast(receipt, current.receipt_hash, True, ballot=current)
+    ballot = Ballot(budget_id=budget.id, slot=slot, receipt_hash=receipt_hash(receipt), content=content,
+                    channel=channel, submission_hash=digest)
     db.add(ballot)
     db.flush()
-    return Cast(ballot, receipt, replaced)
+    return Cast(receipt, ballot.receipt_hash, False, ballot=ballot)
 
 
 @dataclass
@@ -239,12 +252,14 @@ class ReceiptStatus:
 
 def check_receipt(db, receipt: str) -> ReceiptStatus:
     digest = receipt_hash(receipt)
-    ballot = db.scalars(select(Ballot).where(Ballot.receipt_hash == digest)).first()
-    if ballot is None:
+    budget_id = db.scalar(select(Ballot.budget_id).where(Ballot.receipt_hash == digest))
+    replaced = budget_id is None
+    if replaced:
+        budget_id = db.scalar(select(ReplacedBallot.budget_id).where(ReplacedBallot.receipt_hash == digest))
+    if budget_id is None:
         return ReceiptStatus(found=False, receipt_hash=digest)
-    budget = db.get(Budget, ballot.budget_id)
-    return ReceiptStatus(found=True, counted=ballot.replaced_at is None, replaced=ballot.replaced_at is not None,
-                         budget=budget, receipt_hash=digest,
+    budget = db.get(Budget, budget_id)
+    return ReceiptStatus(found=True, counted=not replaced, replaced=replaced, budget=budget, receipt_hash=digest,
                          published=budget.process.phase == Phase.PUBLISHED)
 
 
@@ -252,24 +267,21 @@ def current_contents(db, budget: Budget) -> list[tuple[str, dict]]:
     """``(receipt hash, content)`` of every current ballot: two columns, no ORM objects (a city's
     61,668 ballots load in a fraction of the time)."""
     return [tuple(row) for row in db.execute(
-        select(Ballot.receipt_hash, Ballot.content).where(Ballot.budget_id == budget.id,
-                                                          Ballot.replaced_at.is_(None)).order_by(Ballot.id))]
+        select(Ballot.receipt_hash, Ballot.content).where(Ballot.budget_id == budget.id).order_by(Ballot.id))]
 
 
 def count_current(db, budget: Budget) -> int:
-    return db.scalar(select(func.count()).select_from(Ballot).where(Ballot.budget_id == budget.id,
-                                                                      Ballot.replaced_at.is_(None)))
+    return db.scalar(select(func.count()).select_from(Ballot).where(Ballot.budget_id == budget.id))
 
 
 def current_ballots(db, budget: Budget) -> list[Ballot]:
-    return list(db.scalars(select(Ballot).where(Ballot.budget_id == budget.id,
-                                                Ballot.replaced_at.is_(None)).order_by(Ballot.id)))
+    return list(db.scalars(select(Ballot).where(Ballot.budget_id == budget.id).order_by(Ballot.id)))
 
 
 def turnout(db, budget: Budget) -> list[tuple[str, int]]:
-    """Ballots cast per day (replacements excluded), never any tally."""
+    """Current ballots per day they were cast (a replaced ballot counts on the day of the new one),
+    never any tally."""
     day = func.date(Ballot.cast_at)
-    rows = db.execute(select(day, func.count()).where(Ballot.budget_id == budget.id,
-                                                     Ballot.replaced_at.is_(None))
+    rows = db.execute(select(day, func.count()).where(Ballot.budget_id == budget.id)
                       .group_by(day).order_by(day)).all()
     return [(str(d), n) for d, n in rows]

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from ..i18n import _
 from ..models import CodeBatch, Process, VoterCode
 from ..models.meta import utcnow
-from . import audit
+from . import audit, slots
 from .errors import CodeInvalid, InvalidInput, PhaseError
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read on paper and to type on a phone.
@@ -108,21 +108,27 @@ def mark_downloaded(db, batch: CodeBatch) -> None:
     batch.downloaded = True
 
 
-def counts(db, process: Process) -> dict:
+def counts(db, process: Process, key: str | None) -> dict:
+    """How many codes ``process`` has, how many voted and how many are revoked (``key``: the code key,
+    which tells from the ballots' slots which codes voted while voting is open)."""
     total = db.scalar(select(func.count()).select_from(VoterCode).where(VoterCode.process_id == process.id))
-    used = db.scalar(select(func.count()).select_from(VoterCode).where(
-        VoterCode.process_id == process.id, VoterCode.first_used_at.is_not(None)))
+    used = len(slots.voted_code_ids(db, process, key))
     revoked = db.scalar(select(func.count()).select_from(VoterCode).where(
         VoterCode.process_id == process.id, VoterCode.revoked_at.is_not(None)))
     return {"total": total, "used": used, "revoked": revoked}
 
 
-def batch_counts(db, process: Process) -> list[dict]:
+def batch_counts(db, process: Process, key: str | None) -> list[dict]:
     """Each batch of ``process`` with how many of its codes were used and revoked."""
-    used = func.count(VoterCode.first_used_at)
+    voted = slots.voted_code_ids(db, process, key)
+    used: dict[int, int] = {}
+    for code_id, batch_id in db.execute(select(VoterCode.id, VoterCode.batch_id)
+                                        .where(VoterCode.process_id == process.id)):
+        if code_id in voted:
+            used[batch_id] = used.get(batch_id, 0) + 1
     revoked = func.count(VoterCode.revoked_at)
     rows = db.execute(
-        select(CodeBatch, used, revoked).outerjoin(VoterCode, VoterCode.batch_id == CodeBatch.id)
+        select(CodeBatch, revoked).outerjoin(VoterCode, VoterCode.batch_id == CodeBatch.id)
         .where(CodeBatch.process_id == process.id).group_by(CodeBatch.id).order_by(CodeBatch.id)
     ).all()
-    return [{"batch": batch, "used": n_used, "revoked": n_revoked} for batch, n_used, n_revoked in rows]
+    return [{"batch": batch, "used": used.get(batch.id, 0), "revoked": n_revoked} for batch, n_revoked in rows]

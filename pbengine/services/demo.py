@@ -140,7 +140,7 @@ def _edition(db, key: str, slug: str, year: int, rng: random.Random, voters: int
         for budget in process.budgets:
             popularity = {p.code: rng.uniform(0.15, 0.7) for p in budget.projects}
             if rng.random() < 0.8:
-                ballots.cast(db, budget, voter_code, _random_ballot(rng, budget, popularity))
+                ballots.cast(db, budget, voter_code, _random_ballot(rng, budget, popularity), key=key)
     return process, plain[voters:]
 
 
@@ -149,7 +149,7 @@ def load(db, key: str, seed: int = 2027) -> Demo:
     rng = random.Random(seed)
     admin = accounts.create_organizer(db, ADMIN_EMAIL, "Demo organizer", ADMIN_PASSWORD, is_admin=True)
     previous, _ = _edition(db, key, "valverde-2026", 2026, rng, 240, admin)
-    processes.move_to(db, previous, Phase.CLOSED, actor="demo")
+    processes.move_to(db, previous, Phase.CLOSED, actor="demo", code_key=key)
     tallies.compute_all(db, previous, actor="demo")
     processes.move_to(db, previous, Phase.PUBLISHED, actor="demo")
     current, unused = _edition(db, key, "valverde-2027", 2027, rng, 180, admin)

@@ -24,7 +24,7 @@ from voting_rules.pabulib import limit_breaches
 from .. import money
 from ..i18n import _
 from ..models import Ballot, BallotKind, Budget, Process
-from ..models.meta import utcnow
+from ..models.voting import cast_day, new_ballot_id
 from ..verify import receipts_digest
 from . import audit
 from .ballots import normalise_content
@@ -126,8 +126,8 @@ def import_pb(db, process: Process, filename: str, content: bytes, slug: str | N
         except DomainError as error:
             raise InvalidInput(_("Project ${id}: ${problem}", mapping={"id": project.id, "problem": error.message}),
                                field="file") from None
-    day = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
-    rows = [{"budget_id": budget.id, "voter_code_id": None,
+    day = cast_day()
+    rows = [{"id": new_ballot_id(), "budget_id": budget.id,
              "receipt_hash": imported_ballot_id(process, budget.slug, ballot.voter_id),
              "content": normalise_content(budget, _content(ballot)), "channel": CHANNEL, "cast_at": day}
             for ballot in election.ballots]

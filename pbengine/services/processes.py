@@ -141,8 +141,12 @@ def next_phase(process: Process) -> Phase | None:
     return PHASE_ORDER[index + 1] if index + 1 < len(PHASE_ORDER) else None
 
 
-def move_to(db, process: Process, target: Phase | str, actor: str = "") -> Process:
-    """Move ``process`` one step forward (the only move allowed), recording it."""
+def move_to(db, process: Process, target: Phase | str, actor: str = "", code_key: str | None = None) -> Process:
+    """Move ``process`` one step forward (the only move allowed), recording it.
+
+    Closing the vote needs ``code_key`` (``settings['pbengine.code_key']``) when voters have cast
+    ballots: it marks the codes that voted and then erases every ballot's slot (services/slots.py).
+    """
     try:
         target = Phase(target)
     except ValueError:
@@ -172,9 +176,11 @@ def move_to(db, process: Process, target: Phase | str, actor: str = "") -> Proce
         payload["configuration"] = configuration(process)
     audit.record(db, process, "phase.changed", payload, actor)
     if target is Phase.CLOSED:
+        from . import slots
         from .sealing import seal
 
         seal(db, process, actor)
+        slots.close(db, process, code_key)
     if target is Phase.PUBLISHED:
         from .tallies import freeze
 

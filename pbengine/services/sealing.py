@@ -15,7 +15,7 @@ import hashlib
 
 from sqlalchemy import func, select
 
-from ..models import Ballot, Process
+from ..models import Ballot, Process, ReplacedBallot
 from . import audit
 
 SEALED = "ballots.sealed"
@@ -29,10 +29,9 @@ def receipts_digest(receipt_hashes) -> str:
 def seal(db, process: Process, actor: str = "") -> None:
     """Record one ``ballots.sealed`` event per budget (the caller holds the process row lock)."""
     for budget in process.budgets:
-        counted = db.scalars(select(Ballot.receipt_hash).where(Ballot.budget_id == budget.id,
-                                                               Ballot.replaced_at.is_(None))).all()
-        replaced = db.scalar(select(func.count()).select_from(Ballot).where(Ballot.budget_id == budget.id,
-                                                                           Ballot.replaced_at.is_not(None)))
+        counted = db.scalars(select(Ballot.receipt_hash).where(Ballot.budget_id == budget.id)).all()
+        replaced = db.scalar(select(func.count()).select_from(ReplacedBallot)
+                             .where(ReplacedBallot.budget_id == budget.id))
         audit.record(db, process, SEALED, {"budget": budget.slug, "ballots": len(counted),
                                            "receipts_sha256": receipts_digest(counted), "replaced": replaced},
                      actor)

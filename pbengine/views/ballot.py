@@ -24,7 +24,7 @@ def _projects_by_code(budget):
 
 def _ballot_page(context, request, voter_code, values=None, errors=None):
     budget = context.budget
-    existing = ballots.current_ballot(request.db, budget, voter_code)
+    existing = ballots.current_ballot(request.db, budget, voter_code, request.registry.settings["pbengine.code_key"])
     if values is None:
         # Never the earlier ballot's choices: on a shared computer the next person would see the vote.
         values = ballot_form.state_of_content(budget, {})
@@ -88,11 +88,11 @@ def review(context, request):
             submission = submissions.submission(request.POST.get(SUBMISSION_FIELD),
                                                 request.registry.settings["pbengine.code_key"])
             cast = ballots.cast(request.db, budget, voter_code, content, locale=request.locale_name,
-                                submission=submission)
+                                submission=submission, key=request.registry.settings["pbengine.code_key"])
         except DomainError as error:
             return _refused(context, request, voter_code, error, values)
         request.session[RECEIPT_KEY] = {"budget": budget.slug, "receipt": cast.receipt,
-                                        "replaced": cast.replaced is not None}
+                                        "replaced": cast.replaced}
         return HTTPSeeOther(request.route_url("site.receipt", slug=context.process.slug, budget=budget.slug))
     projects = _projects_by_code(budget)
     return {
@@ -101,7 +101,8 @@ def review(context, request):
         "places": ballot_form.rank_places(budget),
         "total_cost": sum(projects[c].cost for c in content.get("approvals", [])),
         "total_points": sum((content.get("points") or {}).values()),
-        "replaces": ballots.current_ballot(request.db, budget, voter_code) is not None,
+        "replaces": ballots.current_ballot(request.db, budget, voter_code,
+                                           request.registry.settings["pbengine.code_key"]) is not None,
         # This summary's submission key: a double click or a resend of it gives back the same receipt.
         "submission": submissions.new_key(),
     }

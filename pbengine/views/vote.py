@@ -34,7 +34,8 @@ def current_voter(request, process) -> VoterCode | None:
 
 def booth(request, process, voter_code):
     """The budgets of the process, each with whether this voter already has a ballot in it."""
-    return [(budget, current_ballot(request.db, budget, voter_code) is not None) for budget in process.budgets]
+    key = request.registry.settings["pbengine.code_key"]
+    return [(budget, current_ballot(request.db, budget, voter_code, key) is not None) for budget in process.budgets]
 
 
 def _login_page(context, request, errors=None):

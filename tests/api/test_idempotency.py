@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from pbengine.models import Ballot, Process
+from pbengine.models import Ballot, Process, ReplacedBallot
 from tests.api.openapi_check import check_response
 from tests.helpers import commit
 
@@ -20,8 +20,10 @@ def cast(testapp, code, approvals, key=KEY, status=201):
 
 
 def ballots(db) -> int:
+    """Ballots stored: counted ones and the receipts of replaced ones."""
     commit(db)
-    return db.scalar(select(func.count()).select_from(Ballot))
+    return db.scalar(select(func.count()).select_from(Ballot)) + \
+        db.scalar(select(func.count()).select_from(ReplacedBallot))
 
 
 def test_the_same_submission_sent_three_times_stores_one_ballot_and_answers_the_same_receipt(testapp, db, voting):

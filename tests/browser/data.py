@@ -31,10 +31,10 @@ def build(engine) -> dict:
             processes.move_to(session, published, phase)
         result_codes = [code for _ref, code in codes.generate(session, KEY, published, 5, "results").codes]
         for code, choice in zip(result_codes, (["p1", "p3"], ["p1", "p3"], ["p1"], ["p2"], ["p2"]), strict=True):
-            ballots.cast(session, budget, codes.find(session, KEY, published, code), {"approvals": choice})
+            ballots.cast(session, budget, codes.find(session, KEY, published, code), {"approvals": choice}, key=KEY)
         receipt = ballots.cast(session, budget, codes.find(session, KEY, published, result_codes[0]),
-                               {"approvals": ["p1", "p3"]}).receipt
-        processes.move_to(session, published, "closed")
+                               {"approvals": ["p1", "p3"]}, key=KEY).receipt
+        processes.move_to(session, published, "closed", code_key=KEY)
         tallies.compute_all(session, published)
         processes.move_to(session, published, "published")
         project_id = budget.projects[0].id

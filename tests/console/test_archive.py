@@ -34,7 +34,7 @@ def test_an_owner_archives_after_a_confirmation_and_the_export_still_verifies(te
     commit(db)
     assert PROPOSER_EMAIL not in [p.contact_email for p in db.scalars(select(Proposal))]
     assert all(h.startswith("archived:") for h in db.scalars(select(VoterCode.code_hash)))
-    assert db.scalars(select(Ballot.voter_code_id).where(Ballot.voter_code_id.is_not(None))).all() == []
+    assert db.scalars(select(Ballot.slot).where(Ballot.slot.is_not(None))).all() == []
     event = db.scalars(select(AuditEvent).where(AuditEvent.kind == "process.archived")).one()
     assert event.actor == "owner-town-2027@example.org" and event.payload["code_hashes_dropped"] == 6
 

@@ -77,7 +77,7 @@ def _paper(testapp, db, kind, **limits):
 
 
 def _paper_ballots(db):
-    return [(b.channel, b.voter_code_id, b.content) for b in db.scalars(select(Ballot))]
+    return [(b.channel, b.slot, b.content) for b in db.scalars(select(Ballot))]
 
 
 def test_paper_approval_ballot_is_recorded_with_checkboxes(testapp, db):

@@ -116,8 +116,8 @@ def test_admin_runs_a_whole_process_from_creation_to_publication(testapp, db):
     votes = [(["N1"], ["Y1", "Y2"]), (["N1", "N2"], ["Y3"]), (["N2", "N3"], ["Y1"]), (["N1"], ["Y1", "Y3"])]
     for code, (north_votes, youth_votes) in zip(plain, votes, strict=True):
         voter = codes.find(db, KEY, process, code)
-        ballots.cast(db, north, voter, {"approvals": north_votes})
-        ballots.cast(db, youth, voter, {"approvals": youth_votes})
+        ballots.cast(db, north, voter, {"approvals": north_votes}, key=KEY)
+        ballots.cast(db, youth, voter, {"approvals": youth_votes}, key=KEY)
     commit(db)
     turnout = testapp.get(f"/console/processes/{process.id}/turnout")
     assert "4 ballots in all." in turnout.text

@@ -55,17 +55,17 @@ def cast_all(db, process: Process, result: Published) -> None:
         receipts = []
         for code, content in zip(result.voter_codes, contents, strict=False):
             voter_code = codes.find(db, CODE_KEY, process, code)
-            receipts.append(ballots.cast(db, budget, voter_code, content).receipt)
+            receipts.append(ballots.cast(db, budget, voter_code, content, key=CODE_KEY).receipt)
         result.receipts[budget.slug] = receipts
     # One voter changes their mind: the first ballot is replaced, and only the new one counts.
     first = process.budgets[0]
     replaced = ballots.cast(db, first, codes.find(db, CODE_KEY, process, result.voter_codes[0]),
-                            {"approvals": ["p2"]})
+                            {"approvals": ["p2"]}, key=CODE_KEY)
     result.receipts[first.slug][0] = replaced.receipt
 
 
 def publish(db, process: Process) -> None:
-    processes.move_to(db, process, Phase.CLOSED)
+    processes.move_to(db, process, Phase.CLOSED, code_key=CODE_KEY)
     tallies.compute_all(db, process)
     processes.move_to(db, process, Phase.PUBLISHED)
 

@@ -101,9 +101,9 @@ def test_voter_finds_their_ballot_in_the_pb_file_from_their_receipt(export_files
 def test_replaced_ballot_is_not_in_the_export(db, published, export_files):
     from sqlalchemy import select
 
-    from pbengine.models import Ballot
+    from pbengine.models import ReplacedBallot
 
-    old = db.scalars(select(Ballot).where(Ballot.replaced_at.is_not(None))).one()
+    old = db.scalars(select(ReplacedBallot)).one()
     assert old.receipt_hash.encode() not in export_files["citywide.pb"]
 
 

@@ -92,6 +92,7 @@ def test_a_representative_run_logged_at_debug_holds_no_seeded_secret(testapp, ws
         secrets |= {code, code_service.normalise(code)}
     secrets |= set(db.scalars(select(VoterCode.code_hash)))
     secrets |= set(db.scalars(select(Ballot.receipt_hash)))
+    secrets |= set(db.scalars(select(Ballot.slot).where(Ballot.slot.is_not(None))))
     secrets |= set(db.scalars(select(WebSession.id_hash)))
     for content in db.scalars(select(Ballot.content)):
         secrets |= {json.dumps(content), repr(content), json.dumps(content["approvals"])}

@@ -48,16 +48,16 @@ def test_wrong_or_revoked_code_is_refused(db, voting):
 def test_revote_replaces_the_earlier_ballot_and_the_receipt_says_so(db, voting):
     process, budget, plain = voting
     code = codes.find(db, KEY, process, plain[0])
-    first = ballots.cast(db, budget, code, {"approvals": ["p1"]})
-    second = ballots.cast(db, budget, code, {"approvals": ["p2", "p3"]})
-    assert second.replaced is first.ballot
+    first = ballots.cast(db, budget, code, {"approvals": ["p1"]}, key=KEY)
+    second = ballots.cast(db, budget, code, {"approvals": ["p2", "p3"]}, key=KEY)
+    assert second.replaced and not first.replaced
     current = ballots.current_ballots(db, budget)
     assert [b.content for b in current] == [{"approvals": ["p2", "p3"]}]
     assert ballots.check_receipt(db, first.receipt).replaced
     assert ballots.check_receipt(db, second.receipt).counted
     assert not ballots.check_receipt(db, "NOPE-NOPE-NOPE-NOPE").found
     assert not [e for e in audit.events(db, process) if e.kind.startswith("ballot")]
-    processes.move_to(db, process, Phase.CLOSED)
+    processes.move_to(db, process, Phase.CLOSED, code_key=KEY)
     seal = next(e.payload for e in audit.events(db, process) if e.kind == "ballots.sealed")
     assert (seal["ballots"], seal["replaced"]) == (1, 1)
 
@@ -66,9 +66,9 @@ def test_without_revote_a_used_code_is_refused_and_nothing_is_added(db, voting):
     process, budget, plain = voting
     process.allow_revote = False
     code = codes.find(db, KEY, process, plain[0])
-    ballots.cast(db, budget, code, {"approvals": ["p1"]})
+    ballots.cast(db, budget, code, {"approvals": ["p1"]}, key=KEY)
     with pytest.raises(CodeAlreadyUsed):
-        ballots.cast(db, budget, code, {"approvals": ["p2"]})
+        ballots.cast(db, budget, code, {"approvals": ["p2"]}, key=KEY)
     assert len(db.scalars(select(Ballot)).all()) == 1
 
 
@@ -76,35 +76,35 @@ def test_invalid_ballot_names_the_limit_and_stores_nothing(db, voting):
     process, budget, plain = voting
     code = codes.find(db, KEY, process, plain[0])
     with pytest.raises(BallotInvalid) as error:
-        ballots.cast(db, budget, code, {"approvals": ["p1", "p2", "p3"]})
+        ballots.cast(db, budget, code, {"approvals": ["p1", "p2", "p3"]}, key=KEY)
     assert "3" in str(error.value) and "2" in str(error.value)
     with pytest.raises(BallotInvalid):
-        ballots.cast(db, budget, code, {"approvals": ["p9"]})
+        ballots.cast(db, budget, code, {"approvals": ["p9"]}, key=KEY)
     assert db.scalars(select(Ballot)).all() == []
 
 
 def test_no_ballot_outside_the_voting_phase(db, voting):
     process, budget, plain = voting
     code = codes.find(db, KEY, process, plain[0])
-    processes.move_to(db, process, Phase.CLOSED)
+    processes.move_to(db, process, Phase.CLOSED, code_key=KEY)
     with pytest.raises(VotingClosed):
-        ballots.cast(db, budget, code, {"approvals": ["p1"]})
+        ballots.cast(db, budget, code, {"approvals": ["p1"]}, key=KEY)
 
 
 def test_casting_writes_nothing_to_the_log_and_the_close_seals_the_receipt_hashes_never_the_code(db, voting):
     process, budget, plain = voting
     code = codes.find(db, KEY, process, plain[0])
-    cast = ballots.cast(db, budget, code, {"approvals": ["p1"]})
-    other = ballots.cast(db, budget, codes.find(db, KEY, process, plain[1]), {"approvals": ["p2"]})
+    cast = ballots.cast(db, budget, code, {"approvals": ["p1"]}, key=KEY)
+    other = ballots.cast(db, budget, codes.find(db, KEY, process, plain[1]), {"approvals": ["p2"]}, key=KEY)
     before = len(audit.events(db, process))
     assert ballots.receipt_hash(cast.receipt) not in " ".join(str(e.payload) for e in audit.events(db, process))
-    processes.move_to(db, process, Phase.CLOSED)
+    processes.move_to(db, process, Phase.CLOSED, code_key=KEY)
     events = audit.events(db, process)
     seals = [e.payload for e in events[before:] if e.kind == "ballots.sealed"]
     assert [s["budget"] for s in seals] == [b.slug for b in process.budgets]
     mine = next(s for s in seals if s["budget"] == budget.slug)
     assert mine["ballots"] == 2
-    assert mine["receipts_sha256"] == receipts_digest([cast.ballot.receipt_hash, other.ballot.receipt_hash])
+    assert mine["receipts_sha256"] == receipts_digest([cast.receipt_hash, other.receipt_hash])
     payloads = " ".join(str(e.payload) for e in db.scalars(select(AuditEvent)))
     assert cast.receipt not in payloads and ballots.receipt_hash(cast.receipt) not in payloads
     assert plain[0] not in payloads and code.code_hash not in payloads

@@ -60,7 +60,7 @@ def test_a_small_file_becomes_a_budget_with_its_projects_and_ballots(db):
         ("A", "Bakery", 60_025), ("B", "Garden", 40_025), ("C", "Bench", 30_000)]
     ballots = db.scalars(select(Ballot).where(Ballot.budget_id == budget.id)).all()
     assert len(ballots) == 4 and {b.channel for b in ballots} == {"imported"}
-    assert all(b.voter_code_id is None for b in ballots)
+    assert all(b.slot is None for b in ballots)
     assert sorted(b.content["approvals"] for b in ballots) == [["A"], ["A", "B"], ["B", "C"], ["C"]]
     assert done.warnings == ["line 20: voter 2 names project A 2 times; counted once"]
     event = db.scalars(select(AuditEvent).where(AuditEvent.kind == "ballots.imported")).one()

@@ -16,8 +16,8 @@ def _closed_with_ballots(db):
         processes.move_to(db, process, phase)
     batch = codes.generate(db, KEY, process, 4, "test")
     for (_ref, code), approvals in zip(batch.codes, [["p1"], ["p1", "p2"], ["p1", "p3"], ["p2"]], strict=True):
-        ballots.cast(db, budget, codes.find(db, KEY, process, code), {"approvals": approvals})
-    processes.move_to(db, process, Phase.CLOSED)
+        ballots.cast(db, budget, codes.find(db, KEY, process, code), {"approvals": approvals}, key=KEY)
+    processes.move_to(db, process, Phase.CLOSED, code_key=KEY)
     return process, budget
 
 

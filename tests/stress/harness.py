@@ -207,14 +207,16 @@ class Tally:
                 f"duplicated {self.duplicated}, 5xx {self.server_errors}, audit chain {chain}")
 
 
-def stored_ballots(url: str) -> list[tuple[str, int | None, bool]]:
-    """(receipt hash, voter code id, counted) of every ballot."""
-    from pbengine.models import Ballot, get_engine
+def stored_ballots(url: str) -> list[tuple[str, str | None, int, bool]]:
+    """(receipt hash, slot, budget id, counted) of every ballot, counted or replaced."""
+    from pbengine.models import Ballot, ReplacedBallot, get_engine
 
     engine = get_engine({"sqlalchemy.url": url})
     with engine.connect() as connection:
-        rows = connection.execute(select(Ballot.receipt_hash, Ballot.voter_code_id, Ballot.budget_id,
-                                         Ballot.replaced_at.is_(None))).all()
+        rows = [(*row, True) for row in connection.execute(
+            select(Ballot.receipt_hash, Ballot.slot, Ballot.budget_id))]
+        rows += [(digest, None, budget_id, False) for digest, budget_id in connection.execute(
+            select(ReplacedBallot.receipt_hash, ReplacedBallot.budget_id))]
     engine.dispose()
     return rows
 
@@ -237,9 +239,9 @@ def tally(url: str, slug: str, answers: list[Answer], receipts: set[str]) -> Tal
 
     rows = stored_ballots(url)
     counted = {}
-    for digest, code_id, budget_id, current in rows:
+    for digest, slot, budget_id, current in rows:
         if current:
-            counted.setdefault((code_id, budget_id), []).append(digest)
+            counted.setdefault((slot, budget_id), []).append(digest)
     stored_hashes = {row[0] for row in rows}
     acknowledged = {receipt_hash(r) for r in receipts}
     return Tally(
@@ -266,7 +268,7 @@ def export_verdict(url: str, slug: str, directory: Path) -> str:
     db = get_tm_session(get_session_factory(engine), tm)
     process = db.scalars(select(Process).where(Process.slug == slug)).one()
     if process.phase == Phase.VOTING:
-        processes.move_to(db, process, Phase.CLOSED)
+        processes.move_to(db, process, Phase.CLOSED, code_key=CODE_KEY)
         tallies.compute_all(db, process)
         processes.move_to(db, process, Phase.PUBLISHED)
     files = export.build(db, process)
