@@ -22,9 +22,8 @@ from .common import actor, refuse, translate
 
 def _page(request, errors=None, values=None):
     process = request.context.process
-    key = request.registry.settings["pbengine.code_key"]
-    return {"process": process, "batches": service.batch_counts(request.db, process, key),
-            "totals": service.counts(request.db, process, key), "errors": errors or {},
+    totals, batches = service.summary(request.db, process, request.registry.settings["pbengine.code_key"])
+    return {"process": process, "batches": batches, "totals": totals, "errors": errors or {},
             "values": values or {"size": 100, "format": "print"},
             "can_generate": process.phase not in (Phase.CLOSED, Phase.PUBLISHED)}
 

@@ -104,23 +104,31 @@ def revoke(db, process: Process, reference: str, actor: str = "") -> VoterCode:
     return voter_code
 
 
+def summary(db, process: Process, key: str | None) -> tuple[dict, list[dict]]:
+    """:func:`counts` and :func:`batch_counts` together, finding the codes that voted once."""
+    voted = slots.voted_code_ids(db, process, key)
+    return counts(db, process, key, voted), batch_counts(db, process, key, voted)
+
+
 def mark_downloaded(db, batch: CodeBatch) -> None:
     batch.downloaded = True
 
 
-def counts(db, process: Process, key: str | None) -> dict:
+def counts(db, process: Process, key: str | None, voted: set[int] | None = None) -> dict:
     """How many codes ``process`` has, how many voted and how many are revoked (``key``: the code key,
-    which tells from the ballots' slots which codes voted while voting is open)."""
+    which tells from the ballots' slots which codes voted while voting is open; ``voted``: those
+    codes' ids, if already known)."""
     total = db.scalar(select(func.count()).select_from(VoterCode).where(VoterCode.process_id == process.id))
-    used = len(slots.voted_code_ids(db, process, key))
+    used = len(slots.voted_code_ids(db, process, key) if voted is None else voted)
     revoked = db.scalar(select(func.count()).select_from(VoterCode).where(
         VoterCode.process_id == process.id, VoterCode.revoked_at.is_not(None)))
     return {"total": total, "used": used, "revoked": revoked}
 
 
-def batch_counts(db, process: Process, key: str | None) -> list[dict]:
+def batch_counts(db, process: Process, key: str | None, voted: set[int] | None = None) -> list[dict]:
     """Each batch of ``process`` with how many of its codes were used and revoked."""
-    voted = slots.voted_code_ids(db, process, key)
+    if voted is None:
+        voted = slots.voted_code_ids(db, process, key)
     used: dict[int, int] = {}
     for code_id, batch_id in db.execute(select(VoterCode.id, VoterCode.batch_id)
                                         .where(VoterCode.process_id == process.id)):
