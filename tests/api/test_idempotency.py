@@ -67,7 +67,13 @@ def test_new_keys_give_new_ballots_and_the_latest_counts(testapp, db, voting):
     # A late retry of the first submission answers its own (now replaced) receipt, and adds nothing.
     again = cast(testapp, voting.codes[0], ["p1"], key="first-submission-0001").json
     assert again["receipt"] == first["receipt"] and ballots(db) == 2
+    assert again["replaced_previous"] is False
     assert testapp.get(first["receipt_url"]).json["replaced"] is True
+    # A retry of the re-vote says, as the first answer did, that it replaced a ballot.
+    retried = cast(testapp, voting.codes[0], ["p2"], key="second-submission-001")
+    assert retried.headers["Idempotent-Replayed"] == "true"
+    assert retried.json["receipt"] == second["receipt"] and retried.json["replaced_previous"] is True
+    assert ballots(db) == 2
 
 
 def test_the_database_holds_neither_the_key_nor_the_receipt(testapp, db, voting):
