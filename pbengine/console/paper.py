@@ -16,7 +16,7 @@ from ..security import Permission
 from ..services import ballots, submissions
 from ..services import processes as process_service
 from ..services.errors import DomainError
-from .common import BALLOT_KIND_LABELS, refuse, translate
+from .common import BALLOT_KIND_LABELS, actor, refuse, translate
 
 SUBMISSION_FIELD = "submission"
 
@@ -48,7 +48,8 @@ def _page(request, errors=None, posted=None):
             "voting_open": process_service.voting_open(process),
             "submission": submissions.new_key(),
             "count": ballots.count_current(request.db, budget)
-            if process_service.voting_open(process) else None}
+            if process_service.voting_open(process) else None,
+            "entered": ballots.paper_counts(request.db, budget)}
 
 
 @view_config(route_name="console.paper_ballot", renderer="console/paper.jinja2",
@@ -65,7 +66,7 @@ def paper_cast(request):
         submission = submissions.submission(request.POST.get(SUBMISSION_FIELD),
                                             request.registry.settings["pbengine.code_key"])
         cast = ballots.cast(request.db, budget, None, _content(budget, request.POST), channel="paper",
-                            locale=request.locale_name, submission=submission)
+                            locale=request.locale_name, submission=submission, entered_by=actor(request))
     except DomainError as error:
         return _page(request, refuse(request, error), request.POST)
     if cast.repeated:

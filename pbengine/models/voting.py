@@ -76,6 +76,8 @@ class Ballot(Base):
     submission_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     # The day only (cast_day).
     cast_at: Mapped[dt.datetime] = mapped_column(DateTime, default=cast_day)
+    # Who entered a paper ballot (the organizer's e-mail, as in the audit log); empty otherwise.
+    entered_by: Mapped[str] = mapped_column(String(200), default="")
 
 
 class ReplacedBallot(Base):

@@ -182,13 +182,15 @@ def _digests(submission: Submission | None, budget: Budget, voter: str) -> tuple
 
 
 def cast(db, budget: Budget, voter_code: VoterCode | None, content: dict, channel: str = "online",
-         locale: str | None = None, submission: Submission | None = None, key: str | None = None) -> Cast:
+         locale: str | None = None, submission: Submission | None = None, key: str | None = None,
+         entered_by: str = "") -> Cast:
     """Store a ballot for ``voter_code`` (None: a paper ballot entered by an organizer).
 
     ``key`` is the voter-code key (``settings['pbengine.code_key']``): the ballot is stored under
     the code's slot in the budget (:mod:`pbengine.services.slots`), never with the code. A new
     ballot replaces the code's current one, whose content is dropped (its receipt is kept as
     replaced). With a ``submission``, a repeat of it returns the ballot already stored and its receipt.
+    ``entered_by``: the organizer who enters a paper ballot.
     """
     process = budget.process
     if not voting_open(process):
@@ -234,7 +236,7 @@ def cast(db, budget: Budget, voter_code: VoterCode | None, content: dict, channe
         db.flush()
         return Cast(receipt, current.receipt_hash, True, ballot=current)
     ballot = Ballot(budget_id=budget.id, slot=slot, receipt_hash=receipt_hash(receipt), content=content,
-                    channel=channel, submission_hash=digest)
+                    channel=channel, submission_hash=digest, entered_by=entered_by if voter_code is None else "")
     db.add(ballot)
     db.flush()
     return Cast(receipt, ballot.receipt_hash, False, ballot=ballot)
@@ -268,6 +270,14 @@ def current_contents(db, budget: Budget) -> list[tuple[str, dict]]:
     61,668 ballots load in a fraction of the time)."""
     return [tuple(row) for row in db.execute(
         select(Ballot.receipt_hash, Ballot.content).where(Ballot.budget_id == budget.id).order_by(Ballot.id))]
+
+
+def paper_counts(db, budget: Budget) -> list[tuple[str, int]]:
+    """How many paper ballots each organizer entered in ``budget``, by e-mail."""
+    rows = db.execute(select(Ballot.entered_by, func.count()).where(Ballot.budget_id == budget.id,
+                                                                   Ballot.channel == "paper")
+                      .group_by(Ballot.entered_by).order_by(Ballot.entered_by)).all()
+    return [(who, n) for who, n in rows]
 
 
 def count_current(db, budget: Budget) -> int:

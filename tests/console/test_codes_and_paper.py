@@ -89,6 +89,16 @@ def test_paper_approval_ballot_is_recorded_with_checkboxes(testapp, db):
     assert _paper_ballots(db) == [("paper", None, {"approvals": ["p1", "p3"]})]
 
 
+def test_a_paper_ballot_records_the_organizer_who_entered_it(testapp, db):
+    url, form = _paper(testapp, db, "approval", max_length=2)
+    form.get("approvals", index=0).checked = True
+    page = form.submit().follow()
+    commit(db)
+    assert [b.entered_by for b in db.scalars(select(Ballot))] == ["mod@example.org"]
+    assert "Paper ballots entered so far, by organizer:" in page.text
+    assert '<span class="entered-by">mod@example.org: 1</span>' in page.text
+
+
 def test_a_paper_ballot_submitted_twice_is_recorded_once_with_one_receipt(testapp, db):
     url, form = _paper(testapp, db, "approval", max_length=2)
     form.get("approvals", index=1).checked = True
