@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy import inspect, text
 
 from pbengine.cli import main
-from pbengine.models import Phase, Process
-from pbengine.services import codes, export, processes, slots, tallies
+from pbengine.models import Budget, Phase, Process
+from pbengine.services import ballots, codes, export, processes, slots, tallies
 from pbengine.services.ballots import receipt_hash
 from tests.conftest import TEST_SETTINGS
 from tests.helpers import commit
@@ -97,13 +97,16 @@ def vote(db, testapp):
             receipt = page.follow().html.select_one(".receipt-code code").text
             order.append((budget, receipt_hash(receipt)))
         testapp.get(f"/p/{SLUG}/vote").forms["leave-form"].submit(status=303)
+    paper = ballots.cast(db, db.get(Budget, budgets[1].id), None, {"approvals": ["p1", "p2"]}, channel="paper",
+                         entered_by="mod@example.org")
+    order.append(("pot2", paper.receipt_hash))
     commit(db)
     return process, budgets, plain, before, order, replaced_hash
 
 
 def check_no_link(tables, refs, engine_name, budgets, replaced_hash, closed):
     ballot_rows, code_rows = tables["ballot"], tables["voter_code"]
-    assert len(ballot_rows) == 7 * 3 and len(code_rows) == 8
+    assert len(ballot_rows) == 7 * 3 + 1 and len(code_rows) == 8  # and one paper ballot
     budget_ids = [b.id for b in budgets]
     keys = strings(tables) | {""}
     # The formula is right: with the code key (a setting, in no table) the slots are the codes'.
@@ -213,5 +216,5 @@ def test_the_export_orders_receipts_by_hash_whatever_the_cast_order_and_verifies
     assert main(["verify", str(folder)]) == 0
     assert capsys.readouterr().out.strip() == "MATCH"
     # In the database too, the ballots now come in the order of their random ids.
-    ballots = dump(db.get_bind())["ballot"]
-    assert [row["id"] for row in ballots] == sorted(row["id"] for row in ballots)
+    rows = dump(db.get_bind())["ballot"]
+    assert [row["id"] for row in rows] == sorted(row["id"] for row in rows)
