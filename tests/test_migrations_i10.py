@@ -122,3 +122,37 @@ def test_ballots_lose_their_codes_keep_their_slots_while_voting_and_voters_can_s
     assert codes.counts(db, process, KEY)["used"] == 2
     tm.abort()
     engine.dispose()
+
+
+def downgrade(url: str, revision: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    engine = get_engine({"sqlalchemy.url": url})
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, revision)
+    finally:
+        engine.dispose()
+
+
+def test_the_downgrade_restores_the_columns_not_the_links_and_upgrades_again(empty_url):  # noqa: F811
+    migrate(empty_url, "0006_i9_ballots")
+    seed(empty_url)
+    migrate(empty_url, "head", code_key=KEY)
+    downgrade(empty_url, "0006_i9_ballots")
+    engine = get_engine({"sqlalchemy.url": empty_url})
+    with engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT receipt_hash, voter_code_id, replaced_at, content FROM ballot ORDER BY receipt_hash")).all()
+        used = connection.execute(text("SELECT id FROM voter_code WHERE first_used_at IS NOT NULL ORDER BY id")).all()
+    engine.dispose()
+    assert [r.receipt_hash[0] for r in rows] == ["a", "b", "c", "d", "e"]
+    assert all(r.voter_code_id is None for r in rows)
+    assert [r.replaced_at is not None for r in rows] == [True, False, False, False, False]
+    assert "secret-choice" not in str(rows[0].content)
+    assert [u.id for u in used] == [1, 2, 3]
+    migrate(empty_url, "head")  # nothing left to link: no key needed

@@ -17,7 +17,8 @@ Computing the slots needs the voter-code key: ``config.attributes["code_key"]``,
 ``PBENGINE_CODE_KEY``, or ``pbengine.code_key`` of the ini file alembic runs with. It is
 needed only when a process is voting with ballots cast with codes.
 
-The downgrade restores the old columns, not the links: they are gone.
+The downgrade restores the old columns, not the links: they are gone (so a process still
+voting through a downgrade loses "one ballot per code" for the ballots cast before it).
 """
 
 import datetime as dt
