@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import delete, func, insert, null, select, text, update
 
 from ..models import Ballot, Process, ReplacedBallot, VoterCode
 
@@ -90,17 +90,12 @@ def close(db, process: Process, key: str | None) -> int:
     return erased
 
 
-def _rewrite(db, table, where, order_by, values=None) -> None:
-    columns = [c.name for c in table.columns]
-    rows = [dict(zip(columns, row, strict=True)) for row in
-            db.execute(select(*table.columns).where(where).order_by(order_by))]
-    if not rows:
-        return
-    if values:
-        for row in rows:
-            row.update(values)
-    db.execute(delete(table).where(where))
-    db.execute(insert(table), rows)
+def _rewrite(db, table, where, order_by, nulls=()) -> None:
+    """Delete the rows and insert them again sorted by ``order_by``, in one statement (PostgreSQL)."""
+    moved = delete(table).where(where).returning(*table.columns).cte("moved")
+    names = [c.name for c in table.columns]
+    columns = [null().cast(c.type).label(c.name) if c.name in nulls else moved.c[c.name] for c in table.columns]
+    db.execute(insert(table).from_select(names, select(*columns).order_by(moved.c[order_by.name])))
 
 
 def reorder(db, budget_ids: list[int]) -> None:
@@ -118,6 +113,6 @@ def reorder(db, budget_ids: list[int]) -> None:
     if db.get_bind().dialect.name == "sqlite":
         db.execute(update(ballots).where(ballots.c.budget_id.in_(budget_ids)).values(slot=None))
         return
-    _rewrite(db, ballots, ballots.c.budget_id.in_(budget_ids), ballots.c.id, {"slot": None})
+    _rewrite(db, ballots, ballots.c.budget_id.in_(budget_ids), ballots.c.id, nulls=("slot",))
     _rewrite(db, replaced, replaced.c.budget_id.in_(budget_ids), replaced.c.receipt_hash)
 
