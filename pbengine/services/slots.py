@@ -26,6 +26,8 @@ from sqlalchemy import delete, func, insert, null, select, text, update
 
 from ..models import Ballot, Process, ReplacedBallot, VoterCode
 
+CHUNK = 10_000
+
 
 def slot(key: str, budget_id: int, code_hash: str) -> str:
     """The slot of the code whose keyed hash is ``code_hash`` in budget ``budget_id``."""
@@ -80,9 +82,9 @@ def close(db, process: Process, key: str | None) -> int:
     ids = _budget_ids(process)
     if not ids:
         return 0
-    voted = voted_code_ids(db, process, key)
-    if voted:
-        db.execute(update(VoterCode).where(VoterCode.id.in_(voted)).values(voted=True)
+    voted = sorted(voted_code_ids(db, process, key))
+    for start in range(0, len(voted), CHUNK):  # bound parameters per statement are limited (SQLite: 32,766)
+        db.execute(update(VoterCode).where(VoterCode.id.in_(voted[start:start + CHUNK])).values(voted=True)
                    .execution_options(synchronize_session=False))
     erased = db.scalar(select(func.count()).select_from(Ballot).where(Ballot.budget_id.in_(ids),
                                                                        Ballot.slot.is_not(None)))

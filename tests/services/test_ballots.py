@@ -109,3 +109,17 @@ def test_casting_writes_nothing_to_the_log_and_the_close_seals_the_receipt_hashe
     assert cast.receipt not in payloads and ballots.receipt_hash(cast.receipt) not in payloads
     assert plain[0] not in payloads and code.code_hash not in payloads
     assert audit.verify_chain([audit.as_line(e) for e in events]) == []
+
+
+def test_the_close_marks_every_code_that_voted_in_chunks_and_erases_the_slots(db, voting, monkeypatch):
+    from pbengine.services import slots
+
+    monkeypatch.setattr(slots, "CHUNK", 2)  # PostgreSQL takes at most 65,535 parameters per statement
+    process, budget, plain = voting
+    for code in plain:
+        ballots.cast(db, budget, codes.find(db, KEY, process, code), {"approvals": ["p1"]}, key=KEY)
+    assert not any(db.scalars(select(VoterCode.voted)))
+    processes.move_to(db, process, Phase.CLOSED, code_key=KEY)
+    assert list(db.scalars(select(VoterCode.voted))) == [True, True, True]
+    assert db.scalars(select(Ballot.slot).where(Ballot.slot.is_not(None))).all() == []
+    assert codes.counts(db, process, KEY)["used"] == 3
