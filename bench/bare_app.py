@@ -2,7 +2,8 @@
 
 Usage: ``python bench/bare_app.py DATABASE_URL [THREADS]``; prints its port, then serves on 127.0.0.1.
 SQLite gets the same connection settings as pbengine (WAL, synchronous=FULL, busy_timeout, BEGIN IMMEDIATE
-for writes), so the two differ only by what pbengine does per ballot.
+for writes), and both have production.ini's pool (10 + 10 connections), so the two differ only by
+what pbengine does per ballot.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ items = Table("bench_item", metadata, Column("id", Integer, primary_key=True), C
 
 
 def engine_for(url: str):
-    engine = create_engine(url)
+    engine = create_engine(url, pool_size=10, max_overflow=10)  # as production.ini and tests/stress/serve.py
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record):

@@ -1,12 +1,17 @@
 """Casting under load: pbengine's full cast path beside a bare Pyramid app doing one INSERT, in one run.
 
-Usage: ``python bench/cast.py [--db sqlite,postgresql] [--requests 1600] [--clients 16] [--threads 8]``.
+Usage: ``python bench/cast.py [--db sqlite,postgresql] [--requests 1600] [--clients 16] [--threads 8]
+[--before DIR]``.
 
 For each database: a fresh database, a process open for voting with one voter code per request;
 two waitress servers on 127.0.0.1 (pbengine, and ``bench/bare_app.py`` on the same database);
 ``--clients`` concurrent keep-alive clients post ``--requests`` requests to each in turn: to pbengine
 ``POST /api/v1/.../ballots`` (code check, validation, ballot, audit), to the bare app ``POST /items``.
 Prints throughput, p50/p99 latency and errors side by side; asserts nothing.
+
+``--before DIR``: also serve, in the same run and on the same database, the pbengine of another
+source tree (for example ``git archive <commit> | tar -x -C DIR``), for a before/after beside the
+bare app. Its own ``tests/stress/serve.py`` and settings are used; it gets its own voter codes.
 """
 
 from __future__ import annotations
@@ -63,21 +68,32 @@ def load(port: int, requests: list, clients: int) -> dict:
             "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000, "errors": errors, "n": len(latencies)}
 
 
-def bench(kind: str, n: int, clients: int, threads: int, directory: Path) -> tuple[dict, dict]:
+def serve_from(tree: Path, url: str, threads: int) -> list[str]:
+    """The command serving the pbengine of source tree ``tree`` (its modules first on the path)."""
+    code = (f"import sys; sys.path.insert(0, {str(tree)!r}); from tests.stress.serve import main; "
+            "main(sys.argv[1:])")
+    return [sys.executable, "-c", code, url, str(threads)]
+
+
+def bench(kind: str, n: int, clients: int, threads: int, directory: Path, before: Path | None) -> dict:
     url = new_database(kind, directory)
+    servers = {"bare Pyramid INSERT": [sys.executable, str(ROOT / "bench" / "bare_app.py"), url, str(threads)]}
+    if before is not None:
+        servers[f"pbengine {before.name}"] = serve_from(before, url, threads)
+    servers["pbengine cast"] = [sys.executable, "-m", "tests.stress.serve", url, str(threads)]
     try:
-        seeded = seed(url, n + WARMUP)
+        seeded = seed(url, (n + WARMUP) * (len(servers) - 1))
         path = ballot_path(seeded.slug, "citywide")
         ballots = [(path, {"voter_code": code, "approvals": ["p1", "p3"] if i % 2 else ["p2"]})
                    for i, code in enumerate(seeded.codes)]
         items = [("/items", {"n": i, "approvals": ["p1", "p3"]}) for i in range(n + WARMUP)]
-        with Server([sys.executable, str(ROOT / "bench" / "bare_app.py"), url, str(threads)]) as bare, \
-                Server([sys.executable, "-m", "tests.stress.serve", url, str(threads)]) as app:
-            load(bare.port, items[:WARMUP], clients)
-            load(app.port, ballots[:WARMUP], clients)
-            bare_figures = load(bare.port, items[WARMUP:], clients)
-            app_figures = load(app.port, ballots[WARMUP:], clients)
-        return app_figures, bare_figures
+        figures = {}
+        for index, (name, argv) in enumerate(servers.items()):
+            requests = items if index == 0 else ballots[(index - 1) * (n + WARMUP):index * (n + WARMUP)]
+            with Server(argv) as server:
+                load(server.port, requests[:WARMUP], clients)
+                figures[name] = load(server.port, requests[WARMUP:], clients)
+        return figures
     finally:
         drop_database(url)
 
@@ -88,16 +104,18 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1600)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--before", type=Path, help="another source tree of pbengine, served in the same run")
     args = parser.parse_args()
     print(f"{args.requests} requests, {args.clients} concurrent clients, waitress threads={args.threads}")
     print(f"{'database':<11} {'server':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6}")
     with tempfile.TemporaryDirectory() as tmp:
         for kind in args.db.split(","):
-            app, bare = bench(kind, args.requests, args.clients, args.threads, Path(tmp))
-            for name, f in (("bare Pyramid INSERT", bare), ("pbengine cast", app)):
-                ratio = f"{f['rps'] / bare['rps']:.2f}x" if f is app else ""
+            figures = bench(kind, args.requests, args.clients, args.threads, Path(tmp), args.before)
+            bare = figures["bare Pyramid INSERT"]
+            for name, f in figures.items():
+                ratio = f"{f['rps'] / bare['rps']:.2f}x" if f is not bare else ""
                 print(f"{kind:<11} {name:<22} {f['rps']:>8.0f} {f['p50']:>8.1f} {f['p99']:>8.1f} "
-                      f"{f['errors']:>7} {ratio:>6}")
+                      f"{f['errors']:>7} {ratio:>6}", flush=True)
 
 
 if __name__ == "__main__":

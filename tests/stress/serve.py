@@ -18,7 +18,9 @@ def main(argv: list[str]) -> None:
 
     url = argv[0]
     threads = int(argv[1]) if len(argv) > 1 else 8
-    settings = dict(TEST_SETTINGS, **{"sqlalchemy.url": url, "retry.attempts": "3"})
+    # The pool as production.ini sizes it: no connection opened and dropped per request under load.
+    settings = dict(TEST_SETTINGS, **{"sqlalchemy.url": url, "retry.attempts": "3",
+                                      "sqlalchemy.pool_size": "10", "sqlalchemy.max_overflow": "10"})
     server = create_server(make_app({}, **settings), host="127.0.0.1", port=0, threads=threads,
                            connection_limit=200, channel_timeout=30)
     print(server.effective_port, flush=True)
