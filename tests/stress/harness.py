@@ -154,7 +154,7 @@ class Client:
                 if _attempt == 0 and isinstance(error, http.client.RemoteDisconnected):
                     continue
                 return Answer(0, str(error), seconds=time.perf_counter() - start)
-            except OSError as error:
+            except (OSError, http.client.HTTPException) as error:  # e.g. IncompleteRead: killed mid-answer
                 self.close()
                 return Answer(0, str(error), seconds=time.perf_counter() - start)
             text = raw.decode("utf-8", "replace")
