@@ -7,7 +7,8 @@ For each database: a fresh database, a process open for voting with one voter co
 two waitress servers on 127.0.0.1 (pbengine, and ``bench/bare_app.py`` on the same database);
 ``--clients`` concurrent keep-alive clients post ``--requests`` requests to each in turn: to pbengine
 ``POST /api/v1/.../ballots`` (code check, validation, ballot, audit), to the bare app ``POST /items``.
-Prints throughput, p50/p99 latency and errors side by side; asserts nothing.
+Prints throughput, p50/p99 latency, errors and the server process's CPU time per request (from
+``/proc``, Linux only) side by side; asserts nothing.
 
 ``--before DIR``: also serve, in the same run and on the same database, the pbengine of another
 source tree (for example ``git archive <commit> | tar -x -C DIR``), for a before/after beside the
@@ -17,6 +18,7 @@ bare app. Its own ``tests/stress/serve.py`` and settings are used; it gets its o
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import statistics
 import sys
@@ -31,6 +33,15 @@ sys.path.insert(0, str(ROOT))
 from tests.stress.harness import Client, Server, ballot_path, drop_database, new_database, seed  # noqa: E402
 
 WARMUP = 64
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of process ``pid`` (Linux ``/proc``), or None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def load(port: int, requests: list, clients: int) -> dict:
@@ -92,7 +103,11 @@ def bench(kind: str, n: int, clients: int, threads: int, directory: Path, before
             requests = items if index == 0 else ballots[(index - 1) * (n + WARMUP):index * (n + WARMUP)]
             with Server(argv) as server:
                 load(server.port, requests[:WARMUP], clients)
+                before_cpu = cpu_seconds(server.process.pid)
                 figures[name] = load(server.port, requests[WARMUP:], clients)
+                after_cpu = cpu_seconds(server.process.pid)
+                figures[name]["cpu"] = None if before_cpu is None or after_cpu is None else \
+                    (after_cpu - before_cpu) / n * 1000
         return figures
     finally:
         drop_database(url)
@@ -107,15 +122,17 @@ def main() -> None:
     parser.add_argument("--before", type=Path, help="another source tree of pbengine, served in the same run")
     args = parser.parse_args()
     print(f"{args.requests} requests, {args.clients} concurrent clients, waitress threads={args.threads}")
-    print(f"{'database':<11} {'server':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6}")
+    print(f"{'database':<11} {'server':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6} "
+          f"{'server CPU ms/req':>18}")
     with tempfile.TemporaryDirectory() as tmp:
         for kind in args.db.split(","):
             figures = bench(kind, args.requests, args.clients, args.threads, Path(tmp), args.before)
             bare = figures["bare Pyramid INSERT"]
             for name, f in figures.items():
                 ratio = f"{f['rps'] / bare['rps']:.2f}x" if f is not bare else ""
+                cpu = "-" if f["cpu"] is None else f"{f['cpu']:.2f}"
                 print(f"{kind:<11} {name:<22} {f['rps']:>8.0f} {f['p50']:>8.1f} {f['p99']:>8.1f} "
-                      f"{f['errors']:>7} {ratio:>6}", flush=True)
+                      f"{f['errors']:>7} {ratio:>6} {cpu:>18}", flush=True)
 
 
 if __name__ == "__main__":
