@@ -10,17 +10,20 @@ two waitress servers on 127.0.0.1 (pbengine, and ``bench/bare_app.py`` on the sa
 Prints throughput, p50/p99 latency, errors and the server process's CPU time per request (from
 ``/proc``, Linux only) side by side; asserts nothing.
 
-``--before DIR``: also serve, in the same run and on the same database, the pbengine of another
-source tree (for example ``git archive <commit> | tar -x -C DIR``), for a before/after beside the
-bare app. Its own ``tests/stress/serve.py`` and settings are used; it gets its own voter codes.
+``--before DIR``: also serve, in the same run, the pbengine of another source tree (for example
+``git archive <commit> | tar -x -C DIR``), for a before/after beside the bare app. Each tree's
+database is made, migrated and seeded by that tree's own code, and served by its own
+``tests/stress/serve.py`` with its settings.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -30,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.stress.harness import Client, Server, ballot_path, drop_database, new_database, seed  # noqa: E402
+from tests.stress.harness import Client, Server, ballot_path  # noqa: E402
 
 WARMUP = 64
 
@@ -79,28 +82,42 @@ def load(port: int, requests: list, clients: int) -> dict:
             "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000, "errors": errors, "n": len(latencies)}
 
 
-def serve_from(tree: Path, url: str, threads: int) -> list[str]:
-    """The command serving the pbengine of source tree ``tree`` (its modules first on the path)."""
-    code = (f"import sys; sys.path.insert(0, {str(tree)!r}); from tests.stress.serve import main; "
-            "main(sys.argv[1:])")
-    return [sys.executable, "-c", code, url, str(threads)]
+def _in_tree(tree: Path, code: str) -> list[str]:
+    """A Python command running ``code`` with the modules of source tree ``tree`` first on the path."""
+    return [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(tree)!r}); {code}"]
+
+
+PREPARE = ("import json; from pathlib import Path; from tests.stress.harness import new_database, seed; "
+           "url = new_database(sys.argv[1], Path(sys.argv[2])); s = seed(url, int(sys.argv[3])); "
+           "print(json.dumps({'url': url, 'slug': s.slug, 'codes': s.codes}))")
+DROP = "from tests.stress.harness import drop_database; drop_database(sys.argv[1])"
+
+
+def prepare(tree: Path, kind: str, directory: Path, voters: int) -> dict:
+    """A fresh database migrated and seeded by ``tree``'s own code (so each tree gets its own schema)."""
+    out = subprocess.run(_in_tree(tree, PREPARE) + [kind, str(directory), str(voters)], cwd=tree, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def bench(kind: str, n: int, clients: int, threads: int, directory: Path, before: Path | None) -> dict:
-    url = new_database(kind, directory)
-    servers = {"bare Pyramid INSERT": [sys.executable, str(ROOT / "bench" / "bare_app.py"), url, str(threads)]}
-    if before is not None:
-        servers[f"pbengine {before.name}"] = serve_from(before, url, threads)
-    servers["pbengine cast"] = [sys.executable, "-m", "tests.stress.serve", url, str(threads)]
+    trees = {"pbengine cast": ROOT} if before is None else {f"pbengine {before.name}": before, "pbengine cast": ROOT}
+    databases = {}
     try:
-        seeded = seed(url, (n + WARMUP) * (len(servers) - 1))
-        path = ballot_path(seeded.slug, "citywide")
-        ballots = [(path, {"voter_code": code, "approvals": ["p1", "p3"] if i % 2 else ["p2"]})
-                   for i, code in enumerate(seeded.codes)]
-        items = [("/items", {"n": i, "approvals": ["p1", "p3"]}) for i in range(n + WARMUP)]
+        for name, tree in trees.items():
+            databases[name] = prepare(tree, kind, directory, n + WARMUP)
         figures = {}
-        for index, (name, argv) in enumerate(servers.items()):
-            requests = items if index == 0 else ballots[(index - 1) * (n + WARMUP):index * (n + WARMUP)]
+        runs = [("bare Pyramid INSERT", ROOT, [sys.executable, str(ROOT / "bench" / "bare_app.py"),
+                                               databases["pbengine cast"]["url"], str(threads)],
+                 [("/items", {"n": i, "approvals": ["p1", "p3"]}) for i in range(n + WARMUP)])]
+        for name, tree in trees.items():
+            db = databases[name]
+            path = ballot_path(db["slug"], "citywide")
+            runs.append((name, tree, _in_tree(tree, "from tests.stress.serve import main; main(sys.argv[1:])")
+                         + [db["url"], str(threads)],
+                         [(path, {"voter_code": code, "approvals": ["p1", "p3"] if i % 2 else ["p2"]})
+                          for i, code in enumerate(db["codes"])]))
+        for name, _tree, argv, requests in runs:
             with Server(argv) as server:
                 load(server.port, requests[:WARMUP], clients)
                 before_cpu = cpu_seconds(server.process.pid)
@@ -110,7 +127,8 @@ def bench(kind: str, n: int, clients: int, threads: int, directory: Path, before
                     (after_cpu - before_cpu) / n * 1000
         return figures
     finally:
-        drop_database(url)
+        for name, db in databases.items():
+            subprocess.run(_in_tree(trees[name], DROP) + [db["url"]], cwd=trees[name], check=False)
 
 
 def main() -> None:
