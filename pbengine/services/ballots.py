@@ -215,13 +215,13 @@ def cast(db, budget: Budget, voter_code: VoterCode | None, content: dict, channe
                                        "Reload the ballot and submit it again."))
         return Cast(submission.receipt(budget.id, voter), stored.receipt_hash,
                     stored.submission_hash == replacing, repeated=True, ballot=stored)
-    if first:
+    current = next((b for b in found if slot and b.slot == slot), None)
+    if first and current is not None:  # only a slot with a ballot can have had one replaced
         earlier = db.scalars(select(ReplacedBallot).where(
             ReplacedBallot.budget_id == budget.id, ReplacedBallot.submission_hash.in_((first, replacing)))).first()
         if earlier is not None:  # a repeat of a submission the voter has replaced since
             return Cast(submission.receipt(budget.id, voter), earlier.receipt_hash,
                         earlier.submission_hash == replacing, repeated=True)
-    current = next((b for b in found if slot and b.slot == slot), None)
     if current is not None and not process.allow_revote:
         raise CodeAlreadyUsed(_("This voter code has already been used "
                                 "for this budget, and this vote does not allow changing a ballot."))
