@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pyramid.authorization import ALL_PERMISSIONS, Allow, Authenticated, Everyone
 from pyramid.httpexceptions import HTTPNotFound
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from .models import Budget, Process, Project, Proposal, Role
@@ -100,17 +100,21 @@ class PublicProcessContext(SiteRoot):
             raise HTTPNotFound()
 
 
+# Built once: on the ballot's hot path, building the statement and its cache key again on every
+# request cost about as much as running it.
+_BUDGET_BY_SLUGS = (select(Budget).join(Budget.process)
+                    .where(Process.slug == bindparam("slug"), Budget.slug == bindparam("budget"))
+                    .options(contains_eager(Budget.process), joinedload(Budget.projects)))
+
+
 class PublicBudgetContext(PublicProcessContext):
     """A budget of a public process, by slugs: process, budget and projects in one query (the
     ballot's hot path); the process's other budgets load when a page asks for them."""
 
     def __init__(self, request):
         SiteRoot.__init__(self, request)
-        slug, budget_slug = request.matchdict.get("slug", ""), request.matchdict.get("budget", "")
-        self.budget = request.db.scalars(
-            select(Budget).join(Budget.process).where(Process.slug == slug, Budget.slug == budget_slug)
-            .options(contains_eager(Budget.process), joinedload(Budget.projects))
-        ).unique().first()
+        slugs = {"slug": request.matchdict.get("slug", ""), "budget": request.matchdict.get("budget", "")}
+        self.budget = request.db.scalars(_BUDGET_BY_SLUGS, slugs).unique().first()
         if self.budget is None or self.budget.process.phase == "draft":
             raise HTTPNotFound()
         self.process = self.budget.process
