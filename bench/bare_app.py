@@ -3,7 +3,8 @@
 Usage: ``python bench/bare_app.py DATABASE_URL [THREADS]``; prints its port, then serves on 127.0.0.1.
 SQLite gets the same connection settings as pbengine (WAL, synchronous=FULL, busy_timeout, BEGIN IMMEDIATE
 for writes), and both have production.ini's pool (10 + 10 connections), so the two differ only by
-what pbengine does per ballot.
+what pbengine does per ballot. The bare app's SQLite writers wait with SQLite's own busy handler;
+pbengine's take turns on a Python lock first (``pbengine.models.session``), part of what it does.
 """
 
 from __future__ import annotations
