@@ -1,4 +1,4 @@
-"""Database commands: ``initdb``, ``create-admin``, ``demo``."""
+"""Database commands: ``initdb``, ``create-admin``, ``demo``, ``shuffle-ballots``."""
 
 from __future__ import annotations
 
@@ -99,6 +99,32 @@ Demo loaded.
     return 0
 
 
+def shuffle_ballots(args) -> int:
+    """Rewrite the ballots of every voting process in random order (PostgreSQL; run before a backup)."""
+    from sqlalchemy import select
+
+    from pbengine.models import Phase, Process
+    from pbengine.services import slots
+
+    try:
+        settings = _settings(args.ini)
+    except FileNotFoundError as error:
+        return _fail(str(error))
+    with session_scope(settings) as db:
+        if db.get_bind().dialect.name == "sqlite":
+            print("SQLite keeps ballots in the order of their random ids: nothing to do")
+            return 0
+        ids = db.scalars(select(Process.id).where(Process.phase == Phase.VOTING).order_by(Process.id)).all()
+    for process_id in ids:
+        with session_scope(settings) as db:  # one process at a time: its casts wait only for its own
+            process = db.get(Process, process_id)
+            count = slots.shuffle(db, process)
+            print(f"{process.slug}: {count} ballots rewritten in the order of their random ids")
+    if not ids:
+        print("no process is voting: nothing to do")
+    return 0
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser("initdb", help="create or upgrade the database schema (alembic upgrade head)")
     p.add_argument("ini", help="configuration file, e.g. development.ini")
@@ -114,3 +140,8 @@ def register(subparsers) -> None:
     p.add_argument("ini")
     p.add_argument("--if-empty", action="store_true", help="do nothing (exit 0) if the database has data")
     p.set_defaults(func=demo)
+
+    p = subparsers.add_parser("shuffle-ballots", help="rewrite the ballots of voting processes in random order "
+                              "(PostgreSQL keeps rows in the order written; run it before a backup)")
+    p.add_argument("ini")
+    p.set_defaults(func=shuffle_ballots)

@@ -24,7 +24,7 @@ import hmac
 
 from sqlalchemy import delete, func, insert, null, select, text, update
 
-from ..models import Ballot, Process, ReplacedBallot, VoterCode
+from ..models import Ballot, Phase, Process, ReplacedBallot, VoterCode
 
 CHUNK = 10_000
 
@@ -88,8 +88,26 @@ def close(db, process: Process, key: str | None) -> int:
                    .execution_options(synchronize_session=False))
     erased = db.scalar(select(func.count()).select_from(Ballot).where(Ballot.budget_id.in_(ids),
                                                                        Ballot.slot.is_not(None)))
-    reorder(db, ids)
+    reorder(db, ids, erase=True)
     return erased
+
+
+def shuffle(db, process: Process) -> int:
+    """While voting: rewrite the process's ballots in the order of their ids, keeping their slots.
+
+    For PostgreSQL, whose rows otherwise sit in the order they were written: a backup taken
+    right after lists no order of casting (only the ballots cast since then are at the end).
+    Casts wait for it (the process row is locked as for the close). Returns how many ballots
+    were rewritten (0 on SQLite, which keeps them in that order anyway, and for a process
+    that is not voting).
+    """
+    db.refresh(process, with_for_update=True)
+    ids = _budget_ids(process)
+    if process.phase != Phase.VOTING or not ids or db.get_bind().dialect.name == "sqlite":
+        return 0
+    count = db.scalar(select(func.count()).select_from(Ballot).where(Ballot.budget_id.in_(ids)))
+    reorder(db, ids, erase=False)
+    return count
 
 
 def _rewrite(db, table, where, order_by, nulls=()) -> None:
@@ -100,8 +118,8 @@ def _rewrite(db, table, where, order_by, nulls=()) -> None:
     db.execute(insert(table).from_select(names, select(*columns).order_by(moved.c[order_by.name])))
 
 
-def reorder(db, budget_ids: list[int]) -> None:
-    """Erase the slots of these budgets' ballots and store the rows again in the order of their ids.
+def reorder(db, budget_ids: list[int], erase: bool) -> None:
+    """Store these budgets' ballots again in the order of their ids (and ``erase`` their slots).
 
     SQLite already keeps them in that order (``WITHOUT ROWID``); PostgreSQL appends rows in the
     order they are written, so deleting and inserting them sorted leaves no order of casting
@@ -113,8 +131,9 @@ def reorder(db, budget_ids: list[int]) -> None:
     ballots = Ballot.__table__
     replaced = ReplacedBallot.__table__
     if db.get_bind().dialect.name == "sqlite":
-        db.execute(update(ballots).where(ballots.c.budget_id.in_(budget_ids)).values(slot=None))
+        if erase:
+            db.execute(update(ballots).where(ballots.c.budget_id.in_(budget_ids)).values(slot=None))
         return
-    _rewrite(db, ballots, ballots.c.budget_id.in_(budget_ids), ballots.c.id, nulls=("slot",))
+    _rewrite(db, ballots, ballots.c.budget_id.in_(budget_ids), ballots.c.id, nulls=("slot",) if erase else ())
     _rewrite(db, replaced, replaced.c.budget_id.in_(budget_ids), replaced.c.receipt_hash)
 

@@ -96,6 +96,42 @@ def test_many_ballots_at_concurrency_10(stress_db, tmp_path):
     assert result.acknowledged == result.stored == n
 
 
+def test_ballots_shuffled_again_and_again_while_voters_cast_and_revote(stress_db, tmp_path):
+    """``pbengine shuffle-ballots`` rewrites the rows under the casts: none is lost, doubled or a 5xx."""
+    from sqlalchemy import select
+
+    from pbengine.models import Process, get_engine, get_session_factory
+    from pbengine.services import slots
+
+    n = size(20, 200)
+    seeded = seed(stress_db, n)
+    path = ballot_path(seeded.slug, BUDGET)
+    engine = get_engine({"sqlalchemy.url": stress_db})
+    done = threading.Event()
+    shuffles = []
+
+    def shuffle_until_done():
+        while not done.is_set() or not shuffles:
+            with get_session_factory(engine)() as db, db.begin():
+                process = db.scalars(select(Process).where(Process.slug == seeded.slug)).one()
+                shuffles.append(slots.shuffle(db, process))
+
+    shuffler = threading.Thread(target=shuffle_until_done)
+    with pbengine_server(stress_db) as server:
+        voters = Voters([server.port])
+        shuffler.start()
+        try:
+            run_all([lambda i=i, choice=choice: voters.cast(path, seeded.codes[i], choice, secrets.token_urlsafe(16))
+                     for choice in (["p1"], ["p2", "p3"]) for i in range(n)], concurrency=10)
+        finally:
+            done.set()
+            shuffler.join()
+    engine.dispose()
+    result = report(stress_db, seeded.slug, voters, f"{n} voters x 2 ballots, {len(shuffles)} shuffles", tmp_path)
+    assert all(a.status == 201 for a in voters.answers)
+    assert result.stored == 2 * n and len(shuffles) >= 1
+
+
 def test_two_app_servers_on_one_postgresql(stress_db, tmp_path):
     if not stress_db.startswith("postgresql"):
         pytest.skip("two app servers share one PostgreSQL (SQLite is one machine's file)")
