@@ -74,4 +74,13 @@ def make_budget(db, process, slug="citywide", amount=100_000, kind="approval", p
     return budget
 
 
-__all__ = ["PASSWORD", "TestApp", "commit", "make_budget", "minor", "make_organizer", "make_process", "transaction"]
+def rank_correlation(listed: list[str], cast_order: list[str]) -> float:
+    """Spearman's rho between the places of the same items in two orders (1: the same order)."""
+    place = {h: i for i, h in enumerate(cast_order)}
+    n = len(listed)
+    d2 = sum((i - place[h]) ** 2 for i, h in enumerate(listed))
+    return 1 - 6 * d2 / (n * (n * n - 1))
+
+
+__all__ = ["PASSWORD", "TestApp", "commit", "make_budget", "minor", "make_organizer", "make_process",
+           "rank_correlation", "transaction"]

@@ -121,9 +121,11 @@ def _rewrite(db, table, where, order_by, nulls=()) -> None:
 def reorder(db, budget_ids: list[int], erase: bool) -> None:
     """Store these budgets' ballots again in the order of their ids (and ``erase`` their slots).
 
-    SQLite already keeps them in that order (``WITHOUT ROWID``); PostgreSQL appends rows in the
-    order they are written, so deleting and inserting them sorted leaves no order of casting
-    (the old row versions are gone from any dump, and VACUUM reclaims their space).
+    SQLite already keeps them in that order (``WITHOUT ROWID``). PostgreSQL stores rows in the
+    order they are written (at the end of the table, or in free space left by deleted rows), so
+    deleting and inserting them sorted by id leaves no order of casting: where each lands depends
+    on its random id and the table's free space. The old row versions are gone from any dump, and
+    VACUUM reclaims their space.
     """
     db.flush()
     for obj in [o for o in db.identity_map.values() if isinstance(o, (Ballot, ReplacedBallot))]:

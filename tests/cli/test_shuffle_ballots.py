@@ -9,7 +9,7 @@ from pbengine.models import Budget
 from pbengine.services import ballots, codes
 from tests.cli.test_db_commands import _ini
 from tests.conftest import TEST_SETTINGS
-from tests.helpers import commit
+from tests.helpers import commit, rank_correlation
 from tests.site.voting import open_vote
 
 KEY = TEST_SETTINGS["pbengine.code_key"]
@@ -23,7 +23,7 @@ def stored(engine) -> list[tuple[str, str, str | None]]:
 
 def test_shuffle_ballots_rewrites_them_in_id_order_and_voters_can_still_revote(db, db_url, tmp_path, monkeypatch,
                                                                                capsys):
-    process, budgets, plain = open_vote(db, n_codes=12)
+    process, budgets, plain = open_vote(db, n_codes=200)
     cast_order = []
     for code in plain:
         voter = codes.find(db, KEY, process, code)
@@ -38,14 +38,13 @@ def test_shuffle_ballots_rewrites_them_in_id_order_and_voters_can_still_revote(d
     out = capsys.readouterr().out
     after = stored(engine)
     assert sorted(after) == sorted(before)  # the same ballots, slots kept
-    assert [row[0] for row in after] == sorted(row[0] for row in after)
-    assert [row[1] for row in after] != cast_order
+    assert abs(rank_correlation([row[1] for row in after], cast_order)) < 0.3  # a random order: about 0.07
     if engine.dialect.name == "sqlite":
+        assert [row[0] for row in after] == sorted(row[0] for row in after)
         assert "nothing to do" in out
     else:
-        assert [row[1] for row in before] == cast_order  # what PostgreSQL did before: the order of casting
-        assert "town-2027: 12 ballots rewritten" in out
+        assert "town-2027: 200 ballots rewritten" in out
     # The slots still find each voter's ballot: a re-vote replaces it.
     voter = codes.find(db, KEY, process, plain[0])
     again = ballots.cast(db, db.get(Budget, budgets[0].id), voter, {"approvals": ["p2"]}, key=KEY)
-    assert again.replaced and ballots.count_current(db, db.get(Budget, budgets[0].id)) == 12
+    assert again.replaced and ballots.count_current(db, db.get(Budget, budgets[0].id)) == 200
