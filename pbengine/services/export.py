@@ -228,7 +228,10 @@ What this proves, and what it hides
   hash in the .pb (or see that it was replaced by a later ballot of theirs). Nothing here
   tells in which order, on which day or at what time ballots were cast, nor which ballots of
   different budgets come from the same voter: the log holds no event per ballot, and the
-  seal covers a whole budget at once.
+  seal covers a whole budget at once. The engine's database does not link them either: a
+  ballot is stored without its voter code, under a keyed hash that let the voter replace it
+  while voting was open, and those hashes were erased when voting closed (this export cannot
+  prove that; the engine's source and tests show it).
 
 How to check
   1. sha256sum -c SHA256SUMS
