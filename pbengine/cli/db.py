@@ -48,7 +48,10 @@ def initdb(args) -> int:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     config = Config(args.ini)
-    command.upgrade(config, "head")
+    try:
+        command.upgrade(config, "head")
+    except RuntimeError as error:  # a revision that cannot convert the data as it is (it says why)
+        return _fail(str(error))
     print(f"database ready: {url.split('@')[-1]}")
     return 0
 

@@ -33,3 +33,28 @@ def test_initdb_then_demo_loads_once(tmp_path, capsys):
 def test_initdb_with_a_missing_file_says_so(tmp_path, capsys):
     assert main(["initdb", str(tmp_path / "nope.ini")]) == 2
     assert "no such configuration file" in capsys.readouterr().err
+
+
+def test_initdb_says_in_one_line_when_a_revision_needs_the_code_key(tmp_path, capsys, monkeypatch):
+    """Revision 0007 computes the slots of a voting process's ballots: without the code key it stops."""
+    from sqlalchemy import text
+
+    from pbengine.models import get_engine
+    from tests.test_migrations_i10 import migrate, seed
+
+    ini = _ini(tmp_path)
+    text_ = Path(ini).read_text()
+    Path(ini).write_text("\n".join(line for line in text_.splitlines() if not line.startswith("pbengine.code_key")))
+    monkeypatch.delenv("PBENGINE_CODE_KEY", raising=False)
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    monkeypatch.setenv("PBENGINE_DATABASE_URL", url)
+    migrate(url, "0006_i9_ballots")
+    seed(url)
+    assert main(["initdb", ini]) == 2
+    assert "needs the voter-code key (PBENGINE_CODE_KEY)" in capsys.readouterr().err
+    engine = get_engine({"sqlalchemy.url": url})
+    with engine.connect() as connection:  # nothing was converted
+        assert connection.execute(text("SELECT count(*) FROM ballot WHERE voter_code_id IS NOT NULL")).scalar() == 4
+    engine.dispose()
+    monkeypatch.setenv("PBENGINE_CODE_KEY", "test-code-key")
+    assert main(["initdb", ini]) == 0
