@@ -55,6 +55,7 @@ bench: install
 	$(BIN)/python bench/tally.py
 	$(BIN)/python bench/city.py
 	$(BIN)/python bench/cast.py
+	$(BIN)/python bench/unlink.py
 
 # Full-size stress and crash tests against real waitress servers (small versions run in `make test`).
 stress: install
