@@ -105,3 +105,19 @@ def lookup_attempt(request, scope: str):
     """A reservation for one receipt or proposal-link lookup; release it when the lookup found something."""
     bucket = Bucket(scope, client_address(request), limit(request, "pbengine.lookup_failures_per_minute"))
     return _reserve(request, [bucket])
+
+
+def checked_lookup(request, scope: str, find, found=bool):
+    """``find()`` under the lookup limit of ``scope``, counting only the lookups that found nothing.
+
+    As for voter codes: the counters are read first (one SELECT, nothing written), and a lookup
+    that found something writes nothing; one that found nothing is counted after it, and
+    refused with ``TooManyAttempts`` if that goes over the limit. Once the limit is reached
+    every lookup is refused, found or not, so that a refusal says nothing of the receipt.
+    """
+    bucket = Bucket(scope, client_address(request), limit(request, "pbengine.lookup_failures_per_minute"))
+    ratelimit.check(request.registry["dbsession_factory"], [bucket], request_db=request.db)
+    result = find()
+    if not found(result):
+        _reserve(request, [bucket])
+    return result

@@ -105,12 +105,12 @@ def cast_ballot(context, request):
 
 @api_view("api.receipt", Permission.VIEW)
 def receipt(request):
-    attempt = limits.lookup_attempt(request, "lookup.receipt")  # 429 in the API's shape when over
-    status = ballots.check_receipt(request.db, request.matchdict["receipt"])
+    # Only unknown receipts count; 429 in the API's shape when over.
+    status = limits.checked_lookup(request, "lookup.receipt",
+                                   lambda: ballots.check_receipt(request.db, request.matchdict["receipt"]),
+                                   found=lambda status: status.found)
     request.response.headers["Cache-Control"] = "no-store"
-    if status.found:
-        attempt.release()  # only unknown receipts count
-    else:
+    if not status.found:
         raise ApiError(404, "receipt_not_found", _("No ballot has this receipt. Check it and try again."))
     budget = status.budget
     process = budget.process

@@ -3,6 +3,11 @@
 Reads the official tally's result JSON (``voting_rules.TallyResult.to_json``) and turns the
 rule's explanation (greedy order, equal-shares rounds and shortfalls, ...) into one or two
 translatable sentences per project. Nothing is recomputed here.
+
+The result of a published (frozen) tally never changes, nor do the projects and budgets it
+counted (they are locked from the vote on): :func:`published_result` keeps its display in a
+:class:`~pbengine.services.memo.Memo` keyed by the tally, so that a public page loads neither
+the tally's JSON nor the projects again. The display holds plain values, no ORM objects.
 """
 
 from __future__ import annotations
@@ -10,12 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from sqlalchemy import select
 from translationstring import TranslationString
 
 from ..formatting import money, units
 from ..i18n import _
-from ..models import Budget, Project, Tally
+from ..models import Budget, Tally
 from ..money import to_minor
+from .memo import Memo
 from .tallies import official_tally
 
 
@@ -25,9 +32,9 @@ def percent(value) -> str:
 
 @dataclass
 class ProjectOutcome:
-    project: Project | None
+    project_id: int | None  # None: a code in the tally that is not a project (any more)
     code: str
-    title: str
+    title: str  # in the locale the result was built for
     cost: int  # minor units, like the database
     votes: int
     score: int
@@ -39,8 +46,10 @@ class ProjectOutcome:
 
 @dataclass
 class BudgetResult:
-    budget: Budget
-    tally: Tally
+    budget_id: int
+    tally_id: int
+    tally_key: tuple  # see tally_key(): names this tally for good
+    frozen: bool  # published: this result never changes
     rule: str
     outcomes: list[ProjectOutcome]
     spent: int  # minor units
@@ -72,7 +81,8 @@ def budget_result(db, budget: Budget, locale: str | None = None) -> BudgetResult
     for code, row in rows.items():
         project = by_code.get(code)
         outcomes[code] = ProjectOutcome(
-            project=project, code=code, title=project.title if project else code, cost=to_minor(row["cost"], currency),
+            project_id=project.id if project else None, code=code,
+            title=project.localized("title", locale) if project else code, cost=to_minor(row["cost"], currency),
             votes=row["votes"], score=row["score"], funded=code in funded_order)
     explanation = data.get("explanation") or {}
     rule = data.get("rule", tally.rule)
@@ -94,11 +104,30 @@ def budget_result(db, budget: Budget, locale: str | None = None) -> BudgetResult
     spent = Fraction(data.get("spent", 0))
     total = Fraction(data.get("budget") or 0)
     return BudgetResult(
-        budget=budget, tally=tally, rule=rule, outcomes=ordered, spent=to_minor(spent, currency),
+        budget_id=budget.id, tally_id=tally.id, tally_key=tally_key(tally), frozen=tally.frozen, rule=rule,
+        outcomes=ordered, spent=to_minor(spent, currency),
         num_voters=data.get("num_voters", 0),
         share_spent=spent / total if total else Fraction(0),
         share_voters_with_funded=Fraction(data.get("share_of_voters_with_a_funded_project", "0")),
         notes=notes)
+
+
+def published_result(db, budget: Budget, locale: str | None, memo: Memo) -> BudgetResult | None:
+    """:func:`budget_result`, kept in ``memo`` once its tally is frozen (published)."""
+    row = db.execute(select(Tally.id, Tally.computed_at, Tally.input_digest, Tally.frozen)
+                     .where(Tally.budget_id == budget.id, Tally.official.is_(True))
+                     .order_by(Tally.id.desc()).limit(1)).first()
+    if row is None:
+        return None
+    if not row.frozen:
+        return budget_result(db, budget, locale)
+    return memo.get(("budget_result", *tally_key(row), locale or ""),
+                    lambda: budget_result(db, budget, locale))
+
+
+def tally_key(row) -> tuple:
+    """What names a tally for good: its id, when it was computed and the digest of its input."""
+    return row.id, row.computed_at.isoformat() if row.computed_at else "", row.input_digest
 
 
 def _explain_greedy(outcomes: dict[str, ProjectOutcome], explanation: dict, currency: str,

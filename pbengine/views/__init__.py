@@ -24,3 +24,4 @@ def add_globals(event: BeforeRender) -> None:
 
 def includeme(config):
     config.add_subscriber(add_globals, BeforeRender)
+    config.include(".caching")

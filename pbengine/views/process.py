@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from markupsafe import Markup
+from pyramid.renderers import render
 from pyramid.view import view_config
 
 from .. import labels, money
 from ..security import Permission
-from ..services.processes import accepts_proposals, results_public, voting_open
+from ..services.processes import accepts_proposals, is_locked, results_public, voting_open
+from . import caching
 
 
 @view_config(route_name="site.process", renderer="site/process.jinja2", permission=Permission.VIEW,
@@ -64,18 +67,30 @@ def filter_projects(process, params, locale: str | None) -> list:
     return found
 
 
+FILTERS = ("budget", "category", "sdg", "min_cost", "max_cost", "q")
+
+
+def _cards(request, process, filters: dict) -> tuple[Markup, list[str]]:
+    """The projects found, rendered, and the categories to filter by."""
+    categories = sorted({c for b in process.budgets for p in b.projects for c in (p.categories or []) if c})
+    html = render("site/_project_cards.jinja2", {
+        "process": process, "projects": filter_projects(process, filters, request.locale_name)}, request=request)
+    return Markup(html), categories
+
+
 @view_config(route_name="site.projects", renderer="site/projects.jinja2", permission=Permission.VIEW,
              request_method="GET")
 def projects(context, request):
     process = context.process
-    categories = sorted({c for b in process.budgets for p in b.projects for c in (p.categories or []) if c})
-    return {
-        "process": process,
-        "projects": filter_projects(process, request.GET, request.locale_name),
-        "categories": categories,
-        "filters": {key: request.GET.get(key, "") for key in ("budget", "category", "sdg", "min_cost",
-                                                               "max_cost", "q")},
-    }
+    filters = {key: request.GET.get(key, "") for key in FILTERS}
+    if is_locked(process):
+        # From the vote on, the projects cannot change: their list is rendered once per filter.
+        key = ("site/_project_cards.jinja2", process.id, process.created_at.isoformat(), process.config_fingerprint,
+               process.slug, request.locale_name or "", request.application_url, tuple(filters.items()))
+        cards, categories = caching.memo(request).get(key, lambda: _cards(request, process, filters))
+    else:
+        cards, categories = _cards(request, process, filters)
+    return {"process": process, "cards": cards, "categories": categories, "filters": filters}
 
 
 @view_config(route_name="site.project", renderer="site/project.jinja2", permission=Permission.VIEW,

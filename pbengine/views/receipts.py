@@ -27,11 +27,9 @@ def receipt_check(request):
         return {"status": None, "value": value,
                 "errors": {"receipt": forms.translate(request, _("Enter the receipt you received when you voted."))}}
     try:
-        attempt = limits.lookup_attempt(request, "lookup.receipt")
+        status = limits.checked_lookup(request, "lookup.receipt", lambda: ballots.check_receipt(request.db, value),
+                                       found=lambda status: status.found)  # only unknown receipts count
     except TooManyAttempts as error:
         request.response.status = error.status
         return {"status": None, "value": value, "errors": {"receipt": forms.translate(request, error.message)}}
-    status = ballots.check_receipt(request.db, value)
-    if status.found:
-        attempt.release()  # only unknown receipts count
     return {"status": status, "errors": {}, "value": value}

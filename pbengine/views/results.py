@@ -1,7 +1,15 @@
-"""Published results: funded projects, money spent, a chart, the rule in plain words, and why."""
+"""Published results: funded projects, money spent, a chart, the rule in plain words, and why.
+
+A published result never changes: each budget's section (and its SVG chart) is rendered once
+per tally, language and site address and kept in the app's memo (``services.memo``); the page
+around it (navigation, language form with the visitor's CSRF token) is rendered per request.
+Responses carry an ETag, so a browser that has the page revalidates it with a 304.
+"""
 
 from __future__ import annotations
 
+from markupsafe import Markup
+from pyramid.httpexceptions import HTTPNotFound
 from pyramid.renderers import render
 from pyramid.response import Response
 from pyramid.view import view_config
@@ -9,7 +17,8 @@ from pyramid.view import view_config
 from .. import labels
 from ..security import Permission
 from ..services.processes import results_public
-from ..services.results import budget_result, percent
+from ..services.results import percent, published_result
+from . import caching
 
 BAR_HEIGHT, GAP, CHART_WIDTH = 28, 10, 420
 
@@ -25,34 +34,47 @@ def chart_rows(result) -> dict:
             "bar": BAR_HEIGHT}
 
 
-def _results_page(context, request):
-    process = context.process
-    budgets = []
-    for budget in process.budgets:
-        result = budget_result(request.db, budget, request.locale_name)
-        budgets.append({"budget": budget, "result": result, "chart": chart_rows(result) if result else None})
-    return {"process": process, "published": results_public(process), "budgets": budgets,
-            "rule_texts": labels.RULE_TEXTS, "percent": percent,
-            "export_name": f"{process.slug}-export.zip"}
+def _rendered(request, key: tuple, result, template: str, values: dict) -> str:
+    """``template`` rendered with ``values``; kept in the memo when ``result`` is published."""
+    def make():
+        return render(template, values, request=request)
+
+    if result is None or not result.frozen:
+        return make()
+    return caching.memo(request).get((template, *key, result.tally_key, request.locale_name or "",
+                                      request.application_url), make)
+
+
+def _section(request, process, budget) -> Markup:
+    result = published_result(request.db, budget, request.locale_name, caching.memo(request))
+    values = {"process": process, "budget": budget, "result": result, "rule_texts": labels.RULE_TEXTS,
+              "percent": percent, "chart": chart_rows(result) if result else None}
+    return Markup(_rendered(request, (process.slug, budget.slug), result, "site/_budget_result.jinja2", values))
 
 
 @view_config(route_name="site.results", renderer="site/results.jinja2", permission=Permission.VIEW,
              request_method="GET")
 def results(context, request):
-    if not results_public(context.process):
+    process = context.process
+    if not results_public(process):
         request.response.status = 404
-        return {"process": context.process, "published": False, "budgets": []}
-    return _results_page(context, request)
+        return {"process": process, "published": False, "budgets": []}
+    caching.revalidate(request)
+    return {"process": process, "published": True,
+            "budgets": [{"html": _section(request, process, budget)} for budget in process.budgets],
+            "export_name": f"{process.slug}-export.zip"}
 
 
 @view_config(route_name="site.results_chart", permission=Permission.VIEW, request_method="GET")
 def results_chart(context, request):
     """The same chart as a standalone SVG image (for reuse in articles and slides)."""
-    result = budget_result(request.db, context.budget, request.locale_name) if results_public(context.process) else None
+    process, budget = context.process, context.budget
+    result = (published_result(request.db, budget, request.locale_name, caching.memo(request))
+              if results_public(process) else None)
     if result is None:
-        from pyramid.httpexceptions import HTTPNotFound
-
         raise HTTPNotFound()
-    body = render("site/chart.jinja2", {"process": context.process, "budget": context.budget,
-                                        "chart": chart_rows(result), "standalone": True}, request=request)
-    return Response(body, content_type="image/svg+xml", charset="utf-8")
+    body = _rendered(request, (process.slug, budget.slug), result, "site/chart.jinja2",
+                     {"process": process, "budget": budget, "chart": chart_rows(result), "standalone": True})
+    response = Response(body, content_type="image/svg+xml", charset="utf-8")
+    caching.public(response, request)  # the same image for everyone: shared caches may keep it
+    return response
