@@ -107,17 +107,21 @@ def lookup_attempt(request, scope: str):
     return _reserve(request, [bucket])
 
 
-def checked_lookup(request, scope: str, find, found=bool):
+def checked_lookup(request, scope: str, find, found=bool, db=None):
     """``find()`` under the lookup limit of ``scope``, counting only the lookups that found nothing.
 
     As for voter codes: the counters are read first (one SELECT, nothing written), and a lookup
     that found something writes nothing; one that found nothing is counted after it, and
     refused with ``TooManyAttempts`` if that goes over the limit. Once the limit is reached
     every lookup is refused, found or not, so that a refusal says nothing of the receipt.
+    ``db``: the session ``find`` reads with (default ``request.db``; ``request.read_db`` for a
+    POST that only reads).
     """
+    db = request.db if db is None else db
+    factory = request.registry["dbsession_factory"]
     bucket = Bucket(scope, client_address(request), limit(request, "pbengine.lookup_failures_per_minute"))
-    ratelimit.check(request.registry["dbsession_factory"], [bucket], request_db=request.db)
+    ratelimit.check(factory, [bucket], request_db=db)
     result = find()
     if not found(result):
-        _reserve(request, [bucket])
+        ratelimit.reserve(factory, [bucket], request_db=db)
     return result

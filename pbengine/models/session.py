@@ -173,3 +173,12 @@ def includeme(config):
         return dbsession
 
     config.add_request_method(db, "db", reify=True)
+
+    def read_db(request):
+        """The session of a view that only reads, whatever the method (a POST that looks a receipt up):
+        on SQLite it never waits for the write lock. A GET's is ``request.db`` itself."""
+        if request.method in SAFE_METHODS or "app.dbsession" in request.environ:
+            return request.db
+        return get_tm_session(session_factory, request.tm, request=request)
+
+    config.add_request_method(read_db, "read_db", reify=True)

@@ -27,8 +27,9 @@ def receipt_check(request):
         return {"status": None, "value": value,
                 "errors": {"receipt": forms.translate(request, _("Enter the receipt you received when you voted."))}}
     try:
-        status = limits.checked_lookup(request, "lookup.receipt", lambda: ballots.check_receipt(request.db, value),
-                                       found=lambda status: status.found)  # only unknown receipts count
+        # Only unknown receipts count; a known one is read without waiting for any write lock.
+        status = limits.checked_lookup(request, "lookup.receipt", lambda: ballots.check_receipt(request.read_db, value),
+                                       found=lambda status: status.found, db=request.read_db)
     except TooManyAttempts as error:
         request.response.status = error.status
         return {"status": None, "value": value, "errors": {"receipt": forms.translate(request, error.message)}}

@@ -112,3 +112,13 @@ def test_public_pages_and_a_known_receipt_write_nothing(testapp, db):
     form["receipt"] = "ACDE-FGHJ-KMNP-QRTU"
     assert "Unknown receipt" in form.submit().text
     assert _writes(db) == (before[0], before[1] + 1)  # an unknown receipt is counted (rate limit)
+
+
+def test_a_locked_process_s_project_list_keeps_each_filter_apart(testapp, db):
+    open_vote(db)  # voting: the projects are locked, their list is kept per filter and language
+    for _ in range(2):
+        assert "3 projects found" in testapp.get("/p/town-2027/projects").text
+        found = testapp.get("/p/town-2027/projects", {"q": "p2"}).text
+        assert "1 project found" in found and "Project p2" in found and "Project p1" not in found
+        assert "2 projects found" in testapp.get("/p/town-2027/projects", {"max_cost": "45000"}).text
+        assert "3 projets trouvés" in testapp.get("/p/town-2027/projects", {"_LOCALE_": "fr"}).text
