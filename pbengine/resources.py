@@ -90,12 +90,13 @@ class ProposalContext(ProcessContext):
 
 
 class PublicProcessContext(SiteRoot):
-    """A process on the citizen site, by slug; drafts are not public."""
+    """A process on the citizen site, by slug, with its budgets (one query); drafts are not public."""
 
     def __init__(self, request):
         super().__init__(request)
         slug = request.matchdict.get("slug", "")
-        self.process = request.db.scalars(select(Process).where(Process.slug == slug)).first()
+        self.process = request.db.scalars(select(Process).where(Process.slug == slug)
+                                          .options(joinedload(Process.budgets))).unique().first()
         if self.process is None or self.process.phase == "draft":
             raise HTTPNotFound()
 

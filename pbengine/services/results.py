@@ -114,15 +114,26 @@ def budget_result(db, budget: Budget, locale: str | None = None) -> BudgetResult
 
 def published_result(db, budget: Budget, locale: str | None, memo: Memo) -> BudgetResult | None:
     """:func:`budget_result`, kept in ``memo`` once its tally is frozen (published)."""
-    row = db.execute(select(Tally.id, Tally.computed_at, Tally.input_digest, Tally.frozen)
-                     .where(Tally.budget_id == budget.id, Tally.official.is_(True))
-                     .order_by(Tally.id.desc()).limit(1)).first()
-    if row is None:
-        return None
-    if not row.frozen:
-        return budget_result(db, budget, locale)
-    return memo.get(("budget_result", *tally_key(row), locale or ""),
-                    lambda: budget_result(db, budget, locale))
+    return published_results(db, [budget], locale, memo)[0]
+
+
+def published_results(db, budgets: list[Budget], locale: str | None, memo: Memo) -> list[BudgetResult | None]:
+    """:func:`published_result` of each of ``budgets``, with one query for their official tallies."""
+    rows = db.execute(select(Tally.id, Tally.budget_id, Tally.computed_at, Tally.input_digest, Tally.frozen)
+                      .where(Tally.budget_id.in_([b.id for b in budgets]), Tally.official.is_(True))
+                      .order_by(Tally.id)).all()
+    newest = {row.budget_id: row for row in rows}  # the newest official tally, as official_tally() reads it
+    found = []
+    for budget in budgets:
+        row = newest.get(budget.id)
+        if row is None:
+            found.append(None)
+        elif not row.frozen:
+            found.append(budget_result(db, budget, locale))
+        else:
+            found.append(memo.get(("budget_result", *tally_key(row), locale or ""),
+                                  lambda budget=budget: budget_result(db, budget, locale)))
+    return found
 
 
 def tally_key(row) -> tuple:

@@ -17,7 +17,7 @@ from pyramid.view import view_config
 from .. import labels
 from ..security import Permission
 from ..services.processes import results_public
-from ..services.results import percent, published_result
+from ..services.results import percent, published_result, published_results
 from . import caching
 
 BAR_HEIGHT, GAP, CHART_WIDTH = 28, 10, 420
@@ -45,8 +45,7 @@ def _rendered(request, key: tuple, result, template: str, values: dict) -> str:
                                       request.application_url), make)
 
 
-def _section(request, process, budget) -> Markup:
-    result = published_result(request.db, budget, request.locale_name, caching.memo(request))
+def _section(request, process, budget, result) -> Markup:
     values = {"process": process, "budget": budget, "result": result, "rule_texts": labels.RULE_TEXTS,
               "percent": percent, "chart": chart_rows(result) if result else None}
     return Markup(_rendered(request, (process.slug, budget.slug), result, "site/_budget_result.jinja2", values))
@@ -60,8 +59,11 @@ def results(context, request):
         request.response.status = 404
         return {"process": process, "published": False, "budgets": []}
     caching.revalidate(request)
+    budgets = process.budgets
     return {"process": process, "published": True,
-            "budgets": [{"html": _section(request, process, budget)} for budget in process.budgets],
+            "budgets": [{"html": _section(request, process, budget, result)} for budget, result in
+                        zip(budgets, published_results(request.db, budgets, request.locale_name,
+                                                       caching.memo(request)), strict=True)],
             "export_name": f"{process.slug}-export.zip"}
 
 
