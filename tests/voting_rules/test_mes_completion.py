@@ -30,6 +30,7 @@ from tests.conftest import SHARED_PABULIB
 from voting_rules import Ballot, BallotFormat, Election, Project, TallyParams, compute, read_pb
 from voting_rules.convert import tie_breaking_rule
 from voting_rules.rules import Context
+from voting_rules.rules.mes_fast import GroupedMES
 
 TIE = ("votes", "lower-cost", "id")
 
@@ -180,4 +181,63 @@ def test_a_project_one_voter_backs_is_reached_without_a_run_per_unit():
                                   "Switzerland_Zurich_D10.pb"])
 def test_add1_on_real_files_is_pabutools_one_unit_loop(name):
     election = read_pb(SHARED_PABULIB / name)
+    assert mes(election, "add1").funded == pabutools_add1(election)
+
+
+# -- the certificate that skips shares ------------------------------------------------------
+
+@st.composite
+def districted(draw, kind: str = "approval"):
+    """Two districts with their own projects and one city-wide project: purchases in different
+    districts share no voter, so their order changes with the share while the outcome does not."""
+    projects = [Project(f"d{d}p{j}", draw(st.sampled_from([10, 20, 30, 45, 60, 100])))
+                for d in range(2) for j in range(3)]
+    projects.append(Project("city", draw(st.sampled_from([30, 60, 100]))))
+    ballots = []
+    for d in range(2):
+        ids = [f"d{d}p{j}" for j in range(3)] + ["city"]
+        for _ in range(draw(st.sampled_from([2, 3, 5]))):
+            chosen = draw(st.lists(st.sampled_from(ids), min_size=1, max_size=3, unique=True))
+            name = f"v{len(ballots)}"
+            if kind == "cumulative":
+                ballots.append(Ballot(name, points={p: draw(st.integers(1, 4)) for p in chosen}))
+            else:
+                ballots.append(Ballot(name, approvals=tuple(chosen)))
+    fmt = BallotFormat(kind="cumulative", max_sum_points=30) if kind == "cumulative" else BallotFormat()
+    return Election(budget=150, projects=projects, ballot_format=fmt, ballots=ballots)
+
+
+def grouped(election: Election) -> GroupedMES:
+    """The fast engine on the election's ballots (satisfaction: cost, or the points given)."""
+    costs = {p.id: p.cost for p in election.projects}
+    ballots = [(dict(b.points) if b.points else {p: costs[p] for p in b.approvals}, 1)
+               for b in election.ballots]
+    return GroupedMES(costs, ballots, lambda p: p)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(["approval", "cumulative"]).flatmap(districted), st.integers(5, 40),
+       st.sampled_from([1, 3, 10, 30]))
+def test_a_certified_range_of_shares_funds_the_same_projects_at_every_share_in_it(election, low, width):
+    engine = grouped(election)
+    run = engine.run(low)
+    if engine.holds(run, low + width):
+        for share in [Fraction(low) + Fraction(k, 2) for k in range(2 * width + 1)]:
+            assert set(engine.run(share).funded) == set(run.funded), share
+
+
+def test_purchases_in_two_districts_may_swap_places_inside_a_certified_range():
+    costs = {"d0p0": 10, "d0p1": 60, "d0p2": 100, "d1p0": 30, "d1p1": 20, "d1p2": 30, "city": 30}
+    ballots = [({"d0p2": 100, "d0p0": 10}, 1), ({"d0p2": 100, "d0p0": 10, "city": 30}, 1),
+               ({"d1p1": 20}, 1), ({"city": 30, "d1p0": 30, "d1p1": 20}, 2), ({"d1p0": 30}, 1),
+               ({"d1p0": 30, "d1p1": 20}, 1), ({"d1p2": 30, "d1p0": 30, "city": 30}, 1)]
+    engine = GroupedMES(costs, ballots, lambda p: p)
+    orders = {tuple(engine.run(share).funded) for share in range(14, 18)}
+    assert orders == {("d1p0", "city", "d1p1", "d0p0"), ("d1p0", "city", "d0p0", "d1p1")}
+    assert engine.holds(engine.run(14), 17)
+
+
+@QUICK
+@given(st.sampled_from(["approval", "cumulative"]).flatmap(districted))
+def test_add1_on_districted_elections_is_pabutools_one_unit_loop(election):
     assert mes(election, "add1").funded == pabutools_add1(election)

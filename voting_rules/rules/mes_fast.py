@@ -5,23 +5,28 @@ re-run Equal Shares until the outcome exhausts the budget (or, for Wieliczka's
 variant, until it would overspend). Run naively that is one full run per unit: tens of
 thousands of runs when a few voters hold a large budget.
 
-Shares whose outcome cannot differ are skipped, by a certificate built on one property
-of Equal Shares: **for a fixed sequence of purchases, every voter's money at every round
-is a non-decreasing function of the starting share, and every price a non-increasing
-one.** (With more money, a project is bought at a price no higher; a voter's leftover
-``max(0, money - price * sat)`` then grows with their money and shrinks with the price.)
+Shares whose funded projects cannot differ are skipped. The stopping rule only looks at
+*which* projects are funded (their cost, and whether another still fits), and on city
+files the order of purchases changes every unit or two (two projects of nearly equal price
+in different districts swap places) while the funded set does not. So the certificate
+proves a set, not a sequence, from bounds: **every voter's money, at every share in
+``[lo, hi]``, lies between what it is at ``lo`` and at ``hi`` after the same purchases, and
+prices fall as money rises.** Starting from the two shares, each step takes the project
+cheapest at ``hi``'s money and gathers a *block*: every project whose lowest possible price
+is not above the highest possible price of a project in the block joins it. Those are
+bought next at every share, in some order; a block member's highest price counts what its
+supporters may have paid for the other members first. The bounds then move on: ``lo``'s
+side pays the highest prices, ``hi``'s the lowest. If a block member may be unaffordable,
+the check fails; when nothing is affordable at ``hi``'s money, the range is proved. A
+check that holds up to a share holds below it, so the completion gallops: it doubles the
+range while checks hold, and runs Equal Shares only where the funded set may change (the
+outcome it returns comes from a run at its own share, so the order is pabutools' too).
 
-So to prove that every share in ``[lo, hi]`` gives the outcome of ``lo``, it is enough
-to replay ``lo``'s purchases at ``hi`` and check at each round that every other project
-``p`` still costs more at ``hi``'s (largest) money than the chosen project did at ``lo``
-(its largest price) -- equal only if the tie-break favours the chosen project -- and
-that whatever was unaffordable at the end stays unaffordable at ``hi``. The check is
-monotone in ``hi``, so the completion gallops: it doubles the interval while the check
-holds, halves it when it fails, and runs Equal Shares only where the outcome may change.
-
-Voters are grouped by identical money (a "class"): voters who paid for the same
-projects at the same prices hold the same money, so a run costs a few operations per
-supporter of each funded project instead of one per ballot and project.
+Voters are grouped by identical money: voters who supported the same bought projects
+(with the same satisfaction) hold the same money, so a run costs a few operations per
+group of each funded project instead of one per ballot and project. Groups are kept by
+their voters across runs (up to ``KEEP_GROUPS``): a run that buys in another order than the
+last one reaches the same groups and reuses their splits.
 
 Arithmetic is exact (gmpy2 rationals, as pabutools uses). Ties between projects of
 equal price are broken by a static key, as pabutools' ``TieBreakingRule.order`` does;
@@ -31,7 +36,7 @@ the caller checks the outcome against pabutools itself.
 from __future__ import annotations
 
 import heapq
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -89,10 +94,16 @@ class Run:
         Project ids in the order they were bought (projects of cost 0 first).
     prices : list
         The price per unit of satisfaction of each bought project of positive cost.
+    share : rational
+        The share per voter it was run with.
     """
 
     funded: list[str]
     prices: list
+    share: object = None
+
+
+KEEP_GROUPS = 50_000  # groups remembered by their voters (a few runs' worth on a city file)
 
 
 class GroupedMES:
@@ -106,10 +117,12 @@ class GroupedMES:
         Distinct ballots: satisfaction per supported project (positive), multiplicity.
     tie_key : callable
         ``tie_key(project_id)``; among projects of equal price the smallest key is bought.
+    keep_groups : int
+        How many groups of voters to remember (memory for speed).
     """
 
     def __init__(self, costs: dict[str, object], ballots: Sequence[tuple[dict[str, int], int]],
-                 tie_key: Callable[[str], Hashable]) -> None:
+                 tie_key: Callable[[str], Hashable], keep_groups: int = KEEP_GROUPS) -> None:
         self.costs = {p: frac(c) for p, c in costs.items()}
         self.ballots = [({p: s for p, s in sats.items() if s > 0}, mult)
                         for sats, mult in ballots if mult > 0]
@@ -129,6 +142,11 @@ class GroupedMES:
         self.total_sat = {p: sum(s * m for s, m in self.base_counts[p].items()) for p in supported}
         self.num_voters = sum(m for _, m in self.ballots)
         self.supporter_set = {p: frozenset(i for i, _ in sup) for p, sup in self.supporters.items()}
+        # Groups by their voters, the most recently used last: purchases bought in another
+        # order reach the same voters, so a run whose order differs from the last one's
+        # finds the groups (and their splits) that run made instead of making them again.
+        self.keep_groups = keep_groups
+        self.groups: OrderedDict[frozenset[int], _Group] = OrderedDict()
         self.root = _Group(frozenset(range(len(self.ballots))),
                            {p: dict(c) for p, c in self.base_counts.items()})
         self.runs = 0
@@ -151,43 +169,71 @@ class GroupedMES:
         parts = []
         removed: dict[str, dict] = defaultdict(dict)
         for sat, part in by_sat.items():
-            moved: Counter = Counter()
-            ones = []
-            for i in part:
-                if ballots[i][1] == 1:
-                    ones.append(keys[i])
-                else:
-                    for key in keys[i]:
-                        moved[key] += ballots[i][1]
-            moved.update(chain.from_iterable(ones))
-            counts: dict[str, dict] = {}
-            for (p, s), m in moved.items():
-                counts.setdefault(p, {})[s] = m
-                removed[p][s] = removed[p].get(s, 0) + m
-            parts.append((sat, _Group(frozenset(part), counts)))
+            members = frozenset(part)
+            found = self.known(members)
+            if found is None:
+                moved: Counter = Counter()
+                ones = []
+                for i in part:
+                    if ballots[i][1] == 1:
+                        ones.append(keys[i])
+                    else:
+                        for key in keys[i]:
+                            moved[key] += ballots[i][1]
+                moved.update(chain.from_iterable(ones))
+                counts: dict[str, dict] = {}
+                for (p, s), m in moved.items():
+                    counts.setdefault(p, {})[s] = m
+                found = self.keep(_Group(members, counts))
+            if others:
+                for p, per_sat in found.counts.items():
+                    gone = removed[p]
+                    for s, m in per_sat.items():
+                        gone[s] = gone.get(s, 0) + m
+            parts.append((sat, found))
         rest = None
         if others:
-            counts = {}
-            for p, per_sat in group.counts.items():
-                gone = removed.get(p)
-                left = per_sat if gone is None else {
-                    s: m - gone.get(s, 0) for s, m in per_sat.items() if m - gone.get(s, 0)}
-                if left:
-                    counts[p] = left
-            rest = _Group(others, counts)
+            rest = self.known(others)
+            if rest is None:
+                counts = {}
+                for p, per_sat in group.counts.items():
+                    gone = removed.get(p)
+                    left = per_sat if gone is None else {
+                        s: m - gone.get(s, 0) for s, m in per_sat.items() if m - gone.get(s, 0)}
+                    if left:
+                        counts[p] = left
+                rest = self.keep(_Group(others, counts))
         lost = [p for p in group.counts if rest is None or p not in rest.counts]
         group.split_by, group.split_into = pid, (parts, rest, lost)
         return group.split_into
 
+    def known(self, members: frozenset[int]) -> _Group | None:
+        """The group of exactly these voters, if one was made lately."""
+        group = self.groups.get(members)
+        if group is not None:
+            self.groups.move_to_end(members)
+        return group
+
+    def keep(self, group: _Group) -> _Group:
+        """Remember ``group`` by its voters, forgetting the least recently used past the limit."""
+        self.groups[group.ballots] = group
+        if len(self.groups) > self.keep_groups:
+            self.groups.popitem(last=False)
+        return group
+
     def run(self, share) -> Run:
         """Equal Shares with ``share`` per voter."""
         self.runs += 1
-        return _RunState(self, frac(share)).execute()
+        share = frac(share)
+        run = _RunState(self, share).execute()
+        run.share = share
+        return run
 
     def holds(self, run: Run, share) -> bool:
-        """True if every share from ``run``'s up to ``share`` gives ``run``'s outcome (see module doc)."""
+        """True if every share from ``run``'s up to ``share`` funds ``run``'s projects (see module doc)."""
         self.checks += 1
-        return _RunState(self, frac(share)).replay(run)
+        expected = set(run.funded[len(self.free):])
+        return _certify(_RunState(self, run.share), _RunState(self, frac(share)), expected)
 
 
 class _RunState:
@@ -218,30 +264,6 @@ class _RunState:
             prices.append(chosen[1])
             self.pay(*chosen)
 
-    def replay(self, run: Run) -> bool:
-        """Buy ``run``'s projects in its order at this (larger) share; check none could overtake."""
-        costs, key = self.mes.costs, self.mes.key
-        bought = run.funded[len(self.mes.free):]
-        for pid, price in zip(bought, run.prices, strict=True):
-            for other in list(self.remaining):
-                if other == pid:
-                    continue
-                if self.money[other] < costs[other]:
-                    self.remaining.discard(other)  # unaffordable here, so at every smaller share
-                    continue
-                if not self.dearer(other, price, key[pid] < key[other]):
-                    return False
-            self.pay(pid, self.price(pid))
-        return all(self.money[p] < costs[p] for p in self.remaining)
-
-    def dearer(self, pid: str, price, tie_ok: bool) -> bool:
-        """Is ``pid`` dearer than ``price`` (or as dear, when ``tie_ok``) for its supporters?"""
-        cost = self.mes.costs[pid]
-        if price * self.live_sat[pid] < cost:
-            return True
-        paid = sum((min(money, price * sat) * mult for money, sat, mult in self.groups(pid)), frac(0))
-        return paid < cost or (paid == cost and tie_ok)
-
     # -- choosing --------------------------------------------------------------------------
 
     def groups(self, pid: str):
@@ -252,18 +274,41 @@ class _RunState:
 
     def price(self, pid: str):
         """The exact price per unit of satisfaction at which ``pid``'s supporters buy it."""
-        items = sorted([(money / sat, money, sat, mult) for money, sat, mult in self.groups(pid)],
-                       key=itemgetter(0))
-        paid = frac(0)
-        sat_left = sum(sat * mult for _, _, sat, mult in items)
-        cost = self.mes.costs[pid]
-        for ratio, money, sat, mult in items:
-            rho = (cost - paid) / sat_left
-            if rho <= ratio:
-                return rho
-            paid += money * mult
-            sat_left -= sat * mult
-        raise AssertionError("price asked of an unaffordable project")  # pragma: no cover
+        return _price(self.mes.costs[pid], list(self.groups(pid)))
+
+    def price_after(self, pid: str, paid: dict):
+        """``pid``'s price once its supporters paid ``paid[q]`` per unit of satisfaction for each ``q``.
+
+        ``None`` when its supporters then cannot pay for it.
+        """
+        mes = self.mes
+        support = mes.supporter_set
+        others = [q for q in paid if not support[q].isdisjoint(support[pid])]
+        cost = mes.costs[pid]
+        if not others:
+            if self.money[pid] < cost:
+                return None
+            return _price(cost, list(self.groups(pid)))
+        shared = support[pid] & frozenset().union(*(support[q] for q in others))
+        ballots = mes.ballots
+        items = []
+        for slot in self.project_slots[pid]:
+            group = slot.group
+            if group.ballots.isdisjoint(shared):
+                items.extend((slot.money, sat, mult) for sat, mult in group.counts[pid].items())
+                continue
+            per: Counter = Counter()
+            for i in group.ballots & support[pid]:
+                sats, money = ballots[i][0], slot.money
+                if i in shared:
+                    money -= sum((paid[q] * sats[q] for q in others if q in sats), frac(0))
+                    if money <= 0:
+                        continue
+                per[(money, sats[pid])] += ballots[i][1]
+            items.extend((money, sat, mult) for (money, sat), mult in per.items())
+        if sum((money * mult for money, _, mult in items), frac(0)) < cost:
+            return None
+        return _price(cost, items)
 
     def choose(self, heap: list):
         """The project bought this round and its price (``None`` when nothing is affordable).
@@ -284,6 +329,10 @@ class _RunState:
                 continue
             if money[pid] < costs[pid]:
                 remaining.discard(pid)
+                continue
+            floor = costs[pid] / self.live_sat[pid]  # price x satisfaction of those with money >= cost
+            if best is not None and floor > best_rho:
+                priced.append((floor, key, pid))
                 continue
             rho = self.price(pid)
             priced.append((rho, key, pid))
@@ -339,6 +388,91 @@ class _RunState:
                             live_sat[p] -= sat_total
 
 
+def _price(cost, groups: list):
+    """The price per unit of satisfaction that ``groups`` ((money, satisfaction, voters)) pay ``cost`` at."""
+    items = sorted([(money / sat, money, sat, mult) for money, sat, mult in groups], key=itemgetter(0))
+    paid = frac(0)
+    sat_left = sum(sat * mult for _, _, sat, mult in items)
+    for ratio, money, sat, mult in items:
+        rho = (cost - paid) / sat_left
+        if rho <= ratio:
+            return rho
+        paid += money * mult
+        sat_left -= sat * mult
+    raise AssertionError("price asked of an unaffordable project")  # pragma: no cover
+
+
+def _certify(low: _RunState, high: _RunState, expected: set[str]) -> bool:
+    """Does every share between ``low``'s and ``high``'s fund the projects ``expected``?
+
+    ``low`` and ``high`` hold, for every group of voters, a lower and an upper bound of its
+    money at every share in between, after the same purchases (at first: the two shares).
+    Prices fall as money rises, so ``high`` gives a lower bound of every price and ``low``
+    an upper bound. Each step takes the cheapest project at ``high`` and gathers a block:
+    every project whose lower bound is not above the largest upper bound in the block
+    (as low only where the tie-break prefers each project in the block) joins it, and
+    upper bounds count a block member's supporters who also support another member as
+    penniless (they may have paid for it first). Then at every share the next purchases are
+    the block's projects, in some order; each voter then holds at least what ``low`` keeps
+    after paying the upper bounds, at most what ``high`` keeps after paying the lower
+    ones. A block member that ``low`` cannot afford ends the check: the outcome may change.
+    When nothing is affordable at ``high``, nothing is at any share.
+    """
+    mes = low.mes
+    costs, key = mes.costs, mes.key
+    heap = [(costs[p] / mes.total_sat[p], key[p], p) for p in mes.priced]
+    heapq.heapify(heap)
+    bought: set[str] = set()
+    while True:
+        first = high.choose(heap)
+        if first is None:
+            if bought != expected:  # pragma: no cover - the certificate would be unsound
+                raise AssertionError(f"equal shares: certified {sorted(bought)}, ran {sorted(expected)}")
+            return True
+        block = {first[0]: first[1]}  # project -> its price at ``high`` before the block
+        priced: list = []  # (price at high, key, project) of projects kept out of the block
+        while True:
+            # a member bought k-th pays at most its price after the others' purchases at their
+            # bounds for the (k-1)-th place: after len(block) - 1 rounds, a bound for any place
+            upper = {p: low.price_after(p, {}) for p in block}
+            for _ in range(len(block) - 1):
+                if None in upper.values():
+                    break
+                upper = {p: low.price_after(p, {q: upper[q] for q in block if q != p}) for p in block}
+            if None in upper.values():
+                return False
+            bound = max(upper.values())
+            while heap and heap[0][0] <= bound:
+                _, k, p = heapq.heappop(heap)
+                if p in block or p not in high.remaining:
+                    continue
+                if high.money[p] < costs[p]:
+                    high.remaining.discard(p)  # unaffordable at the most money, so at every share
+                    low.remaining.discard(p)
+                    continue
+                floor = costs[p] / high.live_sat[p]
+                if floor > bound:
+                    heapq.heappush(heap, (floor, k, p))
+                    continue
+                priced.append((high.price(p), k, p))
+            joining = [(rho, k, p) for rho, k, p in priced if rho < bound or (
+                rho == bound and not all(key[b] < k for b in block if upper[b] == bound))]
+            if not joining:
+                break
+            for rho, _, p in joining:
+                block[p] = rho
+            priced = [entry for entry in priced if entry[2] not in block]
+        for entry in priced:
+            heapq.heappush(heap, entry)  # prices only rise: still a lower bound
+        # in the order a run at ``high``'s share buys them (so that both reuse the same splits)
+        order = sorted(block, key=lambda p: (block[p], key[p]))
+        for p in order:
+            high.pay(p, block[p])
+        for p in order:
+            low.pay(p, upper[p])
+        bought.update(block)
+
+
 def complete(mes: GroupedMES, start, budget, overspend: bool = False,
              supported: frozenset[str] | None = None,
              progress: Callable[[str], None] | None = None) -> tuple[object, list[str]]:
@@ -360,6 +494,7 @@ def complete(mes: GroupedMES, start, budget, overspend: bool = False,
     step = 1
     wait = pause = 0
     previous: list[str] | None = None
+    previous_share = None
     while True:
         run = mes.run(start + raised)
         spent = sum(costs[p] for p in run.funded)
@@ -368,6 +503,9 @@ def complete(mes: GroupedMES, start, budget, overspend: bool = False,
         if spent > budget:
             if previous is None:  # pragma: no cover - the starting share never overspends
                 raise AssertionError("equal shares overspent at the starting share")
+            if previous_share != start + raised - 1:
+                # the same projects, proved; run it for the order they are bought in
+                previous = mes.run(start + raised - 1).funded
             return start + raised - 1, previous
         funded = set(run.funded)
         if overspend:
@@ -376,7 +514,7 @@ def complete(mes: GroupedMES, start, budget, overspend: bool = False,
             done = all(p in funded or spent + costs[p] > budget for p in mes.priced)
         if done:
             return start + raised, run.funded
-        previous = run.funded
+        previous, previous_share = run.funded, start + raised
         # The same outcome holds up to raised + held: double the step while the check passes
         # (the check is monotone: what holds up to a share holds below it). Where outcomes
         # change at nearly every unit a failed check is wasted work, so after a failure the
