@@ -193,11 +193,12 @@ def districted(draw, kind: str = "approval"):
     projects = [Project(f"d{d}p{j}", draw(st.sampled_from([10, 20, 30, 45, 60, 100])))
                 for d in range(2) for j in range(3)]
     projects.append(Project("city", draw(st.sampled_from([30, 60, 100]))))
+    projects.append(Project("city2", draw(st.sampled_from([20, 45]))))
     ballots = []
     for d in range(2):
-        ids = [f"d{d}p{j}" for j in range(3)] + ["city"]
-        for _ in range(draw(st.sampled_from([2, 3, 5]))):
-            chosen = draw(st.lists(st.sampled_from(ids), min_size=1, max_size=3, unique=True))
+        ids = [f"d{d}p{j}" for j in range(3)] + ["city", "city2"]
+        for _ in range(draw(st.sampled_from([2, 3, 5, 8]))):
+            chosen = draw(st.lists(st.sampled_from(ids), min_size=1, max_size=4, unique=True))
             name = f"v{len(ballots)}"
             if kind == "cumulative":
                 ballots.append(Ballot(name, points={p: draw(st.integers(1, 4)) for p in chosen}))
@@ -235,6 +236,25 @@ def test_purchases_in_two_districts_may_swap_places_inside_a_certified_range():
     orders = {tuple(engine.run(share).funded) for share in range(14, 18)}
     assert orders == {("d1p0", "city", "d1p1", "d0p0"), ("d1p0", "city", "d0p0", "d1p1")}
     assert engine.holds(engine.run(14), 17)
+
+
+def test_projects_sharing_voters_with_money_are_not_taken_as_independent():
+    # at share 21 and 22 the funded projects differ: a block of projects whose supporters
+    # overlap must not be priced as if each were bought first
+    costs = {"d0p0": 10, "d0p1": 20, "d0p2": 45, "d1p0": 10, "d1p1": 60, "d1p2": 20, "city": 30,
+             "city2": 45}
+    ballots = [({"d0p2": 2}, 1), ({"city": 3, "d0p2": 4}, 1), ({"d0p0": 10, "d0p1": 20, "d0p2": 45}, 2),
+               ({"d1p0": 10, "city2": 45, "city": 30}, 1),
+               ({"city": 30, "d1p2": 20, "d1p0": 10, "city2": 45}, 1),
+               ({"d1p0": 10, "city": 30, "d1p1": 60, "city2": 45}, 2), ({"city": 30, "d1p0": 10}, 1),
+               ({"d1p1": 60, "city": 30, "d1p0": 10}, 2),
+               ({"city2": 45, "d1p2": 20, "city": 30, "d1p0": 10}, 1),
+               ({"d1p1": 60, "city2": 45, "city": 30, "d1p2": 20}, 2), ({"d1p1": 4, "d1p2": 3}, 1)]
+    engine = GroupedMES(costs, ballots, lambda p: p)
+    low = engine.run(21)
+    differs = [s for s in (Fraction(43, 2), Fraction(22)) if set(engine.run(s).funded) != set(low.funded)]
+    assert differs
+    assert not engine.holds(low, 22)
 
 
 @QUICK

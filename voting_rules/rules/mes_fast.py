@@ -25,7 +25,7 @@ outcome it returns comes from a run at its own share, so the order is pabutools'
 Voters are grouped by identical money: voters who supported the same bought projects
 (with the same satisfaction) hold the same money, so a run costs a few operations per
 group of each funded project instead of one per ballot and project. Groups are kept by
-their voters across runs (up to ``KEEP_GROUPS``): a run that buys in another order than the
+their voters across runs (up to ``KEEP_VOTERS`` voters in all): a run that buys in another order than the
 last one reaches the same groups and reuses their splits.
 
 Arithmetic is exact (gmpy2 rationals, as pabutools uses). Ties between projects of
@@ -57,11 +57,12 @@ class _Group:
 
     def __init__(self, ballots: frozenset[int], counts: dict[str, dict]) -> None:
         self.ballots = ballots
-        # project id -> satisfaction -> number of voters of this group with it
-        self.counts = counts
+        # project id -> ((satisfaction, number of voters of this group with it), ...): tuples,
+        # as there are many groups and usually one satisfaction per project
+        self.counts = {p: tuple(per_sat.items()) for p, per_sat in counts.items()}
         # (project id, voters, their total satisfaction) for every project this group supports
-        self.totals = [(p, sum(per_sat.values()), sum(sat * m for sat, m in per_sat.items()))
-                       for p, per_sat in counts.items()]
+        self.totals = [(p, sum(m for _, m in per_sat), sum(sat * m for sat, m in per_sat))
+                       for p, per_sat in self.counts.items()]
         # The last split of this group: by which project, and into ([(satisfaction, group of its
         # supporters)], group of the others or None, projects no voter of the others supports).
         # Only the last one is kept, so memory stays that of one run's groups: consecutive runs
@@ -103,7 +104,10 @@ class Run:
     share: object = None
 
 
-KEEP_GROUPS = 50_000  # groups remembered by their voters (a few runs' worth on a city file)
+# Groups remembered by their voters: at most this many voters in all, or KEEP_PER_BALLOT times
+# the distinct ballots if more (a few runs' worth of groups on a city file).
+KEEP_VOTERS = 500_000
+KEEP_PER_BALLOT = 5
 
 
 class GroupedMES:
@@ -117,12 +121,12 @@ class GroupedMES:
         Distinct ballots: satisfaction per supported project (positive), multiplicity.
     tie_key : callable
         ``tie_key(project_id)``; among projects of equal price the smallest key is bought.
-    keep_groups : int
-        How many groups of voters to remember (memory for speed).
+    keep_voters : int, optional
+        How many voters the groups remembered may hold in all (memory for speed).
     """
 
     def __init__(self, costs: dict[str, object], ballots: Sequence[tuple[dict[str, int], int]],
-                 tie_key: Callable[[str], Hashable], keep_groups: int = KEEP_GROUPS) -> None:
+                 tie_key: Callable[[str], Hashable], keep_voters: int | None = None) -> None:
         self.costs = {p: frac(c) for p, c in costs.items()}
         self.ballots = [({p: s for p, s in sats.items() if s > 0}, mult)
                         for sats, mult in ballots if mult > 0]
@@ -138,15 +142,15 @@ class GroupedMES:
         supported = [p for p in costs if self.supporters.get(p)]
         self.free = [p for p in supported if self.costs[p] == 0]
         self.priced = [p for p in supported if self.costs[p] > 0]
-        self.voters = {p: sum(self.base_counts[p].values()) for p in supported}
         self.total_sat = {p: sum(s * m for s, m in self.base_counts[p].items()) for p in supported}
         self.num_voters = sum(m for _, m in self.ballots)
         self.supporter_set = {p: frozenset(i for i, _ in sup) for p, sup in self.supporters.items()}
         # Groups by their voters, the most recently used last: purchases bought in another
         # order reach the same voters, so a run whose order differs from the last one's
         # finds the groups (and their splits) that run made instead of making them again.
-        self.keep_groups = keep_groups
+        self.keep_voters = keep_voters or max(KEEP_VOTERS, KEEP_PER_BALLOT * len(self.ballots))
         self.groups: OrderedDict[frozenset[int], _Group] = OrderedDict()
+        self.kept_voters = 0
         self.root = _Group(frozenset(range(len(self.ballots))),
                            {p: dict(c) for p, c in self.base_counts.items()})
         self.runs = 0
@@ -188,7 +192,7 @@ class GroupedMES:
             if others:
                 for p, per_sat in found.counts.items():
                     gone = removed[p]
-                    for s, m in per_sat.items():
+                    for s, m in per_sat:
                         gone[s] = gone.get(s, 0) + m
             parts.append((sat, found))
         rest = None
@@ -198,8 +202,8 @@ class GroupedMES:
                 counts = {}
                 for p, per_sat in group.counts.items():
                     gone = removed.get(p)
-                    left = per_sat if gone is None else {
-                        s: m - gone.get(s, 0) for s, m in per_sat.items() if m - gone.get(s, 0)}
+                    left = dict(per_sat) if gone is None else {
+                        s: m - gone.get(s, 0) for s, m in per_sat if m - gone.get(s, 0)}
                     if left:
                         counts[p] = left
                 rest = self.keep(_Group(others, counts))
@@ -217,8 +221,9 @@ class GroupedMES:
     def keep(self, group: _Group) -> _Group:
         """Remember ``group`` by its voters, forgetting the least recently used past the limit."""
         self.groups[group.ballots] = group
-        if len(self.groups) > self.keep_groups:
-            self.groups.popitem(last=False)
+        self.kept_voters += len(group.ballots)
+        while self.kept_voters > self.keep_voters and len(self.groups) > 1:
+            self.kept_voters -= len(self.groups.popitem(last=False)[0])
         return group
 
     def run(self, share) -> Run:
@@ -232,20 +237,24 @@ class GroupedMES:
     def holds(self, run: Run, share) -> bool:
         """True if every share from ``run``'s up to ``share`` funds ``run``'s projects (see module doc)."""
         self.checks += 1
-        expected = set(run.funded[len(self.free):])
-        return _certify(_RunState(self, run.share), _RunState(self, frac(share)), expected)
+        return _certify(self, run, _RunState(self, frac(share)))
 
 
 class _RunState:
-    """One run: the money of each group that still has some, and of each project's supporters."""
+    """One run: the money of each group that still has some, and which groups back which project.
+
+    Only what changes at every purchase is kept up to date (a group's money); what a
+    project's supporters hold in all is summed when the project is priced, which happens
+    to a few projects a round.
+    """
 
     def __init__(self, mes: GroupedMES, share) -> None:
         self.mes = mes
         root = _Slot(mes.root, share)
         # for each project still in the race, the slots (groups with money) of its supporters
         self.project_slots: dict[str, set[_Slot]] = {p: {root} for p in mes.priced}
-        # money of each project's supporters, and satisfaction of the supporters who have money
-        self.money = {p: share * mes.voters[p] for p in mes.priced}
+        # satisfaction of each project's supporters who still have money (changes when a group's
+        # money runs out): cost / live_sat is a lower bound of the project's price
         self.live_sat = {p: frac(mes.total_sat[p]) for p in mes.priced}
         self.remaining = set(mes.priced)
 
@@ -269,12 +278,19 @@ class _RunState:
     def groups(self, pid: str):
         for slot in self.project_slots[pid]:
             money = slot.money
-            for sat, mult in slot.group.counts[pid].items():
+            for sat, mult in slot.group.counts[pid]:
                 yield money, sat, mult
 
     def price(self, pid: str):
-        """The exact price per unit of satisfaction at which ``pid``'s supporters buy it."""
-        return _price(self.mes.costs[pid], list(self.groups(pid)))
+        """The exact price per unit of satisfaction at which ``pid``'s supporters buy it.
+
+        ``None`` when they cannot pay for it.
+        """
+        items = list(self.groups(pid))
+        cost = self.mes.costs[pid]
+        if sum((money * mult for money, _, mult in items), frac(0)) < cost:
+            return None
+        return _price(cost, items)
 
     def price_after(self, pid: str, paid: dict):
         """``pid``'s price once its supporters paid ``paid[q]`` per unit of satisfaction for each ``q``.
@@ -286,16 +302,14 @@ class _RunState:
         others = [q for q in paid if not support[q].isdisjoint(support[pid])]
         cost = mes.costs[pid]
         if not others:
-            if self.money[pid] < cost:
-                return None
-            return _price(cost, list(self.groups(pid)))
+            return self.price(pid)
         shared = support[pid] & frozenset().union(*(support[q] for q in others))
         ballots = mes.ballots
         items = []
         for slot in self.project_slots[pid]:
             group = slot.group
             if group.ballots.isdisjoint(shared):
-                items.extend((slot.money, sat, mult) for sat, mult in group.counts[pid].items())
+                items.extend((slot.money, sat, mult) for sat, mult in group.counts[pid])
                 continue
             per: Counter = Counter()
             for i in group.ballots & support[pid]:
@@ -310,6 +324,18 @@ class _RunState:
             return None
         return _price(cost, items)
 
+    def independent(self, block) -> bool:
+        """Do no two projects of ``block`` share a supporter who still has money?"""
+        support = self.mes.supporter_set
+        members = sorted(block)
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                common = support[a] & support[b]
+                if common and any(not slot.group.ballots.isdisjoint(common)
+                                  for slot in self.project_slots[a]):
+                    return False
+        return True
+
     def choose(self, heap: list):
         """The project bought this round and its price (``None`` when nothing is affordable).
 
@@ -317,7 +343,7 @@ class _RunState:
         rise within a run), so projects are priced in that order and the search stops once
         no other can be cheaper.
         """
-        costs, money, remaining = self.mes.costs, self.money, self.remaining
+        costs, remaining, live_sat = self.mes.costs, self.remaining, self.live_sat
         best = best_rho = best_key = None
         priced = []
         while heap:
@@ -327,14 +353,17 @@ class _RunState:
             heapq.heappop(heap)
             if pid not in remaining:
                 continue
-            if money[pid] < costs[pid]:
+            if not live_sat[pid]:
                 remaining.discard(pid)
                 continue
-            floor = costs[pid] / self.live_sat[pid]  # price x satisfaction of those with money >= cost
+            floor = costs[pid] / live_sat[pid]  # price x satisfaction of those with money >= cost
             if best is not None and floor > best_rho:
                 priced.append((floor, key, pid))
                 continue
             rho = self.price(pid)
+            if rho is None:
+                remaining.discard(pid)  # unaffordable now, so for the rest of the run
+                continue
             priced.append((rho, key, pid))
             if best is None or (rho, key) < (best_rho, best_key):
                 best, best_rho, best_key = pid, rho, key
@@ -348,8 +377,7 @@ class _RunState:
     def pay(self, pid: str, rho) -> None:
         """Every supporter pays ``min(money, rho * sat)``; groups split by what they paid."""
         self.remaining.discard(pid)
-        remaining = self.remaining
-        money, live_sat, project_slots = self.money, self.live_sat, self.project_slots
+        remaining, live_sat, project_slots = self.remaining, self.live_sat, self.project_slots
         for slot in list(project_slots[pid]):
             before = slot.money
             parts, rest, lost = self.mes.split(slot.group, pid)
@@ -357,15 +385,10 @@ class _RunState:
                 after = before - rho * parts[0][0]
                 if after > 0:
                     slot.money = after
-                    change = after - before
-                    for p, voters, _sat_total in slot.group.totals:
-                        if p in remaining:
-                            money[p] += change * voters
                 else:
-                    for p, voters, sat_total in slot.group.totals:
+                    for p, _voters, sat_total in slot.group.totals:
                         if p in remaining:
                             project_slots[p].discard(slot)
-                            money[p] -= before * voters
                             live_sat[p] -= sat_total
                 continue
             for p in lost:
@@ -376,15 +399,12 @@ class _RunState:
                 after = before - rho * sat
                 if after > 0:
                     new = _Slot(part, after)
-                    change = after - before
-                    for p, voters, _sat_total in part.totals:
+                    for p in part.counts:
                         if p in remaining:
                             project_slots[p].add(new)
-                            money[p] += change * voters
                 else:
-                    for p, voters, sat_total in part.totals:
+                    for p, _voters, sat_total in part.totals:
                         if p in remaining:
-                            money[p] -= before * voters
                             live_sat[p] -= sat_total
 
 
@@ -402,24 +422,32 @@ def _price(cost, groups: list):
     raise AssertionError("price asked of an unaffordable project")  # pragma: no cover
 
 
-def _certify(low: _RunState, high: _RunState, expected: set[str]) -> bool:
-    """Does every share between ``low``'s and ``high``'s fund the projects ``expected``?
+def _certify(mes: GroupedMES, run: Run, high: _RunState) -> bool:
+    """Does every share from ``run``'s to ``high``'s fund the projects ``run`` funds?
 
-    ``low`` and ``high`` hold, for every group of voters, a lower and an upper bound of its
-    money at every share in between, after the same purchases (at first: the two shares).
+    Two states bound every group's money at every share in between, after the same
+    purchases: ``low`` from below (at first, ``run``'s share) and ``high`` from above.
     Prices fall as money rises, so ``high`` gives a lower bound of every price and ``low``
     an upper bound. Each step takes the cheapest project at ``high`` and gathers a block:
     every project whose lower bound is not above the largest upper bound in the block
-    (as low only where the tie-break prefers each project in the block) joins it, and
-    upper bounds count a block member's supporters who also support another member as
-    penniless (they may have paid for it first). Then at every share the next purchases are
-    the block's projects, in some order; each voter then holds at least what ``low`` keeps
-    after paying the upper bounds, at most what ``high`` keeps after paying the lower
-    ones. A block member that ``low`` cannot afford ends the check: the outcome may change.
-    When nothing is affordable at ``high``, nothing is at any share.
+    (as low only where the tie-break prefers each project in the block) joins it. A
+    member's upper bound counts what its supporters may have paid for the other members
+    first. Then at every share the next purchases are the block's projects, in some
+    order; each voter then holds at least what ``low`` keeps after paying the upper bounds,
+    at most what ``high`` keeps after paying the lower ones. A block member that ``low``
+    cannot afford ends the check: the outcome may change. When nothing is affordable at
+    ``high``, nothing is at any share.
+
+    While every block is one project, or projects that share no voter with money, ``low``
+    is ``run`` itself (whose purchases are then the same blocks, in some order): its
+    prices are the upper bounds, and ``low`` is only built, by replaying them, at the
+    first block whose projects share voters.
     """
-    mes = low.mes
     costs, key = mes.costs, mes.key
+    expected = set(run.funded[len(mes.free):])
+    paid_then = dict(zip(run.funded[len(mes.free):], run.prices, strict=True))
+    history: list = []  # (project, price paid at run's share), while ``low`` is ``run``
+    low: _RunState | None = None
     heap = [(costs[p] / mes.total_sat[p], key[p], p) for p in mes.priced]
     heapq.heapify(heap)
     bought: set[str] = set()
@@ -432,29 +460,39 @@ def _certify(low: _RunState, high: _RunState, expected: set[str]) -> bool:
         block = {first[0]: first[1]}  # project -> its price at ``high`` before the block
         priced: list = []  # (price at high, key, project) of projects kept out of the block
         while True:
-            # a member bought k-th pays at most its price after the others' purchases at their
-            # bounds for the (k-1)-th place: after len(block) - 1 rounds, a bound for any place
-            upper = {p: low.price_after(p, {}) for p in block}
-            for _ in range(len(block) - 1):
+            if low is None and any(p not in paid_then for p in block):
+                return False  # ``run`` never buys it: a share in between may differ
+            if low is None and (len(block) == 1 or high.independent(block)):
+                upper = {p: paid_then[p] for p in block}
+            else:
+                if low is None:
+                    low = _RunState(mes, run.share)
+                    for p, price in history:
+                        low.pay(p, price)
+                # a member bought k-th pays at most its price after the others' purchases at
+                # their bounds for the (k-1)-th place: after len(block) - 1 rounds, for any place
+                upper = {p: low.price_after(p, {}) for p in block}
+                for _ in range(len(block) - 1):
+                    if None in upper.values():
+                        break
+                    upper = {p: low.price_after(p, {q: upper[q] for q in block if q != p})
+                             for p in block}
                 if None in upper.values():
-                    break
-                upper = {p: low.price_after(p, {q: upper[q] for q in block if q != p}) for p in block}
-            if None in upper.values():
-                return False
+                    return False
             bound = max(upper.values())
             while heap and heap[0][0] <= bound:
                 _, k, p = heapq.heappop(heap)
                 if p in block or p not in high.remaining:
                     continue
-                if high.money[p] < costs[p]:
-                    high.remaining.discard(p)  # unaffordable at the most money, so at every share
-                    low.remaining.discard(p)
-                    continue
-                floor = costs[p] / high.live_sat[p]
-                if floor > bound:
+                floor = costs[p] / high.live_sat[p] if high.live_sat[p] else None
+                if floor is not None and floor > bound:
                     heapq.heappush(heap, (floor, k, p))
                     continue
-                priced.append((high.price(p), k, p))
+                rho = None if floor is None else high.price(p)
+                if rho is None:
+                    high.remaining.discard(p)  # unaffordable at the most money, so at every share
+                    continue
+                priced.append((rho, k, p))
             joining = [(rho, k, p) for rho, k, p in priced if rho < bound or (
                 rho == bound and not all(key[b] < k for b in block if upper[b] == bound))]
             if not joining:
@@ -468,8 +506,10 @@ def _certify(low: _RunState, high: _RunState, expected: set[str]) -> bool:
         order = sorted(block, key=lambda p: (block[p], key[p]))
         for p in order:
             high.pay(p, block[p])
-        for p in order:
-            low.pay(p, upper[p])
+            if low is None:
+                history.append((p, upper[p]))
+            else:
+                low.pay(p, upper[p])
         bought.update(block)
 
 
