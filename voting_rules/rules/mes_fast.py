@@ -53,16 +53,13 @@ class _Group:
     runs and checks that buy the same projects reuse the same groups.
     """
 
-    __slots__ = ("ballots", "counts", "split_by", "split_into", "totals")
+    __slots__ = ("ballots", "counts", "split_by", "split_into")
 
-    def __init__(self, ballots: frozenset[int], counts: dict[str, dict]) -> None:
+    def __init__(self, ballots: frozenset[int], counts: dict[str, tuple]) -> None:
         self.ballots = ballots
         # project id -> ((satisfaction, number of voters of this group with it), ...): tuples,
         # as there are many groups and usually one satisfaction per project
-        self.counts = {p: tuple(per_sat.items()) for p, per_sat in counts.items()}
-        # (project id, voters, their total satisfaction) for every project this group supports
-        self.totals = [(p, sum(m for _, m in per_sat), sum(sat * m for sat, m in per_sat))
-                       for p, per_sat in self.counts.items()]
+        self.counts = counts
         # The last split of this group: by which project, and into ([(satisfaction, group of its
         # supporters)], group of the others or None, projects no voter of the others supports).
         # Only the last one is kept, so memory stays that of one run's groups: consecutive runs
@@ -107,7 +104,7 @@ class Run:
 # Groups remembered by their voters: at most this many voters in all, or KEEP_PER_BALLOT times
 # the distinct ballots if more (a few runs' worth of groups on a city file).
 KEEP_VOTERS = 500_000
-KEEP_PER_BALLOT = 5
+KEEP_PER_BALLOT = 20
 
 
 class GroupedMES:
@@ -152,7 +149,7 @@ class GroupedMES:
         self.groups: OrderedDict[frozenset[int], _Group] = OrderedDict()
         self.kept_voters = 0
         self.root = _Group(frozenset(range(len(self.ballots))),
-                           {p: dict(c) for p, c in self.base_counts.items()})
+                           {p: tuple(c.items()) for p, c in self.base_counts.items()})
         self.runs = 0
         self.checks = 0
 
@@ -185,9 +182,10 @@ class GroupedMES:
                         for key in keys[i]:
                             moved[key] += ballots[i][1]
                 moved.update(chain.from_iterable(ones))
-                counts: dict[str, dict] = {}
+                counts: dict[str, tuple] = {}
                 for (p, s), m in moved.items():
-                    counts.setdefault(p, {})[s] = m
+                    had = counts.get(p)
+                    counts[p] = ((s, m),) if had is None else (*had, (s, m))
                 found = self.keep(_Group(members, counts))
             if others:
                 for p, per_sat in found.counts.items():
@@ -202,8 +200,8 @@ class GroupedMES:
                 counts = {}
                 for p, per_sat in group.counts.items():
                     gone = removed.get(p)
-                    left = dict(per_sat) if gone is None else {
-                        s: m - gone.get(s, 0) for s, m in per_sat if m - gone.get(s, 0)}
+                    left = per_sat if gone is None else tuple(
+                        (s, m - gone.get(s, 0)) for s, m in per_sat if m - gone.get(s, 0))
                     if left:
                         counts[p] = left
                 rest = self.keep(_Group(others, counts))
@@ -311,15 +309,18 @@ class _RunState:
             if group.ballots.isdisjoint(shared):
                 items.extend((slot.money, sat, mult) for sat, mult in group.counts[pid])
                 continue
+            # voters by what they may have paid (their satisfaction from each of ``others``)
             per: Counter = Counter()
             for i in group.ballots & support[pid]:
-                sats, money = ballots[i][0], slot.money
-                if i in shared:
-                    money -= sum((paid[q] * sats[q] for q in others if q in sats), frac(0))
-                    if money <= 0:
-                        continue
-                per[(money, sats[pid])] += ballots[i][1]
-            items.extend((money, sat, mult) for (money, sat), mult in per.items())
+                sats = ballots[i][0]
+                paying = tuple(sats.get(q, 0) for q in others) if i in shared else None
+                per[(paying, sats[pid])] += ballots[i][1]
+            for (paying, sat), mult in per.items():
+                money = slot.money
+                if paying is not None:
+                    money -= sum((paid[q] * s for q, s in zip(others, paying, strict=True) if s), frac(0))
+                if money > 0:
+                    items.append((money, sat, mult))
         if sum((money * mult for money, _, mult in items), frac(0)) < cost:
             return None
         return _price(cost, items)
@@ -386,10 +387,10 @@ class _RunState:
                 if after > 0:
                     slot.money = after
                 else:
-                    for p, _voters, sat_total in slot.group.totals:
+                    for p, per_sat in slot.group.counts.items():
                         if p in remaining:
                             project_slots[p].discard(slot)
-                            live_sat[p] -= sat_total
+                            live_sat[p] -= sum(sat * m for sat, m in per_sat)
                 continue
             for p in lost:
                 if p in remaining:
@@ -403,9 +404,9 @@ class _RunState:
                         if p in remaining:
                             project_slots[p].add(new)
                 else:
-                    for p, _voters, sat_total in part.totals:
+                    for p, per_sat in part.counts.items():
                         if p in remaining:
-                            live_sat[p] -= sat_total
+                            live_sat[p] -= sum(sat * m for sat, m in per_sat)
 
 
 def _price(cost, groups: list):
