@@ -137,6 +137,8 @@ class GroupedMES:
                 self.supporters[pid].append((index, sat))
                 self.base_counts[pid][sat] += mult
         supported = [p for p in costs if self.supporters.get(p)]
+        # projects whose supporters all have the same satisfaction (always, for cost and cardinality)
+        self.uniform = frozenset(p for p in supported if len(self.base_counts[p]) == 1)
         self.free = [p for p in supported if self.costs[p] == 0]
         self.priced = [p for p in supported if self.costs[p] > 0]
         self.total_sat = {p: sum(s * m for s, m in self.base_counts[p].items()) for p in supported}
@@ -273,22 +275,23 @@ class _RunState:
 
     # -- choosing --------------------------------------------------------------------------
 
-    def groups(self, pid: str):
+    def groups(self, pid: str) -> list:
+        """(money, satisfaction, voters) of ``pid``'s supporters who have money."""
+        items = []
         for slot in self.project_slots[pid]:
-            money = slot.money
-            for sat, mult in slot.group.counts[pid]:
-                yield money, sat, mult
+            counts = slot.group.counts[pid]
+            if len(counts) == 1:
+                items.append((slot.money, *counts[0]))
+            else:
+                items.extend((slot.money, sat, mult) for sat, mult in counts)
+        return items
 
     def price(self, pid: str):
         """The exact price per unit of satisfaction at which ``pid``'s supporters buy it.
 
         ``None`` when they cannot pay for it.
         """
-        items = list(self.groups(pid))
-        cost = self.mes.costs[pid]
-        if sum((money * mult for money, _, mult in items), frac(0)) < cost:
-            return None
-        return _price(cost, items)
+        return _price(self.mes.costs[pid], self.groups(pid), pid in self.mes.uniform)
 
     def price_after(self, pid: str, paid: dict):
         """``pid``'s price once its supporters paid ``paid[q]`` per unit of satisfaction for each ``q``.
@@ -321,9 +324,7 @@ class _RunState:
                     money -= sum((paid[q] * s for q, s in zip(others, paying, strict=True) if s), frac(0))
                 if money > 0:
                     items.append((money, sat, mult))
-        if sum((money * mult for money, _, mult in items), frac(0)) < cost:
-            return None
-        return _price(cost, items)
+        return _price(cost, items, pid in mes.uniform)
 
     def independent(self, block) -> bool:
         """Do no two projects of ``block`` share a supporter who still has money?"""
@@ -409,18 +410,27 @@ class _RunState:
                             live_sat[p] -= sum(sat * m for sat, m in per_sat)
 
 
-def _price(cost, groups: list):
-    """The price per unit of satisfaction that ``groups`` ((money, satisfaction, voters)) pay ``cost`` at."""
-    items = sorted([(money / sat, money, sat, mult) for money, sat, mult in groups], key=itemgetter(0))
+def _price(cost, groups: list, uniform: bool = False):
+    """The price per unit of satisfaction at which ``groups`` ((money, satisfaction, voters)) pay ``cost``.
+
+    The poorest (by money per unit of satisfaction) pay all they have, the others the price
+    times their satisfaction. ``None`` when all their money is not enough. ``uniform``: every
+    group has the same satisfaction, so money alone orders them (no division per group).
+    """
+    if uniform:
+        items = sorted(groups, key=itemgetter(0))
+    else:
+        items = [entry for _, entry in sorted(((money / sat, (money, sat, mult))
+                                               for money, sat, mult in groups), key=itemgetter(0))]
     paid = frac(0)
-    sat_left = sum(sat * mult for _, _, sat, mult in items)
-    for ratio, money, sat, mult in items:
-        rho = (cost - paid) / sat_left
-        if rho <= ratio:
-            return rho
+    sat_left = sum(sat * mult for _, sat, mult in items)
+    for money, sat, mult in items:
+        # the price if these and all richer voters pay it: do they have that much?
+        if (cost - paid) * sat <= money * sat_left:
+            return (cost - paid) / sat_left
         paid += money * mult
         sat_left -= sat * mult
-    raise AssertionError("price asked of an unaffordable project")  # pragma: no cover
+    return None
 
 
 def _certify(mes: GroupedMES, run: Run, high: _RunState) -> bool:
