@@ -95,6 +95,7 @@ def _run_mes(ctx: Context, params: TallyParams, completion: str) -> MESRun:
                                supported=supported, progress=ctx.say)
         share = _as_fraction(found)
         runs, checks = mes.runs, mes.checks
+        del mes  # its groups of voters are the completion's memory: freed before pabutools runs
         ctx.say(f"equal shares: final share {share} after {runs} runs and {checks} checks")
     # pabutools decides: its own MES with the final share (budget_limit = share x voters).
     instance = Instance(ctx.bridge.instance, budget_limit=share * n)
