@@ -312,16 +312,20 @@ class _RunState:
             if group.ballots.isdisjoint(shared):
                 items.extend((slot.money, sat, mult) for sat, mult in group.counts[pid])
                 continue
-            # voters by what they may have paid (their satisfaction from each of ``others``)
+            # the shared voters by what they may have paid (their satisfaction from each of
+            # ``others``); the group's other supporters as they are
             per: Counter = Counter()
-            for i in group.ballots & support[pid]:
-                sats = ballots[i][0]
-                paying = tuple(sats.get(q, 0) for q in others) if i in shared else None
-                per[(paying, sats[pid])] += ballots[i][1]
+            moved: Counter = Counter()
+            for i in group.ballots & shared:
+                sats, mult = ballots[i]
+                per[(tuple(sats.get(q, 0) for q in others), sats[pid])] += mult
+                moved[sats[pid]] += mult
+            for sat, mult in group.counts[pid]:
+                if mult > moved[sat]:
+                    items.append((slot.money, sat, mult - moved[sat]))
             for (paying, sat), mult in per.items():
-                money = slot.money
-                if paying is not None:
-                    money -= sum((paid[q] * s for q, s in zip(others, paying, strict=True) if s), frac(0))
+                money = slot.money - sum(
+                    (paid[q] * s for q, s in zip(others, paying, strict=True) if s), frac(0))
                 if money > 0:
                     items.append((money, sat, mult))
         return _price(cost, items, pid in mes.uniform)
