@@ -108,7 +108,7 @@ def file_baselines(path: Path) -> tuple[float, float]:
 def prepare(settings, path: Path) -> tuple[str, str, float]:
     """Create the process and import the file; return (process slug, a receipt, import seconds)."""
     from pbengine.models import Phase
-    from pbengine.services import ballots, codes, pb_import, processes
+    from pbengine.services import ballots, codes, pb_import, processes, workflow
     from pbengine.services.processes import ProcessData
 
     engine, factory = session(settings)
@@ -118,7 +118,7 @@ def prepare(settings, path: Path) -> tuple[str, str, float]:
         pb_import.import_pb(db, process, path.name, path.read_bytes(), slug="city")
         seconds = time.perf_counter() - started
         for phase in (Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING):
-            processes.move_to(db, process, phase)
+            workflow.move_to(db, process, phase)
         batch = codes.generate(db, KEY, process, 1, "bench")
         voter = codes.find(db, KEY, process, batch.codes[0][1])
         budget = process.budgets[0]
@@ -126,7 +126,7 @@ def prepare(settings, path: Path) -> tuple[str, str, float]:
         content = ({"points": {cheapest: 1}} if budget.ballot_kind == "cumulative" else
                    {"ranking": [cheapest]} if budget.ballot_kind == "ranking" else {"approvals": [cheapest]})
         receipt = ballots.cast(db, budget, voter, content, key=KEY).receipt
-        processes.move_to(db, process, Phase.CLOSED, code_key=KEY)
+        workflow.move_to(db, process, Phase.CLOSED, code_key=KEY)
     engine.dispose()
     return "city", receipt, seconds
 
@@ -174,11 +174,11 @@ def comparison(settings, cap: float) -> float | None:
 
 def publish(settings) -> None:
     from pbengine.models import Phase, Process
-    from pbengine.services import processes
+    from pbengine.services import workflow
 
     engine, factory = session(settings)
     with factory() as db, db.begin():
-        processes.move_to(db, db.query(Process).filter_by(slug="city").one(), Phase.PUBLISHED)
+        workflow.move_to(db, db.query(Process).filter_by(slug="city").one(), Phase.PUBLISHED)
     engine.dispose()
 
 

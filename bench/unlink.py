@@ -40,7 +40,7 @@ def main(argv=None) -> int:
 
     from pbengine.models import Ballot, Phase, Process, VoterCode
     from pbengine.models.voting import cast_day
-    from pbengine.services import codes, processes, slots
+    from pbengine.services import codes, processes, slots, workflow
     from pbengine.services.processes import BudgetData, ProcessData, ProjectData
 
     with tempfile.TemporaryDirectory() as folder:
@@ -56,7 +56,7 @@ def main(argv=None) -> int:
                                                                           amount=10_000_000, ballot_kind="approval"))
                     processes.add_project(db, budget, ProjectData(code="p1", title="One", cost=100_000))
                 for phase in (Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING):
-                    processes.move_to(db, process, phase)
+                    workflow.move_to(db, process, phase)
                 codes.generate(db, KEY, process, args.codes, "letters")
             with factory() as db, db.begin():
                 process = db.scalars(select(Process)).one()
@@ -77,7 +77,7 @@ def main(argv=None) -> int:
             with factory() as db, db.begin():
                 process = db.scalars(select(Process)).one()
                 started = time.perf_counter()
-                processes.move_to(db, process, Phase.CLOSED, code_key=KEY)
+                workflow.move_to(db, process, Phase.CLOSED, code_key=KEY)
                 db.flush()
                 print(f"  close: seal, mark voted, erase slots, reorder  {time.perf_counter() - started:7.2f} s",
                       flush=True)

@@ -15,7 +15,7 @@ from ..security import Permission
 from ..services import ballots, submissions
 from ..services.errors import CodeInvalid, VotingClosed
 from ..services.export import pb_name
-from ..services.processes import voting_open
+from ..services.phases import voting_open
 from . import api_view
 from .errors import ApiError, error_body
 

@@ -10,7 +10,8 @@ from ..models import Budget, Phase, Process
 from ..money import to_minor
 from ..security import Permission
 from ..services import export
-from ..services.processes import ballot_format, results_public, tally_params
+from ..services.phases import results_public
+from ..services.processes import ballot_format, tally_params
 from ..services.tallies import official_tally
 from . import api_view
 from .errors import ApiError

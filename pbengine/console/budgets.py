@@ -10,6 +10,7 @@ from voting_rules import COMPLETIONS, RULES, SATISFACTIONS
 from .. import forms, money
 from ..i18n import _
 from ..security import Permission
+from ..services import phases
 from ..services import processes as service
 from ..services.errors import DomainError
 from .common import BALLOT_KIND_LABELS, ORGANISATION_TYPE_LABELS, SDG_NAMES, actor, label_options, refuse, translate
@@ -38,7 +39,7 @@ def _form(request, budget, values, errors=None):
     process = request.context.process
     return {
         "process": process, "budget": budget, "values": values, "errors": errors or {},
-        "locked": service.is_locked(process),
+        "locked": phases.is_locked(process),
         "kind_options": label_options(request, BALLOT_KIND_LABELS),
         "rule_options": [(name, name) for name in RULES],
         "satisfaction_options": [(name, name) for name in SATISFACTIONS],
@@ -91,7 +92,7 @@ def budget_update(request):
 def budget_view(request):
     process, budget = request.context.process, request.context.budget
     return {
-        "process": process, "budget": budget, "locked": service.is_locked(process),
+        "process": process, "budget": budget, "locked": phases.is_locked(process),
         "kind_labels": BALLOT_KIND_LABELS, "sdg_names": SDG_NAMES, "organisation_types": ORGANISATION_TYPE_LABELS,
         "total_cost": sum(p.cost for p in budget.projects),
         "can_manage": request.has_permission(Permission.PROCESS_MANAGE),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from .. import forms, labels
 from ..forms import refuse, translate
+from ..services.processes import set_translation
 
 # The console shows the same names as the site: one place for each label.
 BALLOT_KIND_LABELS = labels.BALLOT_KIND_LABELS
@@ -39,8 +40,6 @@ def posted_translations(params) -> dict:
 
 
 def apply_translations(obj, params) -> None:
-    from ..services.processes import set_translation
-
     for locale in TRANSLATED_LOCALES:
         set_translation(obj, locale, "title", forms.text(params, f"title_{locale}", 200))
         set_translation(obj, locale, "description", forms.text(params, f"description_{locale}"))

@@ -13,8 +13,7 @@ from .. import forms
 from ..i18n import _
 from ..models import BallotKind
 from ..security import Permission
-from ..services import ballots, submissions
-from ..services import processes as process_service
+from ..services import ballots, phases, submissions
 from ..services.errors import DomainError
 from .common import BALLOT_KIND_LABELS, actor, refuse, translate
 
@@ -45,10 +44,10 @@ def _page(request, errors=None, posted=None):
     return {"process": process, "budget": budget, "errors": errors or {}, "posted": posted,
             "kind": budget.ballot_kind, "kind_label": BALLOT_KIND_LABELS[budget.ballot_kind],
             "places": range(1, (budget.rank_length or len(budget.projects)) + 1),
-            "voting_open": process_service.voting_open(process),
+            "voting_open": phases.voting_open(process),
             "submission": submissions.new_key(),
             "count": ballots.count_current(request.db, budget)
-            if process_service.voting_open(process) else None,
+            if phases.voting_open(process) else None,
             "entered": ballots.paper_counts(request.db, budget)}
 
 

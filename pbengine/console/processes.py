@@ -9,7 +9,7 @@ from .. import forms
 from ..i18n import _
 from ..models import Phase
 from ..security import Permission
-from ..services import audit
+from ..services import audit, phases, workflow
 from ..services import processes as service
 from ..services.errors import DomainError
 from .common import (
@@ -92,14 +92,14 @@ def process_update(request):
 
 def _process_page(request, errors=None):
     process = request.context.process
-    following = service.next_phase(process)
+    following = phases.next_phase(process)
     return {
         "process": process,
         "phase_label": translate(request, PHASE_LABELS[process.phase]),
         "next_phase": following,
         "next_label": translate(request, PHASE_LABELS[following]) if following else "",
         "phases": [(p, translate(request, PHASE_LABELS[p])) for p in PHASE_LABELS],
-        "locked": service.is_locked(process),
+        "locked": phases.is_locked(process),
         "kind_labels": BALLOT_KIND_LABELS,
         "can_manage": request.has_permission(Permission.PROCESS_MANAGE),
         "can_moderate": request.has_permission(Permission.PROCESS_MODERATE),
@@ -119,7 +119,7 @@ def process_view(request):
 def process_phase(request):
     process = request.context.process
     try:
-        service.move_to(request.db, process, request.POST.get("phase", ""), actor(request),
+        workflow.move_to(request.db, process, request.POST.get("phase", ""), actor(request),
                         code_key=request.registry.settings["pbengine.code_key"])
     except DomainError as error:
         return _process_page(request, refuse(request, error))

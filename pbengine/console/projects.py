@@ -8,7 +8,7 @@ from pyramid.view import view_config
 from .. import forms, money
 from ..i18n import _
 from ..security import Permission
-from ..services import importing
+from ..services import importing, phases
 from ..services import processes as service
 from ..services.errors import DomainError, InvalidInput
 from .common import (
@@ -56,7 +56,7 @@ def _form(request, project, values, errors=None):
     context = request.context
     return {
         "process": context.process, "budget": context.budget, "project": project,
-        "values": values, "errors": errors or {}, "locked": service.is_locked(context.process),
+        "values": values, "errors": errors or {}, "locked": phases.is_locked(context.process),
         "sdg_names": SDG_NAMES,
         "organisation_options": [("", translate(request, _("None or unknown")))]
         + label_options(request, ORGANISATION_TYPE_LABELS),
@@ -115,7 +115,7 @@ def project_update(request):
 def _import_form(request, errors=None):
     context = request.context
     return {"process": context.process, "budget": context.budget, "errors": errors or {},
-            "locked": service.is_locked(context.process)}
+            "locked": phases.is_locked(context.process)}
 
 
 @view_config(route_name="console.project_import", renderer="console/project_import.jinja2",

@@ -10,7 +10,7 @@ from .. import forms, money
 from ..i18n import _
 from ..models import Budget, Proposal
 from ..security import Permission
-from ..services import processes as process_service
+from ..services import phases
 from ..services import proposals as service
 from ..services.errors import DomainError, InvalidInput
 from .common import ORGANISATION_TYPE_LABELS, PROPOSAL_STATUS_LABELS, SDG_NAMES, actor, label_options, refuse, translate
@@ -55,7 +55,7 @@ def _page(request, errors=None, values=None):
         "organisation_types": ORGANISATION_TYPE_LABELS,
         "budget": request.db.get(Budget, proposal.budget_id) if proposal.budget_id else None,
         "budget_options": [(str(b.id), b.name) for b in process.budgets],
-        "reviewable": process_service.can_review_proposals(process) and proposal.status != "accepted",
+        "reviewable": phases.can_review_proposals(process) and proposal.status != "accepted",
         "can_moderate": request.has_permission(Permission.PROCESS_MODERATE),
     }
 

@@ -33,7 +33,8 @@ from ..models.voting import cast_day
 from ..money import to_units
 from . import slots
 from .errors import BallotInvalid, CodeAlreadyUsed, InvalidInput, SubmissionConflict, VotingClosed
-from .processes import ballot_format, voting_open
+from .phases import voting_open
+from .processes import ballot_format
 from .submissions import RECEIPT_ALPHABET, RECEIPT_LENGTH, Submission
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from ..i18n import _
-from ..models import CodeBatch, Process, VoterCode
+from ..models import CodeBatch, Phase, Process, VoterCode
 from ..models.meta import utcnow
 from . import audit, slots
 from .errors import CodeInvalid, InvalidInput, PhaseError
@@ -50,8 +50,6 @@ def generate(db, key: str, process: Process, size: int, label: str, actor: str =
                              mapping={"max": MAX_BATCH}), field="size")
     if not (label or "").strip():
         raise InvalidInput(_("This field is required."), field="label")
-    from ..models import Phase
-
     if process.phase in (Phase.CLOSED, Phase.PUBLISHED):
         raise PhaseError(_("Voting is over: no new codes can be issued."))
     batch = CodeBatch(process_id=process.id, label=label.strip(), size=size)

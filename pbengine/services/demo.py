@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from ..models import Phase, Process
-from . import accounts, ballots, codes, processes, proposals, tallies
+from . import accounts, ballots, codes, processes, proposals, tallies, workflow
 from .processes import BudgetData, ProcessData, ProjectData
 
 ADMIN_EMAIL = "admin@example.org"
@@ -125,14 +125,14 @@ def _edition(db, key: str, slug: str, year: int, rng: random.Random, voters: int
                 organisation_type=org_type, organisation_name=org, location=f"Valverde, {name}",
                 description=f"{ptitle}, proposed by {org}. A local social and solidarity economy project."),
                 actor="demo")
-    processes.move_to(db, process, Phase.PROPOSALS, actor="demo")
+    workflow.move_to(db, process, Phase.PROPOSALS, actor="demo")
     proposal, _token = proposals.submit(db, process, proposals.ProposalData(
         title="Free wifi in the town square", description="Public wifi for everyone.", estimated_cost=8_000 * CENTS,
         contact_email="resident@example.org", organisation_type="informal-group"))
-    processes.move_to(db, process, Phase.REVIEW, actor="demo")
+    workflow.move_to(db, process, Phase.REVIEW, actor="demo")
     proposals.reject(db, proposal, "Not a social and solidarity economy project; the town's IT budget covers it.",
                      actor="demo")
-    processes.move_to(db, process, Phase.VOTING, actor="demo")
+    workflow.move_to(db, process, Phase.VOTING, actor="demo")
     batch = codes.generate(db, key, process, voters + 10, "Demo letters", actor="demo")
     plain = [code for _ref, code in batch.codes]
     for code in plain[:voters]:
@@ -149,8 +149,8 @@ def load(db, key: str, seed: int = 2027) -> Demo:
     rng = random.Random(seed)
     admin = accounts.create_organizer(db, ADMIN_EMAIL, "Demo organizer", ADMIN_PASSWORD, is_admin=True)
     previous, _ = _edition(db, key, "valverde-2026", 2026, rng, 240, admin)
-    processes.move_to(db, previous, Phase.CLOSED, actor="demo", code_key=key)
+    workflow.move_to(db, previous, Phase.CLOSED, actor="demo", code_key=key)
     tallies.compute_all(db, previous, actor="demo")
-    processes.move_to(db, previous, Phase.PUBLISHED, actor="demo")
+    workflow.move_to(db, previous, Phase.PUBLISHED, actor="demo")
     current, unused = _edition(db, key, "valverde-2027", 2027, rng, 180, admin)
     return Demo(current=current, previous=previous, sample_codes=unused[:5])

@@ -33,7 +33,8 @@ from ..models import Budget, Process
 from ..money import to_units
 from . import audit
 from .errors import PhaseError
-from .processes import ballot_format, results_public
+from .phases import results_public
+from .processes import ballot_format
 from .tallies import election_of, official_tally
 
 SCHEMA_VERSION = 1

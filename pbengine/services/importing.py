@@ -16,7 +16,8 @@ from ..i18n import _
 from ..models import Budget, Project
 from ..money import minor_digits, to_minor
 from .errors import DomainError, InvalidInput
-from .processes import ProjectData, add_project, ensure_unlocked
+from .phases import ensure_unlocked
+from .processes import ProjectData, add_project
 
 MAX_BYTES = 2_000_000
 CODE_COLUMNS = ("project_id", "code")

@@ -30,7 +30,8 @@ from . import audit
 from .ballots import normalise_content
 from .errors import DomainError, InvalidInput
 from .importing import ImportRefused
-from .processes import BudgetData, ProjectData, add_budget, add_project, ensure_unlocked
+from .phases import ensure_unlocked
+from .processes import BudgetData, ProjectData, add_budget, add_project
 
 CHANNEL = "imported"
 MAX_BYTES = 200_000_000

@@ -1,6 +1,6 @@
-"""Processes and budgets: creation, editing, phases, and the configuration lock.
+"""Processes, budgets and projects: creation, editing, and the configuration that voting locks.
 
-What each phase allows is decided here, and only here.
+What each phase allows is ``services/phases.py``; moving between phases is ``services/workflow.py``.
 """
 
 from __future__ import annotations
@@ -15,49 +15,12 @@ from voting_rules.election import APPROVAL_KINDS
 
 from .. import money
 from ..i18n import _
-from ..models import PHASE_ORDER, BallotKind, Budget, Phase, Process, Project
+from ..models import BallotKind, Budget, OrganisationType, Phase, Process, Project
 from . import audit
-from .errors import ConfigurationLocked, InvalidInput, PhaseError
+from .errors import InvalidInput
+from .phases import ensure_unlocked, is_locked
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
-LOCKED_PHASES = frozenset({Phase.VOTING, Phase.CLOSED, Phase.PUBLISHED})
-
-
-def phase_of(process: Process) -> Phase:
-    return Phase(process.phase)
-
-
-def is_locked(process: Process) -> bool:
-    """From voting on, projects, costs, ballot formats and rules cannot change."""
-    return phase_of(process) in LOCKED_PHASES
-
-
-def ensure_unlocked(process: Process) -> None:
-    if is_locked(process):
-        raise ConfigurationLocked(
-            _("Voting has opened: the budgets, projects, costs, ballot formats "
-              "and rules are locked and can no longer change.")
-        )
-
-
-def accepts_proposals(process: Process) -> bool:
-    return phase_of(process) is Phase.PROPOSALS
-
-
-def voting_open(process: Process) -> bool:
-    return phase_of(process) is Phase.VOTING
-
-
-def can_compute(process: Process) -> bool:
-    return phase_of(process) is Phase.CLOSED
-
-
-def results_public(process: Process) -> bool:
-    return phase_of(process) is Phase.PUBLISHED
-
-
-def can_review_proposals(process: Process) -> bool:
-    return phase_of(process) in (Phase.PROPOSALS, Phase.REVIEW, Phase.DRAFT)
 
 
 # ---------------------------------------------------------------- processes
@@ -131,72 +94,6 @@ def set_translation(process_or_project, locale: str, field: str, value: str) -> 
         entry.pop(field, None)
     translations[locale] = entry
     process_or_project.translations = translations
-
-
-# ---------------------------------------------------------------- phases
-
-
-def next_phase(process: Process) -> Phase | None:
-    index = PHASE_ORDER.index(phase_of(process))
-    return PHASE_ORDER[index + 1] if index + 1 < len(PHASE_ORDER) else None
-
-
-def move_to(db, process: Process, target: Phase | str, actor: str = "", code_key: str | None = None) -> Process:
-    """Move ``process`` one step forward (the only move allowed), recording it.
-
-    Closing the vote needs ``code_key`` (``settings['pbengine.code_key']``) when voters have cast
-    ballots: it marks the codes that voted and then erases every ballot's slot (services/slots.py).
-    """
-    try:
-        target = Phase(target)
-    except ValueError:
-        raise InvalidInput(_("Unknown phase."), field="phase") from None
-    if target is not next_phase(process):
-        raise PhaseError(
-            _("A process moves one phase at a time: from ${current} "
-              "it can only go to ${next}.",
-              mapping={"current": process.phase, "next": next_phase(process) or "—"})
-        )
-    if target is Phase.VOTING:
-        _check_ready_for_voting(process)
-    if target is Phase.PUBLISHED:
-        from .tallies import ensure_publishable
-
-        ensure_publishable(db, process)
-    if target is Phase.CLOSED:
-        # Wait for the ballots in flight (they hold a shared lock on this row), then seal them.
-        db.refresh(process, with_for_update=True)
-        if next_phase(process) is not Phase.CLOSED:
-            raise PhaseError(_("Voting is already closed."))
-    payload = {"from": process.phase, "to": target.value}
-    process.phase = target.value
-    if target is Phase.VOTING:
-        process.config_fingerprint = fingerprint(process)
-        payload["fingerprint"] = process.config_fingerprint
-        payload["configuration"] = configuration(process)
-    audit.record(db, process, "phase.changed", payload, actor)
-    if target is Phase.CLOSED:
-        from . import slots
-        from .sealing import seal
-
-        seal(db, process, actor)
-        slots.close(db, process, code_key)
-    if target is Phase.PUBLISHED:
-        from .tallies import freeze
-
-        freeze(db, process, actor)
-    return process
-
-
-def _check_ready_for_voting(process: Process) -> None:
-    if not process.budgets:
-        raise PhaseError(_("Add at least one budget before opening the vote."))
-    for budget in process.budgets:
-        if not budget.projects:
-            raise PhaseError(
-                _("Budget “${name}” has no projects on its ballot.",
-                  mapping={"name": budget.name})
-            )
 
 
 # ---------------------------------------------------------------- configuration lock
@@ -354,8 +251,6 @@ SDG_NUMBERS = range(1, 18)
 
 
 def _check_project(budget: Budget, data: ProjectData, project: Project | None = None) -> None:
-    from ..models import OrganisationType
-
     if not re.match(r"^[A-Za-z0-9_.-]{1,40}$", data.code or ""):
         raise InvalidInput(_("Use 1 to 40 letters, digits, dots, dashes or underscores."),
                            field="code")

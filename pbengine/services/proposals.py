@@ -14,7 +14,8 @@ from ..models import Budget, OrganisationType, Process, Proposal, ProposalStatus
 from . import audit
 from .accounts import EMAIL_RE
 from .errors import InvalidInput, PhaseError
-from .processes import SDG_NUMBERS, ProjectData, accepts_proposals, add_project, can_review_proposals
+from .phases import accepts_proposals, can_review_proposals
+from .processes import SDG_NUMBERS, ProjectData, add_project
 
 
 def tracking_hash(token: str) -> str:

@@ -14,7 +14,8 @@ from ..money import to_units
 from . import audit
 from .ballots import current_contents, rule_projects, to_rule_ballot
 from .errors import PhaseError
-from .processes import ballot_format, can_compute, tally_params
+from .phases import can_compute
+from .processes import ballot_format, tally_params
 
 
 def election_of(db, budget: Budget) -> Election:

@@ -10,7 +10,7 @@ from ..money import minor_digits
 from ..security import Permission
 from ..services import ballots, submissions
 from ..services.errors import DomainError
-from ..services.processes import voting_open
+from ..services.phases import voting_open
 from . import ballot_form
 from .vote import booth, current_voter, require_voter
 

@@ -10,7 +10,7 @@ from pyramid.view import view_config
 
 from ..security import Permission
 from ..services import export
-from ..services.processes import results_public
+from ..services.phases import results_public
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from pyramid.view import view_config
 
 from .. import labels, money
 from ..security import Permission
-from ..services.processes import accepts_proposals, is_locked, results_public, voting_open
+from ..services.phases import accepts_proposals, is_locked, results_public, voting_open
 from . import caching
 
 

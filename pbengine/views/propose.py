@@ -10,7 +10,7 @@ from ..i18n import _
 from ..security import Permission
 from ..services import proposals
 from ..services.errors import DomainError
-from ..services.processes import accepts_proposals
+from ..services.phases import accepts_proposals
 
 FIELDS = ("title", "description", "estimated_cost", "budget_id", "category", "organisation_type",
           "organisation_name", "location", "contact_email")

@@ -16,7 +16,7 @@ from pyramid.view import view_config
 
 from .. import labels
 from ..security import Permission
-from ..services.processes import results_public
+from ..services.phases import results_public
 from ..services.results import percent, published_result, published_results
 from . import caching
 

@@ -15,7 +15,7 @@ from ..models import VoterCode
 from ..security import Permission
 from ..services.ballots import current_ballot
 from ..services.errors import CodeInvalid, TooManyAttempts
-from ..services.processes import voting_open
+from ..services.phases import voting_open
 
 VOTER_CODE_KEY = "voter_code_id"
 VOTER_PROCESS_KEY = "voter_process_id"

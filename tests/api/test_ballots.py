@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from pbengine.models import Phase, Process
-from pbengine.services import ballots, processes
+from pbengine.services import ballots, workflow
 from tests.api.openapi_check import check_request, check_response
 from tests.conftest import TEST_SETTINGS
 from tests.helpers import commit
@@ -88,7 +88,7 @@ def test_wrong_voter_codes_are_rate_limited_with_the_site(testapp, voting):
 
 def test_voting_closed_answers_409(testapp, db, voting):
     process = db.scalars(select(Process).where(Process.slug == "vote-now")).one()
-    processes.move_to(db, process, Phase.CLOSED, code_key=TEST_SETTINGS["pbengine.code_key"])
+    workflow.move_to(db, process, Phase.CLOSED, code_key=TEST_SETTINGS["pbengine.code_key"])
     commit(db)
     body = post(testapp, {"voter_code": voting.codes[0], "approvals": ["p1"]}, 409).json
     assert body["code"] == "voting_closed"

@@ -4,7 +4,7 @@ ballot format, and one process with published results."""
 from __future__ import annotations
 
 from pbengine.models import get_session_factory
-from pbengine.services import ballots, codes, processes, tallies
+from pbengine.services import ballots, codes, tallies, workflow
 from tests.conftest import TEST_SETTINGS
 from tests.helpers import make_budget, make_process
 
@@ -22,21 +22,21 @@ def build(engine) -> dict:
                     max_points_per_project=6)
         make_budget(session, voting, slug="ranking", name="Ranking pot", kind="ranking", rank_length=2)
         for phase in ("proposals", "review", "voting"):
-            processes.move_to(session, voting, phase)
+            workflow.move_to(session, voting, phase)
         plain = [code for _ref, code in codes.generate(session, KEY, voting, 40, "browser").codes]
 
         published = make_process(session, slug="results-2027", title="Hillside SSE budget 2027")
         budget = make_budget(session, published, slug="citywide", name="Citywide", projects=PROJECTS)
         for phase in ("proposals", "review", "voting"):
-            processes.move_to(session, published, phase)
+            workflow.move_to(session, published, phase)
         result_codes = [code for _ref, code in codes.generate(session, KEY, published, 5, "results").codes]
         for code, choice in zip(result_codes, (["p1", "p3"], ["p1", "p3"], ["p1"], ["p2"], ["p2"]), strict=True):
             ballots.cast(session, budget, codes.find(session, KEY, published, code), {"approvals": choice}, key=KEY)
         receipt = ballots.cast(session, budget, codes.find(session, KEY, published, result_codes[0]),
                                {"approvals": ["p1", "p3"]}, key=KEY).receipt
-        processes.move_to(session, published, "closed", code_key=KEY)
+        workflow.move_to(session, published, "closed", code_key=KEY)
         tallies.compute_all(session, published)
-        processes.move_to(session, published, "published")
+        workflow.move_to(session, published, "published")
         project_id = budget.projects[0].id
     session.close()
     return {"codes": plain, "receipt": receipt, "project_id": project_id}

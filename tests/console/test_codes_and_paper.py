@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from pbengine.models import Ballot, CodeBatch, Process, Role, VoterCode
-from pbengine.services import codes, processes
+from pbengine.services import codes, workflow
 from pbengine.services.errors import CodeInvalid
 from tests.console.support import form_alert, login_as, snapshot
 from tests.helpers import commit, make_budget, make_process
@@ -63,7 +63,7 @@ def test_codes_as_a_csv_attachment(testapp, db):
 def _voting(db, process):
     process = db.get(Process, process.id)
     for phase in ("proposals", "review", "voting"):
-        processes.move_to(db, process, phase)
+        workflow.move_to(db, process, phase)
     commit(db)
 
 

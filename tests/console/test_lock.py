@@ -5,7 +5,7 @@ from __future__ import annotations
 from webtest import Upload
 
 from pbengine.models import Process
-from pbengine.services import processes
+from pbengine.services import workflow
 from tests.console.support import form_alert, login_as, snapshot
 from tests.helpers import commit, make_budget, make_process
 
@@ -15,7 +15,7 @@ LOCKED = "Voting has opened: the budgets, projects, costs, ballot formats and ru
 def _voting(db, process):
     process = db.get(Process, process.id)
     for phase in ("proposals", "review", "voting"):
-        processes.move_to(db, process, phase)
+        workflow.move_to(db, process, phase)
     commit(db)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pbengine.models import Phase, Process
-from pbengine.services import ballots, codes, processes, proposals, tallies
+from pbengine.services import ballots, codes, proposals, tallies, workflow
 from tests.helpers import commit, make_budget, make_organizer, make_process
 
 CODE_KEY = "test-code-key"  # tests/conftest.py TEST_SETTINGS["pbengine.code_key"]
@@ -38,12 +38,12 @@ def open_voting(db, slug="town-2027") -> Process:
     process = make_process(db, slug=slug, owner=owner)
     for budget_slug, kind, rule, fields, _ballots in BUDGETS:
         make_budget(db, process, slug=budget_slug, kind=kind, rule=rule, **fields)
-    processes.move_to(db, process, Phase.PROPOSALS)
+    workflow.move_to(db, process, Phase.PROPOSALS)
     proposals.submit(db, process, proposals.ProposalData(
         title="A repair café", description="Fix things together.", estimated_cost=1000,
         contact_email=PROPOSER_EMAIL))
-    processes.move_to(db, process, Phase.REVIEW)
-    processes.move_to(db, process, Phase.VOTING)
+    workflow.move_to(db, process, Phase.REVIEW)
+    workflow.move_to(db, process, Phase.VOTING)
     return process
 
 
@@ -65,9 +65,9 @@ def cast_all(db, process: Process, result: Published) -> None:
 
 
 def publish(db, process: Process) -> None:
-    processes.move_to(db, process, Phase.CLOSED, code_key=CODE_KEY)
+    workflow.move_to(db, process, Phase.CLOSED, code_key=CODE_KEY)
     tallies.compute_all(db, process)
-    processes.move_to(db, process, Phase.PUBLISHED)
+    workflow.move_to(db, process, Phase.PUBLISHED)
 
 
 def published_process(db, slug="town-2027") -> Published:

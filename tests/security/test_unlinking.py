@@ -19,7 +19,7 @@ from sqlalchemy import inspect, text
 
 from pbengine.cli import main
 from pbengine.models import Budget, Phase, Process
-from pbengine.services import ballots, codes, export, processes, slots, tallies
+from pbengine.services import ballots, codes, export, slots, tallies, workflow
 from pbengine.services.ballots import receipt_hash
 from tests.conftest import TEST_SETTINGS
 from tests.helpers import commit, rank_correlation
@@ -181,7 +181,7 @@ def test_a_dump_while_voting_and_after_the_close_joins_no_ballot_to_a_voter_code
     if engine.dialect.name == "sqlite":  # PostgreSQL lists rows in the order written until the close
         assert [row["receipt_hash"] for row in voting["ballot"]] != cast_order
 
-    processes.move_to(db, db.get(Process, process.id), Phase.CLOSED, code_key=KEY)
+    workflow.move_to(db, db.get(Process, process.id), Phase.CLOSED, code_key=KEY)
     commit(db)
     closed = dump(engine)
     check_no_link(closed, refs, engine.dialect.name, budgets, replaced_hash, closed=True)
@@ -197,9 +197,9 @@ def test_a_dump_while_voting_and_after_the_close_joins_no_ballot_to_a_voter_code
 def test_the_export_orders_receipts_by_hash_whatever_the_cast_order_and_verifies(db, vote, tmp_path, capsys):
     process, _budgets, _plain, _before, order, replaced_hash = vote
     process = db.get(Process, process.id)
-    processes.move_to(db, process, Phase.CLOSED, code_key=KEY)
+    workflow.move_to(db, process, Phase.CLOSED, code_key=KEY)
     tallies.compute_all(db, process)
-    processes.move_to(db, process, Phase.PUBLISHED)
+    workflow.move_to(db, process, Phase.PUBLISHED)
     commit(db)
     files = export.build(db, db.get(Process, process.id))
     everything_else = b"".join(content for name, content in files.items() if not name.endswith(".pb"))
@@ -230,7 +230,7 @@ def test_after_the_close_the_row_order_says_nothing_of_the_cast_order(db):
     cast_order = [ballots.cast(db, budget, codes.find(db, KEY, process, code), {"approvals": ["p1"]},
                                key=KEY).receipt_hash for code in plain]
     commit(db)
-    processes.move_to(db, db.get(Process, process.id), Phase.CLOSED, code_key=KEY)
+    workflow.move_to(db, db.get(Process, process.id), Phase.CLOSED, code_key=KEY)
     commit(db)
     listed = [row["receipt_hash"] for row in dump(db.get_bind())["ballot"]]
     assert sorted(listed) == sorted(cast_order)

@@ -3,14 +3,14 @@
 import pytest
 
 from pbengine.models import Phase
-from pbengine.services import audit, processes
+from pbengine.services import audit, processes, workflow
 from pbengine.services.errors import ConfigurationLocked, PhaseError
 from tests.helpers import make_budget, make_process
 
 
 def _open_voting(db, process):
     for phase in (Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING):
-        processes.move_to(db, process, phase)
+        workflow.move_to(db, process, phase)
 
 
 def test_the_audit_chain_holds_and_breaks_when_a_line_is_edited_or_removed(db):
@@ -30,20 +30,20 @@ def test_phases_move_one_step_forward_only(db):
     process = make_process(db)
     make_budget(db, process)
     with pytest.raises(PhaseError):
-        processes.move_to(db, process, Phase.VOTING)
-    processes.move_to(db, process, Phase.PROPOSALS)
+        workflow.move_to(db, process, Phase.VOTING)
+    workflow.move_to(db, process, Phase.PROPOSALS)
     with pytest.raises(PhaseError):
-        processes.move_to(db, process, Phase.DRAFT)
+        workflow.move_to(db, process, Phase.DRAFT)
     assert process.phase == Phase.PROPOSALS
 
 
 def test_voting_cannot_open_on_an_empty_ballot(db):
     process = make_process(db)
     make_budget(db, process, projects={})
-    processes.move_to(db, process, Phase.PROPOSALS)
-    processes.move_to(db, process, Phase.REVIEW)
+    workflow.move_to(db, process, Phase.PROPOSALS)
+    workflow.move_to(db, process, Phase.REVIEW)
     with pytest.raises(PhaseError, match="no projects"):
-        processes.move_to(db, process, Phase.VOTING)
+        workflow.move_to(db, process, Phase.VOTING)
 
 
 def test_opening_the_vote_locks_costs_and_rules_and_records_a_fingerprint(db):

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from pbengine.models import AuditEvent, Ballot, Phase, VoterCode
-from pbengine.services import audit, ballots, codes, processes
+from pbengine.services import audit, ballots, codes, workflow
 from pbengine.services.errors import BallotInvalid, CodeAlreadyUsed, CodeInvalid, VotingClosed
 from pbengine.services.sealing import receipts_digest
 from tests.conftest import TEST_SETTINGS
@@ -17,9 +17,9 @@ KEY = TEST_SETTINGS["pbengine.code_key"]
 def voting(db):
     process = make_process(db)
     budget = make_budget(db, process, max_length=2)
-    processes.move_to(db, process, Phase.PROPOSALS)
-    processes.move_to(db, process, Phase.REVIEW)
-    processes.move_to(db, process, Phase.VOTING)
+    workflow.move_to(db, process, Phase.PROPOSALS)
+    workflow.move_to(db, process, Phase.REVIEW)
+    workflow.move_to(db, process, Phase.VOTING)
     batch = codes.generate(db, KEY, process, 3, "test")
     return process, budget, [code for _ref, code in batch.codes]
 
@@ -57,7 +57,7 @@ def test_revote_replaces_the_earlier_ballot_and_the_receipt_says_so(db, voting):
     assert ballots.check_receipt(db, second.receipt).counted
     assert not ballots.check_receipt(db, "NOPE-NOPE-NOPE-NOPE").found
     assert not [e for e in audit.events(db, process) if e.kind.startswith("ballot")]
-    processes.move_to(db, process, Phase.CLOSED, code_key=KEY)
+    workflow.move_to(db, process, Phase.CLOSED, code_key=KEY)
     seal = next(e.payload for e in audit.events(db, process) if e.kind == "ballots.sealed")
     assert (seal["ballots"], seal["replaced"]) == (1, 1)
 
@@ -86,7 +86,7 @@ def test_invalid_ballot_names_the_limit_and_stores_nothing(db, voting):
 def test_no_ballot_outside_the_voting_phase(db, voting):
     process, budget, plain = voting
     code = codes.find(db, KEY, process, plain[0])
-    processes.move_to(db, process, Phase.CLOSED, code_key=KEY)
+    workflow.move_to(db, process, Phase.CLOSED, code_key=KEY)
     with pytest.raises(VotingClosed):
         ballots.cast(db, budget, code, {"approvals": ["p1"]}, key=KEY)
 
@@ -98,7 +98,7 @@ def test_casting_writes_nothing_to_the_log_and_the_close_seals_the_receipt_hashe
     other = ballots.cast(db, budget, codes.find(db, KEY, process, plain[1]), {"approvals": ["p2"]}, key=KEY)
     before = len(audit.events(db, process))
     assert ballots.receipt_hash(cast.receipt) not in " ".join(str(e.payload) for e in audit.events(db, process))
-    processes.move_to(db, process, Phase.CLOSED, code_key=KEY)
+    workflow.move_to(db, process, Phase.CLOSED, code_key=KEY)
     events = audit.events(db, process)
     seals = [e.payload for e in events[before:] if e.kind == "ballots.sealed"]
     assert [s["budget"] for s in seals] == [b.slug for b in process.budgets]
@@ -119,7 +119,7 @@ def test_the_close_marks_every_code_that_voted_in_chunks_and_erases_the_slots(db
     for code in plain:
         ballots.cast(db, budget, codes.find(db, KEY, process, code), {"approvals": ["p1"]}, key=KEY)
     assert not any(db.scalars(select(VoterCode.voted)))
-    processes.move_to(db, process, Phase.CLOSED, code_key=KEY)
+    workflow.move_to(db, process, Phase.CLOSED, code_key=KEY)
     assert list(db.scalars(select(VoterCode.voted))) == [True, True, True]
     assert db.scalars(select(Ballot.slot).where(Ballot.slot.is_not(None))).all() == []
     assert codes.counts(db, process, KEY)["used"] == 3

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from pbengine.models import AuditEvent, Ballot, Budget, Phase, Project
-from pbengine.services import export, pb_import, processes, tallies
+from pbengine.services import export, pb_import, tallies, workflow
 from pbengine.services.errors import ConfigurationLocked, InvalidInput
 from pbengine.verify import verify_files
 from tests.conftest import SHARED_PABULIB
@@ -72,7 +72,7 @@ def test_imported_ballots_are_counted_like_the_file_and_the_export_verifies(db):
     process = make_process(db)
     budget = _import(db, process).budget
     for phase in (Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING, Phase.CLOSED):
-        processes.move_to(db, process, phase)
+        workflow.move_to(db, process, phase)
     tally = tallies.compute_budget(db, budget)
     election = read_pb(SMALL)
     direct = compute(election, params_from_meta(election.meta))
@@ -80,7 +80,7 @@ def test_imported_ballots_are_counted_like_the_file_and_the_export_verifies(db):
     # C (300) and B (400.25) tie A on votes and cost less; A no longer fits: 700.25 spent, exactly.
     assert tally.result["funded"] == ["C", "B"]
     assert tally.result["spent"] == "2801/4" == f"{direct.spent.numerator}/{direct.spent.denominator}"
-    processes.move_to(db, process, Phase.PUBLISHED)
+    workflow.move_to(db, process, Phase.PUBLISHED)
     files = export.build(db, process)
     assert verify_files(files) == []
     assert "budget;1000.50" not in files["old-town.pb"].decode() and "A;600.25" in files["old-town.pb"].decode()
@@ -110,7 +110,7 @@ def test_no_import_once_the_configuration_is_locked(db):
     process = make_process(db)
     make_budget(db, process)
     for phase in (Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING):
-        processes.move_to(db, process, phase)
+        workflow.move_to(db, process, phase)
     with pytest.raises(ConfigurationLocked):
         _import(db, process)
 
@@ -123,7 +123,7 @@ def test_a_real_file_with_cents_imports_and_reproduces_its_selected_column(db):
     assert _count(db, Ballot, budget_id=budget.id) == 713
     assert _count(db, Project, budget_id=budget.id) == 15
     for phase in (Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING, Phase.CLOSED):
-        processes.move_to(db, process, phase)
+        workflow.move_to(db, process, phase)
     tally = tallies.compute_budget(db, budget)
     selected = {p.id for p in read_pb(path).projects if p.extra["selected"] == "1"}
     assert set(tally.result["funded"]) == selected

@@ -1,7 +1,7 @@
 """Official tallies, and the side-by-side comparison kept with them."""
 
 from pbengine.models import Phase
-from pbengine.services import ballots, codes, processes, tallies
+from pbengine.services import ballots, codes, tallies, workflow
 from tests.conftest import TEST_SETTINGS
 from tests.helpers import make_budget, make_process
 from voting_rules import RULES
@@ -13,11 +13,11 @@ def _closed_with_ballots(db):
     process = make_process(db)
     budget = make_budget(db, process, amount=100, projects={"p1": 60, "p2": 40, "p3": 50})
     for phase in (Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING):
-        processes.move_to(db, process, phase)
+        workflow.move_to(db, process, phase)
     batch = codes.generate(db, KEY, process, 4, "test")
     for (_ref, code), approvals in zip(batch.codes, [["p1"], ["p1", "p2"], ["p1", "p3"], ["p2"]], strict=True):
         ballots.cast(db, budget, codes.find(db, KEY, process, code), {"approvals": approvals}, key=KEY)
-    processes.move_to(db, process, Phase.CLOSED, code_key=KEY)
+    workflow.move_to(db, process, Phase.CLOSED, code_key=KEY)
     return process, budget
 
 

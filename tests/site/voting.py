@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from pbengine.models import Ballot, Process, ReplacedBallot
-from pbengine.services import codes, processes
+from pbengine.services import codes, workflow
 from tests.conftest import TEST_SETTINGS
 from tests.helpers import commit, make_budget, make_process
 
@@ -16,7 +16,7 @@ def move(db, process, *phases):
     """Move ``process`` through ``phases`` (reloaded: a commit detaches the factories' objects)."""
     process = db.get(Process, process.id)
     for phase in phases:
-        processes.move_to(db, process, phase, code_key=TEST_SETTINGS["pbengine.code_key"])
+        workflow.move_to(db, process, phase, code_key=TEST_SETTINGS["pbengine.code_key"])
     return process
 
 

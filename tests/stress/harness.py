@@ -259,7 +259,7 @@ def export_verdict(url: str, slug: str, directory: Path) -> str:
     import transaction
 
     from pbengine.models import Phase, Process, get_engine, get_session_factory, get_tm_session
-    from pbengine.services import export, processes, tallies
+    from pbengine.services import export, tallies, workflow
     from pbengine.verify import verify
 
     engine = get_engine({"sqlalchemy.url": url})
@@ -268,9 +268,9 @@ def export_verdict(url: str, slug: str, directory: Path) -> str:
     db = get_tm_session(get_session_factory(engine), tm)
     process = db.scalars(select(Process).where(Process.slug == slug)).one()
     if process.phase == Phase.VOTING:
-        processes.move_to(db, process, Phase.CLOSED, code_key=CODE_KEY)
+        workflow.move_to(db, process, Phase.CLOSED, code_key=CODE_KEY)
         tallies.compute_all(db, process)
-        processes.move_to(db, process, Phase.PUBLISHED)
+        workflow.move_to(db, process, Phase.PUBLISHED)
     files = export.build(db, process)
     tm.commit()
     engine.dispose()

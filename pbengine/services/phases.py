@@ -1,0 +1,57 @@
+"""What each phase allows: decided here, and only here.
+
+This module depends on nothing but the phase names (``models.Phase``), the error it raises and
+the translation marker, so every service, view and template can ask it without an import
+cycle. Moving a process from one phase to the next (and the work each move does: fingerprint,
+seal, freeze) is ``services/workflow.py``, above the services it calls.
+"""
+
+from __future__ import annotations
+
+from ..i18n import _
+from ..models import PHASE_ORDER, Phase, Process
+from .errors import ConfigurationLocked
+
+LOCKED_PHASES = frozenset({Phase.VOTING, Phase.CLOSED, Phase.PUBLISHED})
+
+
+def phase_of(process: Process) -> Phase:
+    return Phase(process.phase)
+
+
+def next_phase(process: Process) -> Phase | None:
+    index = PHASE_ORDER.index(phase_of(process))
+    return PHASE_ORDER[index + 1] if index + 1 < len(PHASE_ORDER) else None
+
+
+def is_locked(process: Process) -> bool:
+    """From voting on, every fingerprinted field (see ``processes.configuration``) is frozen."""
+    return phase_of(process) in LOCKED_PHASES
+
+
+def ensure_unlocked(process: Process) -> None:
+    if is_locked(process):
+        raise ConfigurationLocked(
+            _("Voting has opened: the budgets, projects, costs, ballot formats "
+              "and rules are locked and can no longer change.")
+        )
+
+
+def accepts_proposals(process: Process) -> bool:
+    return phase_of(process) is Phase.PROPOSALS
+
+
+def voting_open(process: Process) -> bool:
+    return phase_of(process) is Phase.VOTING
+
+
+def can_compute(process: Process) -> bool:
+    return phase_of(process) is Phase.CLOSED
+
+
+def results_public(process: Process) -> bool:
+    return phase_of(process) is Phase.PUBLISHED
+
+
+def can_review_proposals(process: Process) -> bool:
+    return phase_of(process) in (Phase.PROPOSALS, Phase.REVIEW, Phase.DRAFT)
