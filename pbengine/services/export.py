@@ -4,7 +4,8 @@ Files (and nothing else; each built from an explicit list of fields):
 
 - ``<budget>.pb`` — pabulib file per budget; VOTES keyed by receipt hash, sorted by it (random order);
 - ``tally.csv`` — one row per project with the rule's numbers;
-- ``result.json`` — rule, parameters, versions, digests, funded sets, explanations;
+- ``result.json`` — rule, parameters, versions, digests, funded sets, explanations, impact figures;
+- ``impact.csv`` — money and funded projects per budget and goal (SDG) and per organisation type;
 - ``audit-log.jsonl`` — the hash-chained event log, without actors;
 - ``README.txt`` and ``SHA256SUMS`` (``sha256sum -c`` format, over every other file).
 
@@ -31,7 +32,7 @@ from .. import __version__
 from ..i18n import _
 from ..models import Budget, Process
 from ..money import to_units
-from . import audit
+from . import audit, impact
 from .errors import PhaseError
 from .phases import results_public
 from .processes import ballot_format
@@ -40,6 +41,7 @@ from .tallies import election_of, official_tally
 SCHEMA_VERSION = 1
 RESULT = "result.json"
 TALLY = "tally.csv"
+IMPACT = "impact.csv"
 AUDIT_LOG = "audit-log.jsonl"
 README = "README.txt"
 SUMS = "SHA256SUMS"
@@ -180,7 +182,8 @@ def lottery_seed(tie_break) -> str | None:
     return next((t.split(":", 1)[1] for t in tie_break if t.startswith("lottery:")), None)
 
 
-def budget_entry(budget: Budget, result: TallyResult, payload: dict, pb_bytes: bytes, num_ballots: int) -> dict:
+def budget_entry(budget: Budget, result: TallyResult, payload: dict, pb_bytes: bytes, num_ballots: int,
+                 figures: impact.Impact) -> dict:
     params = result.params
     return {
         "slug": budget.slug,
@@ -196,6 +199,8 @@ def budget_entry(budget: Budget, result: TallyResult, payload: dict, pb_bytes: b
         "num_ballots": num_ballots,
         "funded": list(result.funded),
         "tally_input_digest": payload.get("digest", ""),
+        # Per goal and organisation type, in minor units (not part of the recount: the .pb has no goals).
+        "impact": figures.to_json(),
         "tally": payload,
     }
 
@@ -214,6 +219,14 @@ Files
                    own ballot and nobody can link it to a person. Ballots are sorted by that
                    hash, so the order says nothing about when anyone voted.
   tally.csv        one row per project: cost, votes, score, funded, and the rule's numbers.
+  impact.csv       what the money funds, per budget: one row per Sustainable Development Goal
+                   (dimension "sdg", key 1-17, empty key: projects that name no goal) and per
+                   organisation type (dimension "organisation_type", empty key: not given), with
+                   the funded projects and their money, beside the projects on the ballot and
+                   their cost. Amounts in minor units (cents: *_minor columns) and as exact
+                   decimals. A project with several goals counts once for each of its goals, so
+                   the "sdg" rows can add up to more than the budget. result.json holds the same
+                   figures under each budget's "impact".
   result.json      rule, parameters, tie-break chain, versions, the SHA-256 of each .pb file,
                    the funded projects and the rule's round-by-round explanation.
   audit-log.jsonl  every recorded event of the process (phases, configuration, codes issued,
@@ -278,6 +291,7 @@ def build(db, process: Process) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     entries = []
     rows: list[list] = []
+    figures: list[tuple[Budget, impact.Impact]] = []
     for budget in process.budgets:
         tally = official_tally(db, budget)
         if tally is None:
@@ -286,11 +300,13 @@ def build(db, process: Process) -> dict[str, bytes]:
         election = budget_election(db, budget, result)
         pb_bytes = write_pb(election, result=result).encode("utf-8")
         files[pb_name(budget)] = pb_bytes
-        entries.append(budget_entry(budget, result, tally.result, pb_bytes, len(election.ballots)))
+        figures.append((budget, impact.budget_impact(budget, tally.result)))
+        entries.append(budget_entry(budget, result, tally.result, pb_bytes, len(election.ballots), figures[-1][1]))
         rows += tally_rows(budget, tally.result)
     # The pabutools that computed the official tallies (recorded in each tally).
     pabutools_version = entries[0]["tally"].get("pabutools_version", "") if entries else ""
     files[TALLY] = tally_csv(rows)
+    files[IMPACT] = impact.csv_bytes(figures)
     files[RESULT] = (json.dumps({
         "schema_version": SCHEMA_VERSION,
         "process": {"slug": process.slug, "title": process.title, "currency": process.currency,

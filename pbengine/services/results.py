@@ -22,6 +22,7 @@ from ..formatting import money, units
 from ..i18n import _
 from ..models import Budget, Tally
 from ..money import to_minor
+from .impact import Impact, budget_impact
 from .memo import Memo
 from .tallies import official_tally
 
@@ -57,6 +58,8 @@ class BudgetResult:
     share_spent: Fraction
     share_voters_with_funded: Fraction
     notes: list[TranslationString] = field(default_factory=list)
+    # Money and funded projects per goal and organisation type (services.impact).
+    impact: Impact | None = None
 
     @property
     def funded(self) -> list[ProjectOutcome]:
@@ -109,7 +112,7 @@ def budget_result(db, budget: Budget, locale: str | None = None) -> BudgetResult
         num_voters=data.get("num_voters", 0),
         share_spent=spent / total if total else Fraction(0),
         share_voters_with_funded=Fraction(data.get("share_of_voters_with_a_funded_project", "0")),
-        notes=notes)
+        notes=notes, impact=budget_impact(budget, data))
 
 
 def published_result(db, budget: Budget, locale: str | None, memo: Memo) -> BudgetResult | None:

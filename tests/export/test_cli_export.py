@@ -22,7 +22,7 @@ def ini(tmp_path, db_url):
 def test_export_command_writes_a_folder_that_verifies(ini, published, tmp_path, capsys):
     dest = tmp_path / "out"
     assert main(["export", ini, "town-2027", str(dest)]) == 0
-    assert "wrote 9 files" in capsys.readouterr().out
+    assert "wrote 10 files" in capsys.readouterr().out
     assert verify(dest) == []
 
 

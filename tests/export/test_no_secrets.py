@@ -36,7 +36,7 @@ def test_export_holds_no_voter_code_session_address_or_email(testapp, db):
 
     archive = zipfile.ZipFile(io.BytesIO(testapp.get("/p/town-2027/town-2027-export.zip").body))
     exported = {name: archive.read(name) for name in archive.namelist()}
-    assert len(exported) == 9
+    assert len(exported) == 10  # 4 .pb, tally.csv, impact.csv, result.json, log, README, sums
     secrets = {CLIENT_IP, PROPOSER_EMAIL, owner_email, session_cookie, csrf_token, csrf_cookie,
                TEST_SETTINGS["pbengine.code_key"], TEST_SETTINGS["pbengine.secret"]}
     for code in voter_codes:

@@ -25,8 +25,8 @@ BUDGET_FILES = [f"{slug}.pb" for slug, *_rest in BUDGETS]
 
 
 def test_export_holds_one_pb_per_budget_and_the_audit_files(export_files):
-    assert sorted(export_files) == sorted(BUDGET_FILES + ["tally.csv", "result.json", "audit-log.jsonl",
-                                                          "README.txt", "SHA256SUMS"])
+    assert sorted(export_files) == sorted(BUDGET_FILES + ["tally.csv", "impact.csv", "result.json",
+                                                          "audit-log.jsonl", "README.txt", "SHA256SUMS"])
 
 
 def test_export_of_a_published_process_verifies_as_match(export_dir, capsys):
@@ -45,7 +45,7 @@ def test_zip_export_verifies_as_match(tmp_path, export_files, capsys):
 def test_sha256sum_accepts_the_checksum_file(export_dir):
     done = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=export_dir, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.count(": OK") == len(BUDGET_FILES) + 4
+    assert done.stdout.count(": OK") == len(BUDGET_FILES) + 5
 
 
 @pytest.mark.parametrize("name", BUDGET_FILES)
