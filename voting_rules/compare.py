@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from fractions import Fraction
 
-from voting_rules.election import APPROVAL_KINDS, Election
+from voting_rules.election import APPROVAL_KINDS, EXCLUSION_RULES, Election
 from voting_rules.params import RULE_NAMES, TallyParams, params_from_meta
 from voting_rules.result import compute, exact, fraction_text
 from voting_rules.rules import Context
@@ -28,13 +28,16 @@ def average_satisfaction(election: Election, funded: Sequence[str]) -> Fraction:
 def applicable_rules(election: Election, params: TallyParams) -> list[str]:
     """The rules a comparison runs: every rule that is defined for this election.
 
-    ``greedy-threshold`` needs a threshold; Phragmén is defined on approval ballots only.
+    ``greedy-threshold`` needs a threshold; Phragmén is defined on approval ballots only; only
+    the greedy rules keep incompatible projects apart.
     """
     names = []
     for name in RULE_NAMES:
         if name == "greedy-threshold" and params.threshold is None:
             continue
         if name == "phragmen" and election.ballot_format.kind not in APPROVAL_KINDS:
+            continue
+        if election.incompatible and name not in EXCLUSION_RULES:
             continue
         names.append(name)
     return names

@@ -7,6 +7,7 @@ build elections without touching pabutools.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -275,6 +276,10 @@ class Election:
     name : str
     warnings : list[str]
         What the reader forgave, one line each (``"line 12: voter 7 names project 3 twice; ..."``).
+    incompatible : tuple of frozenset
+        Groups of projects that cannot all be carried out: at most one project of each group is
+        funded (Warszawa Bemowo 2022: 773 and 153 target the same site). Only the greedy rules
+        can respect them; see :func:`check_incompatible`.
     """
 
     budget: Amount
@@ -285,7 +290,56 @@ class Election:
     meta: dict = field(default_factory=dict)
     name: str = ""
     warnings: list[str] = field(default_factory=list, compare=False)
+    incompatible: tuple[frozenset[str], ...] = ()
 
     def project_map(self) -> dict[str, Project]:
         """Projects by id."""
         return {p.id: p for p in self.projects}
+
+    def excluded_by(self, funded: Iterable[str]) -> dict[str, str]:
+        """Projects that cannot be funded beside ``funded``: project -> the funded one it excludes."""
+        out: dict[str, str] = {}
+        for pid in funded:
+            for group in self.incompatible:
+                if pid in group:
+                    out.update({other: pid for other in group if other != pid and other not in out})
+        return out
+
+
+# The rules that can keep incompatible projects apart (they fund one project at a time in a
+# fixed order, so the later project of a group is skipped).
+EXCLUSION_RULES = ("greedy", "greedy-threshold", "greedy-no-skip")
+
+
+def parse_incompatible(text: str) -> tuple[frozenset[str], ...]:
+    """``"773,153|12,14"`` (pbengine's META ``incompatible``): groups separated by ``|``."""
+    groups = []
+    for part in text.split("|"):
+        ids = [pid.strip() for pid in part.split(",") if pid.strip()]
+        if ids:
+            groups.append(frozenset(ids))
+    return tuple(groups)
+
+
+def incompatible_text(groups: Iterable[frozenset[str]]) -> str:
+    """Inverse of :func:`parse_incompatible` (sorted, so the text is canonical)."""
+    return "|".join(",".join(sorted(group)) for group in sorted(groups, key=sorted))
+
+
+def check_incompatible(election: Election, rule: str) -> None:
+    """Refuse groups that name unknown projects or one project, and rules that cannot keep them.
+
+    Raises
+    ------
+    ValueError
+    """
+    known = {p.id for p in election.projects}
+    for group in election.incompatible:
+        if len(group) < 2:
+            raise ValueError(f"an incompatible group needs two projects or more: {','.join(sorted(group))}")
+        unknown = sorted(group - known)
+        if unknown:
+            raise ValueError(f"incompatible projects {', '.join(unknown)} are not in this election")
+    if election.incompatible and rule not in EXCLUSION_RULES:
+        raise ValueError(f"{rule} cannot keep incompatible projects apart; use one of "
+                         f"{', '.join(EXCLUSION_RULES)}")

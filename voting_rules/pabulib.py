@@ -21,7 +21,9 @@ from voting_rules.election import (
     Election,
     Project,
     amount_text,
+    incompatible_text,
     parse_amount,
+    parse_incompatible,
     parse_whole,
 )
 
@@ -180,7 +182,14 @@ def read_pb(source: str | os.PathLike, validate: bool = False) -> Election:
         meta=meta,
         name=meta.get("description", ""),
         warnings=warnings,
+        incompatible=parse_incompatible(meta.get("incompatible", "")),
     )
+    known = {p.id for p in projects}
+    for group in election.incompatible:
+        if len(group) < 2 or not group <= known:
+            raise PabulibError(meta_lines["incompatible"],
+                               f"META incompatible {meta['incompatible']!r}: each group needs two "
+                               "projects or more of this file, separated by commas (groups by |)")
     if validate:
         from voting_rules.ballots import BallotError, validate_ballot
 
@@ -321,6 +330,10 @@ def election_as_text(election: Election, result: TallyResult | None = None) -> s
         meta["currency"] = election.currency
     if election.name and "description" not in meta:
         meta["description"] = election.name
+    if election.incompatible:
+        meta["incompatible"] = incompatible_text(election.incompatible)
+    else:
+        meta.pop("incompatible", None)
 
     out = io.StringIO()
     w = csv.writer(out, delimiter=";", lineterminator="\n")

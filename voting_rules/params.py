@@ -26,6 +26,9 @@ META_RULES = {
     "greedy": ("greedy", None),
     "greedy-threshold": ("greedy-threshold", None),
     "greedy-no-skip": ("greedy-no-skip", None),
+    # greedy that skips a project incompatible with one already funded (the groups: META
+    # ``incompatible`` or ``pbengine tally --incompatible``)
+    "greedy-exclusive": ("greedy", None),
     "equalshares": ("equal-shares", "none"),
     "equalshares/add1": ("equal-shares", "add1"),
     "equalshares/add1-comparison": ("equal-shares-comparison", "add1-overspend"),
@@ -134,7 +137,8 @@ def params_from_meta(meta: dict[str, str]) -> TallyParams:
     name (threshold from ``min_project_score_threshold``), ``equalshares/add1`` to
     ``equal-shares`` with completion ``add1``, ``equalshares/add1-comparison`` to
     ``equal-shares-comparison`` with completion ``add1-overspend``, an engine rule name to
-    that rule, and anything else (a missing rule, ``unknown``, ``greedy-exclusive``...) to
+    that rule, ``greedy-exclusive`` to ``greedy`` (which skips incompatible projects when the
+    election names groups), and anything else (a missing rule, ``unknown``...) to
     ``greedy``: check :func:`meta_rule_fallback` first and say so.
 
     Raises

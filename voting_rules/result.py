@@ -11,7 +11,7 @@ import pabutools
 
 from voting_rules.ballots import rank_points
 from voting_rules.convert import measure_for
-from voting_rules.election import Election
+from voting_rules.election import Election, check_incompatible, incompatible_text
 from voting_rules.params import TallyParams
 from voting_rules.rules import RULES, Context
 from voting_rules.rules.base import Progress
@@ -70,6 +70,8 @@ def election_digest(election: Election) -> str:
             for b in election.ballots
         ),
     }
+    if election.incompatible:  # only then: digests of elections without groups are unchanged
+        canonical["incompatible"] = incompatible_text(election.incompatible)
     body = json.dumps(canonical, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
@@ -201,6 +203,7 @@ def compute(election: Election, params: TallyParams, progress: Progress | None =
     """
     if params.rule == "greedy-threshold" and params.threshold is None:
         raise ValueError("rule greedy-threshold needs a threshold")
+    check_incompatible(election, params.rule)
     ctx = context if context is not None else Context(election, progress)
     if context is not None and progress is not None:
         ctx.progress = progress

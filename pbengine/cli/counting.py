@@ -7,6 +7,7 @@ import csv
 import json
 import sys
 import time
+from dataclasses import replace
 
 from voting_rules import (
     COMPLETIONS,
@@ -20,7 +21,7 @@ from voting_rules import (
     read_pb,
     validate_election,
 )
-from voting_rules.election import amount_text
+from voting_rules.election import amount_text, parse_incompatible
 from voting_rules.pabulib import limit_breaches
 from voting_rules.params import meta_rule_fallback, parse_tie_break
 
@@ -38,6 +39,7 @@ def register(subparsers) -> None:
     p.add_argument("--tie-break", metavar="CHAIN",
                    help="comma-separated: votes,lower-cost,higher-cost,id,lottery:SEED")
     p.add_argument("--threshold", type=int, help="minimum score for greedy-threshold")
+    _incompatible_option(p)
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.set_defaults(func=cmd_tally)
 
@@ -45,12 +47,31 @@ def register(subparsers) -> None:
     p.add_argument("file", metavar="FILE.pb")
     p.add_argument("--completion", choices=COMPLETIONS,
                    help="equal-shares completion (none is fastest on large files)")
+    _incompatible_option(p)
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_compare)
 
     p = subparsers.add_parser("check", help="validate a .pb file")
     p.add_argument("file", metavar="FILE.pb")
     p.set_defaults(func=cmd_check)
+
+
+def _incompatible_option(parser) -> None:
+    parser.add_argument("--incompatible", metavar="ID,ID", action="append", default=[],
+                        help="projects that cannot all be carried out: at most one is funded "
+                             "(repeat for several groups; added to the META's 'incompatible')")
+
+
+def _with_incompatible(election, groups: list[str], by_meta: bool = True):
+    """The election with the ``--incompatible`` groups added; warn when greedy-exclusive has none."""
+    if groups:
+        election = replace(election, incompatible=election.incompatible + tuple(
+            group for text in groups for group in parse_incompatible(text)))
+    exclusive = (election.meta.get("rule") or "").strip() == "greedy-exclusive"
+    if by_meta and exclusive and not election.incompatible:
+        _warn("META rule 'greedy-exclusive' names no incompatible projects: counting with plain "
+              "greedy (give them with --incompatible ID,ID)")
+    return election
 
 
 def _err(message: str) -> int:
@@ -111,7 +132,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_tally(args: argparse.Namespace) -> int:
     """Count with one rule and print the funded projects."""
     try:
-        election = _load(args.file)
+        election = _with_incompatible(_load(args.file), args.incompatible, by_meta=args.rule is None)
         _warn_limits(election)
         fallback = _warn_fallback(election) if args.rule is None else None
         base = params_from_meta(election.meta) if args.rule is None else TallyParams(args.rule)
@@ -162,7 +183,7 @@ def cmd_tally(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     """Every rule side by side."""
     try:
-        election = _load(args.file)
+        election = _with_incompatible(_load(args.file), args.incompatible)
         _warn_fallback(election)
         rows = compare(election, progress=_progress, completion=args.completion)
     except (PabulibError, ValueError, OSError, UnicodeDecodeError) as exc:

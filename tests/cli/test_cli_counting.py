@@ -1,14 +1,19 @@
 """pbengine tally / compare / check on real and malformed files."""
 
+import csv
+import io
 import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from pbengine.cli import main
+from tests.conftest import SHARED_PABULIB
+from voting_rules import read_pb, write_pb
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT / ".." / "shared" / "pabulib"
@@ -53,6 +58,8 @@ MALFORMED = {
                           "unknown vote_type 'stars'"),
     "ballot over max_length": (GOOD.replace("rule;greedy", "rule;greedy\nmax_length;1"),
                                "ballot v1: 2 projects ticked, at most 1 allowed"),
+    "incompatible unknown project": (GOOD.replace("rule;greedy\n", "rule;greedy\nincompatible;p1,p9\n"),
+                                     "line 9: META incompatible 'p1,p9': each group needs two projects"),
     "sections out of order": ("PROJECTS\nproject_id;cost\np1;1\n" + GOOD,
                               "PROJECTS section found, expected the META section first"),
 }
@@ -203,7 +210,7 @@ def test_cumulative_points_for_a_project_named_twice_are_added(tmp_path, capsys)
     assert json.loads(out)["funded"] == ["p2"]
 
 
-@pytest.mark.parametrize("name", ["unknown", "greedy-exclusive", None])
+@pytest.mark.parametrize("name", ["unknown", "greedy-in-districts", None])
 def test_an_unknown_meta_rule_is_counted_with_greedy_after_a_warning(tmp_path, capsys, name):
     text = GOOD.replace("rule;greedy\n", f"rule;{name}\n" if name else "")
     code, out, err = run(["tally", _file(tmp_path, text), "--format", "json"], capsys)
@@ -252,3 +259,42 @@ def test_every_rule_the_export_writes_reads_back_without_rule(tmp_path, capsys, 
     assert run(["check", path], capsys)[0] == 0
     code, out, err = run(["compare", path, "--format", "json"], capsys)
     assert code == 0 and "warning" not in err
+
+
+BEMOWO = SHARED_PABULIB / "Poland_Warszawa_2022_Bemowo.pb"
+
+
+def _funded_by_csv(out: str) -> set[str]:
+    rows = list(csv.DictReader(io.StringIO(out)))
+    return {r["project_id"] for r in rows if r["funded"] == "1"}
+
+
+def test_bemowo_with_its_incompatible_pair_reproduces_what_the_city_funded(capsys):
+    selected = {p.id for p in read_pb(BEMOWO).projects if p.extra["selected"] == "1"}
+    code, out, err = run(["tally", str(BEMOWO), "--format", "csv"], capsys)
+    assert code == 0 and "names no incompatible projects" in err
+    assert _funded_by_csv(out) == selected | {"153"}  # plain greedy funds 153 beside 773
+    code, out, err = run(["tally", str(BEMOWO), "--incompatible", "773,153", "--format", "csv"], capsys)
+    assert code == 0 and "warning" not in err
+    assert _funded_by_csv(out) == selected
+
+
+def test_the_incompatible_groups_an_export_writes_are_read_back_without_an_option(tmp_path, capsys):
+    election = replace(read_pb(BEMOWO), incompatible=(frozenset({"773", "153"}),))
+    path = tmp_path / "bemowo.pb"
+    write_pb(election, path)
+    assert "incompatible;153,773" in path.read_text(encoding="utf-8")
+    code, out, err = run(["tally", str(path), "--format", "csv"], capsys)
+    assert code == 0
+    assert _funded_by_csv(out) == {p.id for p in election.projects if p.extra["selected"] == "1"}
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--incompatible", "773,999"], "incompatible projects 999 are not in this election"),
+    (["--incompatible", "773"], "an incompatible group needs two projects or more: 773"),
+    (["--rule", "equal-shares", "--incompatible", "773,153"],
+     "equal-shares cannot keep incompatible projects apart"),
+])
+def test_incompatible_groups_that_cannot_be_kept_are_refused_with_exit_2(capsys, argv, message):
+    code, out, err = run(["tally", str(BEMOWO), *argv], capsys)
+    assert code == 2 and out == "" and message in err

@@ -263,3 +263,28 @@ def test_compare_stops_at_its_deadline_and_says_which_rules_it_did_not_count():
     on_time = compare(election, deadline=time.monotonic() + 3600)
     assert [row["rule"] for row in on_time] == [row["rule"] for row in late]
     assert all("not_computed" not in row and row["funded"] for row in on_time)
+
+
+# -- incompatible projects ----------------------------------------------------------------------
+
+def _site_election(**kwargs) -> Election:
+    # A and B target the same site: at most one of them can be built
+    projects = [Project("A", 40), Project("B", 30), Project("C", 30)]
+    ballots = [Ballot("v1", approvals=("A", "B")), Ballot("v2", approvals=("A", "B", "C")),
+               Ballot("v3", approvals=("B", "C"))]
+    return Election(100, projects, BallotFormat(), ballots, **kwargs)
+
+
+def test_greedy_skips_a_project_incompatible_with_one_already_funded_and_says_why():
+    plain = compute(_site_election(), TallyParams("greedy"))
+    assert plain.funded == ["B", "C", "A"]
+    kept = compute(_site_election(incompatible=(frozenset({"A", "B"}),)), TallyParams("greedy"))
+    assert kept.funded == ["B", "C"]
+    decisions = {step["project"]: step["decision"] for step in kept.explanation["order"]}
+    assert decisions["A"] == "skipped: cannot be carried out beside B"
+    assert kept.digest != plain.digest  # the groups are part of what the count depends on
+
+
+def test_a_comparison_with_incompatible_projects_runs_only_the_rules_that_keep_them_apart():
+    election = _site_election(incompatible=(frozenset({"A", "B"}),))
+    assert {row["rule"] for row in compare(election)} == {"greedy", "greedy-no-skip"}

@@ -20,9 +20,11 @@ def _eligible(ctx: Context, threshold: int | None) -> list[str]:
 
 def _walk(ctx: Context, params: TallyParams, order: list[str], funded: list[str],
           skip: bool) -> tuple[list[str], list[dict]]:
-    pmap = ctx.election.project_map()
-    left = ctx.election.budget - sum(pmap[p].cost for p in funded)
+    election = ctx.election
+    pmap = election.project_map()
+    left = election.budget - sum(pmap[p].cost for p in funded)
     funded = list(funded)
+    excluded = election.excluded_by(funded)
     steps = []
     stopped = False
     for pid in order:
@@ -31,10 +33,14 @@ def _walk(ctx: Context, params: TallyParams, order: list[str], funded: list[str]
         cost = pmap[pid].cost
         if stopped:
             decision = "not reached"
+        elif pid in excluded:
+            decision = f"skipped: cannot be carried out beside {excluded[pid]}"
         elif cost <= left:
             funded.append(pid)
             left -= cost
             decision = "funded"
+            for other, by in election.excluded_by([pid]).items():
+                excluded.setdefault(other, by)
         elif skip:
             decision = "skipped: not enough money left"
         else:
@@ -57,8 +63,11 @@ def _run(election: Election, params: TallyParams, ctx: Context, threshold: int |
     order = ctx.greedy_order(params, eligible)
     funded, steps = _walk(ctx, params, order, [], skip)
     if skip:
-        # The outcome itself comes from pabutools' greedy on the counted scores.
+        # The outcome itself comes from pabutools' greedy on the counted scores (without the
+        # projects an incompatible funded one ruled out: pabutools knows no such groups).
         bridge = ctx.bridge
+        ruled_out = election.excluded_by(funded)
+        eligible = [p for p in eligible if p not in ruled_out]
         instance = Instance([bridge.by_id[p] for p in eligible], budget_limit=election.budget)
         pmap = election.project_map()
         totals = {
@@ -71,7 +80,8 @@ def _run(election: Election, params: TallyParams, ctx: Context, threshold: int |
         pb_funded = [p.name for p in alloc]
         if pb_funded != funded:  # pragma: no cover - would be a bug in one of the two
             raise RuntimeError(f"greedy mismatch: pabutools {pb_funded}, engine {funded}")
-    excluded = [p.id for p in election.projects if p.id not in eligible]
+    excluded = [p.id for p in election.projects if ctx.scores[p.id] <= 0 or (
+        threshold is not None and ctx.scores[p.id] < threshold)]
     return Outcome(funded, {"order": steps, "not_eligible": excluded,
                             "threshold": threshold})
 
