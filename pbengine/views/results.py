@@ -16,22 +16,10 @@ from pyramid.view import view_config
 
 from .. import labels
 from ..security import Permission
+from ..services.chart import chart as chart_rows
 from ..services.phases import results_public
 from ..services.results import percent, published_result, published_results
 from . import caching
-
-BAR_HEIGHT, GAP, CHART_WIDTH = 28, 10, 420
-
-
-def chart_rows(result) -> dict:
-    """Geometry of a horizontal bar chart of votes per project (funded projects in a solid colour)."""
-    top = max((o.votes for o in result.outcomes), default=0) or 1
-    rows = []
-    for index, outcome in enumerate(result.outcomes):
-        y = index * (BAR_HEIGHT * 2 + GAP)
-        rows.append({"outcome": outcome, "y": y, "width": round((CHART_WIDTH - 90) * outcome.votes / top)})
-    return {"rows": rows, "width": CHART_WIDTH, "height": max(len(rows), 1) * (BAR_HEIGHT * 2 + GAP),
-            "bar": BAR_HEIGHT}
 
 
 def _rendered(request, key: tuple, result, template: str, values: dict) -> str:
@@ -47,7 +35,7 @@ def _rendered(request, key: tuple, result, template: str, values: dict) -> str:
 
 def _section(request, process, budget, result) -> Markup:
     values = {"process": process, "budget": budget, "result": result, "rule_texts": labels.RULE_TEXTS,
-              "percent": percent, "chart": chart_rows(result) if result else None}
+              "percent": percent, "chart": chart_rows(result.outcomes) if result else None}
     return Markup(_rendered(request, (process.slug, budget.slug), result, "site/_budget_result.jinja2", values))
 
 
@@ -76,7 +64,7 @@ def results_chart(context, request):
     if result is None:
         raise HTTPNotFound()
     body = _rendered(request, (process.slug, budget.slug), result, "site/chart.jinja2",
-                     {"process": process, "budget": budget, "chart": chart_rows(result), "standalone": True})
+                     {"process": process, "budget": budget, "chart": chart_rows(result.outcomes), "standalone": True})
     response = Response(body, content_type="image/svg+xml", charset="utf-8")
     caching.public(response, request)  # the same image for everyone: shared caches may keep it
     return response

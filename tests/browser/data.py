@@ -4,12 +4,19 @@ ballot format, and one process with published results."""
 from __future__ import annotations
 
 from pbengine.models import get_session_factory
-from pbengine.services import ballots, codes, tallies, workflow
+from pbengine.services import ballots, codes, processes, tallies, workflow
 from tests.conftest import TEST_SETTINGS
-from tests.helpers import make_budget, make_process
+from tests.helpers import make_budget, make_process, minor
 
 KEY = TEST_SETTINGS["pbengine.code_key"]
 PROJECTS = {"p1": 40_000, "p2": 30_000, "p3": 50_000}
+# Long titles (as the issue found them clipped), in English and Polish, with goals and organisation types.
+LONG = [("s1", "Community solar cooperative on the roofs of the north district schools and the sports hall",
+         60_000, [7, 13], "cooperative"),
+        ("s2", "Spółdzielnia socjalna: naprawa rowerów i warsztaty zawodowe dla młodzieży z Nowej Huty",
+         30_000, [4, 8], "social-enterprise"),
+        ("s3", "REPAIR CAFÉ WORKSHOPS WITH MAMMOTH WARDROBES", 5_000, [12], "association"),
+        ("s4", "Ogrody społeczne przy przedszkolach — zrównoważonego rozwoju", 40_000, [2, 11], None)]
 
 
 def build(engine) -> dict:
@@ -38,5 +45,21 @@ def build(engine) -> dict:
         tallies.compute_all(session, published)
         workflow.move_to(session, published, "published")
         project_id = budget.projects[0].id
+
+        long = make_process(session, slug="long-2027", title="Nowa Huta SSE budget 2027")
+        pot = make_budget(session, long, slug="district", name="District pot for the social economy",
+                          projects={})
+        for code, title, cost, goals, org in LONG:
+            processes.add_project(session, pot, processes.ProjectData(
+                code=code, title=title, cost=minor(cost, long), sdgs=goals, organisation_type=org))
+        for phase in ("proposals", "review", "voting"):
+            workflow.move_to(session, long, phase)
+        long_codes = [code for _ref, code in codes.generate(session, KEY, long, 6, "long").codes]
+        for code, choice in zip(long_codes, (["s1", "s2"], ["s1", "s3"], ["s1"], ["s2", "s4"], ["s4"], ["s3"]),
+                                strict=True):
+            ballots.cast(session, pot, codes.find(session, KEY, long, code), {"approvals": choice}, key=KEY)
+        workflow.move_to(session, long, "closed", code_key=KEY)
+        tallies.compute_all(session, long)
+        workflow.move_to(session, long, "published")
     session.close()
     return {"codes": plain, "receipt": receipt, "project_id": project_id}
