@@ -546,7 +546,7 @@ def complete(mes: GroupedMES, start, budget, overspend: bool = False,
     costs = mes.costs
     start = frac(start)
     raised = 0
-    step = 1
+    step = 2
     wait = pause = 0
     previous: list[str] | None = None
     previous_share = None
@@ -571,9 +571,10 @@ def complete(mes: GroupedMES, start, budget, overspend: bool = False,
             return start + raised, run.funded
         previous, previous_share = run.funded, start + raised
         # The same outcome holds up to raised + held: double the step while the check passes
-        # (the check is monotone: what holds up to a share holds below it). Where outcomes
-        # change at nearly every unit a failed check is wasted work, so after a failure the
-        # next checks are spaced out (1, 2, 4, ... runs apart) until one passes again.
+        # (the check is monotone: what holds up to a share holds below it). A check costs about
+        # a run, so it never covers a single unit (the run there is exact), and where outcomes
+        # change at nearly every unit a failed check is wasted work: after a failure the next
+        # checks are spaced out (1, 2, 4, ... runs apart) until one passes again.
         base = start + raised
         held = 0
         if wait > 0:
@@ -582,7 +583,7 @@ def complete(mes: GroupedMES, start, budget, overspend: bool = False,
             while mes.holds(run, base + held + step):
                 held += step
                 step *= 2
-            step = max(1, step // 4)
+            step = max(2, step // 4)
             pause = 0 if held else max(1, 2 * pause)
             wait = pause
         raised += held + 1
