@@ -43,6 +43,12 @@ class ConfigurationLocked(PhaseError):
     code = "configuration_locked"
 
 
+class ConfigurationChanged(PhaseError):
+    """The locked configuration no longer matches its fingerprint (changed behind the services)."""
+
+    code = "configuration_changed"
+
+
 class VotingClosed(PhaseError):
     code = "voting_closed"
 

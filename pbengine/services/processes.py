@@ -17,7 +17,7 @@ from .. import money
 from ..i18n import _
 from ..models import BallotKind, Budget, OrganisationType, Phase, Process, Project
 from . import audit
-from .errors import InvalidInput
+from .errors import ConfigurationChanged, ConfigurationLocked, InvalidInput
 from .phases import ensure_unlocked, is_locked
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -77,8 +77,8 @@ def create_process(db, data: ProcessData, actor: str = "") -> Process:
 
 def update_process(db, process: Process, data: ProcessData, actor: str = "") -> Process:
     _check_process(db, data, process)
-    if is_locked(process) and data.allow_revote != process.allow_revote:
-        ensure_unlocked(process)
+    if is_locked(process):
+        _ensure_configuration_kept(process, data)
     for key, value in vars(data).items():
         setattr(process, key, value)
     audit.record(db, process, "process.updated", {"slug": process.slug}, actor)
@@ -99,19 +99,28 @@ def set_translation(process_or_project, locale: str, field: str, value: str) -> 
 # ---------------------------------------------------------------- configuration lock
 
 
-def configuration(process: Process) -> dict:
-    """The configuration that voting locks, as plain data (also stored in the audit log)."""
+def configuration(process: Process, **changes) -> dict:
+    """The configuration that voting locks, as plain data (also stored in the audit log).
+
+    ``changes`` replaces process fields (``slug="new"``) to see the configuration an edit would
+    give, without touching the process. Every field that changes this dict is frozen from the
+    vote on: that is the lock, derived from the fingerprint itself, not from a list of fields.
+    """
+    def field(name):
+        return changes[name] if name in changes else getattr(process, name)
+
+    currency = field("currency")
     return {
-        "process": process.slug,
-        "currency": process.currency,
-        "allow_revote": process.allow_revote,
+        "process": field("slug"),
+        "currency": currency,
+        "allow_revote": field("allow_revote"),
         "budgets": [
             {
                 "slug": b.slug,
-                "amount": money.as_json(b.amount, process.currency),
+                "amount": money.as_json(b.amount, currency),
                 "ballot": ballot_format(b).to_meta(),
                 "params": tally_params(b).to_json(),
-                "projects": [[p.code, money.as_json(p.cost, process.currency)]
+                "projects": [[p.code, money.as_json(p.cost, currency)]
                              for p in sorted(b.projects, key=lambda p: p.code)],
             }
             for b in process.budgets
@@ -121,6 +130,24 @@ def configuration(process: Process) -> dict:
 
 def fingerprint(process: Process) -> str:
     return hashlib.sha256(audit.canonical(configuration(process)).encode()).hexdigest()
+
+
+def _ensure_configuration_kept(process: Process, data: ProcessData) -> None:
+    """Refuse an edit of a locked process that would change its fingerprinted configuration."""
+    locked = configuration(process)
+    for name, value in vars(data).items():
+        if configuration(process, **{name: value}) != locked:
+            raise ConfigurationLocked(
+                _("Voting has opened: this field is part of the locked configuration (its "
+                  "fingerprint) and can no longer change."), field=name)
+
+
+def ensure_configuration_unchanged(process: Process) -> None:
+    """Computing and publishing re-check the configuration against the fingerprint voting locked."""
+    if not process.config_fingerprint or fingerprint(process) != process.config_fingerprint:
+        raise ConfigurationChanged(
+            _("The configuration no longer matches the fingerprint recorded when voting opened: "
+              "the results cannot be computed or published."))
 
 
 # ---------------------------------------------------------------- budgets

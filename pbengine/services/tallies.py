@@ -15,7 +15,7 @@ from . import audit
 from .ballots import current_contents, rule_projects, to_rule_ballot
 from .errors import PhaseError
 from .phases import can_compute
-from .processes import ballot_format, tally_params
+from .processes import ballot_format, ensure_configuration_unchanged, tally_params
 
 
 def election_of(db, budget: Budget) -> Election:
@@ -60,6 +60,7 @@ def compute_budget(db, budget: Budget, actor: str = "",
     if not can_compute(process):
         raise PhaseError(_("Results can be computed once voting is closed "
                            "and until they are published."))
+    ensure_configuration_unchanged(process)
     params = tally_params(budget)
     election = election_of(db, budget)
     context = Context(election)
@@ -97,6 +98,7 @@ def comparison(db, budget: Budget) -> list[dict]:
 
 
 def ensure_publishable(db, process: Process) -> None:
+    ensure_configuration_unchanged(process)
     missing = [b.name for b in process.budgets if official_tally(db, b) is None]
     if missing:
         raise PhaseError(_("Compute the results of every budget before "

@@ -6,7 +6,7 @@ from webtest import Upload
 
 from pbengine.models import Process
 from pbengine.services import workflow
-from tests.console.support import form_alert, login_as, snapshot
+from tests.console.support import error_beside, form_alert, login_as, snapshot
 from tests.helpers import commit, make_budget, make_process
 
 LOCKED = "Voting has opened: the budgets, projects, costs, ballot formats and rules are locked"
@@ -74,3 +74,39 @@ def test_process_page_shows_the_configuration_fingerprint_in_force(testapp, db):
     page = testapp.get(f"/console/processes/{process.id}")
     assert page.html.select_one("#fingerprint").get_text() == fingerprint
     assert "Add a budget" not in page.text
+
+
+def test_process_address_currency_and_revote_are_refused_beside_their_field_after_voting_opened(testapp, db):
+    process, _budget = _setup(testapp, db)
+    edit = f"/console/processes/{process.id}/edit"
+    _voting(db, process)
+    before = snapshot(db)
+    for name, value, language, message in (
+            ("slug", "moved", "en", "Voting has opened: this field is part of the locked configuration"),
+            ("currency", "PLN", "fr", "Le vote est ouvert : ce champ fait partie de la configuration verrouillée"),
+            ("allow_revote", False, "es", "La votación está abierta: este campo forma parte de la configuración")):
+        form = testapp.get(f"{edit}?_LOCALE_={language}").forms["process-form"]
+        form.action += f"?_LOCALE_={language}"
+        form[name] = value
+        page = form.submit(status=409)
+        assert message in error_beside(page, name)
+    assert snapshot(db) == before
+    form = testapp.get(edit).forms["process-form"]
+    form["title"] = "Renamed during the vote"  # outside the fingerprint: still editable
+    form.submit(status=303)
+    assert db.get(Process, process.id).title == "Renamed during the vote"
+
+
+def test_computing_a_configuration_changed_behind_the_console_is_refused_with_a_clear_error(testapp, db):
+    process, _budget = _setup(testapp, db)
+    _voting(db, process)
+    process = db.get(Process, process.id)
+    workflow.move_to(db, process, "closed")
+    commit(db)
+    page = testapp.get(f"/console/processes/{process.id}/results?_LOCALE_=fr")
+    db.get(Process, process.id).currency = "PLN"  # by hand in the database, not through a form
+    commit(db)
+    form = page.forms["compute-form"]
+    form.action += "?_LOCALE_=fr"
+    refused = form.submit(status=409)
+    assert "La configuration ne correspond plus à l’empreinte" in form_alert(refused)

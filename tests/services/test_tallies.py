@@ -9,9 +9,11 @@ from voting_rules import RULES
 KEY = TEST_SETTINGS["pbengine.code_key"]
 
 
-def _closed_with_ballots(db):
+def _closed_with_ballots(db, **settings):
     process = make_process(db)
     budget = make_budget(db, process, amount=100, projects={"p1": 60, "p2": 40, "p3": 50})
+    for name, value in settings.items():  # set before the vote opens: from then on they are locked
+        setattr(budget, name, value)
     for phase in (Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING):
         workflow.move_to(db, process, phase)
     batch = codes.generate(db, KEY, process, 4, "test")
@@ -42,9 +44,8 @@ def test_recomputing_replaces_the_official_tally(db):
 
 
 def test_every_comparison_row_uses_the_budgets_own_settings(db):
-    process, budget = _closed_with_ballots(db)
-    budget.satisfaction, budget.completion, budget.tie_break = "cardinality", "none", "lower-cost,id"
-    budget.rule, budget.threshold = "greedy-threshold", 2
+    process, budget = _closed_with_ballots(db, satisfaction="cardinality", completion="none",
+                                           tie_break="lower-cost,id", rule="greedy-threshold", threshold=2)
     tallies.compute_budget(db, budget)
     rows = tallies.comparison(db, budget)
     # greedy-threshold is kept (the budget has a threshold); only the rule differs between rows
