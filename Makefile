@@ -3,9 +3,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 INI ?= development.ini
+# What running needs (`pip install -e .`); the test extras (pytest, WebTest, Playwright, ruff...)
+# only for the targets that test, lint or measure.
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install browser lint bench stress clean messages
+.PHONY: run test install install-test browser lint bench stress clean messages
 
 # Compiled message catalogs (the .po files are the source, in the repository).
 MO := $(patsubst %.po,%.mo,$(wildcard pbengine/locale/*/LC_MESSAGES/pbengine.po))
@@ -13,10 +16,17 @@ MO := $(patsubst %.po,%.mo,$(wildcard pbengine/locale/*/LC_MESSAGES/pbengine.po)
 $(STAMP): setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): setup.py $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# The app and its compiled catalogs; `install-test` adds the test extras.
 install: $(STAMP) $(MO)
+
+install-test: install $(TEST_STAMP)
 
 pbengine/locale/%/LC_MESSAGES/pbengine.mo: pbengine/locale/%/LC_MESSAGES/pbengine.po $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ -l $*
@@ -44,21 +54,21 @@ browser:
 	@if [ -n "$$CI" ] && ! command -v chromium >/dev/null 2>&1; then \
 	  echo "error: chromium is missing under CI"; exit 1; fi
 
-test: install browser
+test: install-test browser
 	$(BIN)/ruff check voting_rules pbengine tests bench
 	$(BIN)/pytest -q -p no:cacheprovider
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check voting_rules pbengine tests bench
 
-bench: install
+bench: install-test
 	$(BIN)/python bench/tally.py
 	$(BIN)/python bench/city.py
 	$(BIN)/python bench/cast.py
 	$(BIN)/python bench/unlink.py
 
 # Full-size stress and crash tests against real waitress servers (small versions run in `make test`).
-stress: install
+stress: install-test
 	PBENGINE_STRESS=full $(BIN)/pytest -q -p no:cacheprovider -s tests/stress
 
 clean:

@@ -168,3 +168,11 @@ def test_a_cycle_kept_alive_by_an_import_inside_a_function_is_caught(tmp_path):
 def test_cycles_reports_each_strongly_connected_group_once():
     graph = {"a": {"b"}, "b": {"a", "c"}, "c": {"d"}, "d": {"c"}, "e": {"a"}, "f": set()}
     assert cycles(graph) == [["a", "b"], ["c", "d"]]
+
+
+def test_the_app_imports_none_of_the_test_extras():
+    """`make run` installs only `pip install -e .`: the test extras must never be needed to run."""
+    test_extras = ("pytest", "webtest", "hypothesis", "playwright", "axe_playwright_python", "jsonschema",
+                   "ruff", "mypy")
+    assert offenders("pbengine", test_extras) == []
+    assert offenders("voting_rules", test_extras) == []
