@@ -62,3 +62,12 @@ def test_a_cumulative_vote_without_javascript(nojs_page, live_server, voter_code
     with page.expect_navigation():
         page.click('button[value="submit"]')
     assert page.locator(".receipt-code").is_visible()
+
+
+def test_the_results_page_shows_its_chart_and_figures_without_javascript(nojs_page, live_server):
+    page = nojs_page
+    page.goto(live_server + "/p/long-2027/results")
+    assert page.locator("svg.chart text").count() > 8  # the server drew the chart
+    assert page.locator("svg.chart").bounding_box()["height"] > 100
+    goals = page.inner_text("#impact-sdg-district")
+    assert "Goal 7: Affordable and clean energy" in goals and "€60,000" in goals
