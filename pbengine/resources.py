@@ -9,6 +9,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from .models import Budget, Process, Project, Proposal, Role
 from .security import Permission, process_principal
+from .services import phases
 
 ROLE_PERMISSIONS = {
     Role.OWNER: (Permission.PROCESS_VIEW, Permission.PROCESS_MODERATE, Permission.PROCESS_MANAGE),
@@ -97,7 +98,7 @@ class PublicProcessContext(SiteRoot):
         slug = request.matchdict.get("slug", "")
         self.process = request.db.scalars(select(Process).where(Process.slug == slug)
                                           .options(joinedload(Process.budgets))).unique().first()
-        if self.process is None or self.process.phase == "draft":
+        if self.process is None or not phases.is_public(self.process):
             raise HTTPNotFound()
 
 
@@ -116,7 +117,7 @@ class PublicBudgetContext(PublicProcessContext):
         SiteRoot.__init__(self, request)
         slugs = {"slug": request.matchdict.get("slug", ""), "budget": request.matchdict.get("budget", "")}
         self.budget = request.db.scalars(_BUDGET_BY_SLUGS, slugs).unique().first()
-        if self.budget is None or self.budget.process.phase == "draft":
+        if self.budget is None or not phases.is_public(self.budget.process):
             raise HTTPNotFound()
         self.process = self.budget.process
 

@@ -6,6 +6,7 @@ still makes the modules depend on each other, and moving it to the top would bre
 
 import ast
 import itertools
+import re
 import sys
 from pathlib import Path
 
@@ -176,3 +177,16 @@ def test_the_app_imports_none_of_the_test_extras():
                    "ruff", "mypy")
     assert offenders("pbengine", test_extras) == []
     assert offenders("voting_rules", test_extras) == []
+
+
+PHASE_COMPARISON = re.compile(r"\.phase\s*(==|!=|\bin\b|\bnot\s+in\b|\bis\b)")
+
+
+def test_views_and_templates_ask_services_phases_what_a_phase_allows():
+    """No view, console page, API module, context factory or template compares phase names."""
+    places = [*(ROOT / "pbengine" / "templates").rglob("*.jinja2"), ROOT / "pbengine" / "resources.py",
+              *(path for area in ("views", "console", "api") for path in (ROOT / "pbengine" / area).rglob("*.py"))]
+    found = [f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+             for path in places for number, line in enumerate(path.read_text().splitlines(), 1)
+             if PHASE_COMPARISON.search(line)]
+    assert found == []

@@ -6,10 +6,10 @@ from pyramid.response import Response
 from sqlalchemy import select
 
 from ..i18n import _
-from ..models import Budget, Phase, Process
+from ..models import Budget, Process
 from ..money import to_minor
 from ..security import Permission
-from ..services import export
+from ..services import export, phases
 from ..services.phases import results_public
 from ..services.processes import ballot_format, tally_params
 from ..services.tallies import official_tally
@@ -91,7 +91,7 @@ def openapi(request):
 
 @api_view("api.processes", Permission.VIEW)
 def processes(request):
-    found = request.db.scalars(select(Process).where(Process.phase != Phase.DRAFT.value)
+    found = request.db.scalars(select(Process).where(phases.public_processes())
                                .order_by(Process.created_at.desc(), Process.id.desc())).all()
     return {"processes": [process_json(request, p) for p in found]}
 

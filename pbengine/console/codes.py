@@ -13,9 +13,9 @@ from pyramid.view import view_config
 
 from .. import forms
 from ..i18n import _
-from ..models import Phase
 from ..security import Permission
 from ..services import codes as service
+from ..services import phases
 from ..services.errors import DomainError
 from .common import actor, refuse, translate
 
@@ -25,7 +25,7 @@ def _page(request, errors=None, values=None):
     totals, batches = service.summary(request.db, process, request.registry.settings["pbengine.code_key"])
     return {"process": process, "batches": batches, "totals": totals, "errors": errors or {},
             "values": values or {"size": 100, "format": "print"},
-            "can_generate": process.phase not in (Phase.CLOSED, Phase.PUBLISHED)}
+            "can_generate": phases.can_issue_codes(process)}
 
 
 @view_config(route_name="console.codes", renderer="console/codes.jinja2",

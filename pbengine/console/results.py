@@ -8,7 +8,7 @@ from pyramid.view import view_config
 from ..i18n import _
 from ..models import Phase
 from ..security import Permission
-from ..services import ballots, tallies
+from ..services import ballots, phases, tallies
 from ..services.errors import DomainError, InvalidInput
 from .common import PHASE_LABELS, actor, refuse, translate
 
@@ -34,19 +34,19 @@ def _page(request, errors=None):
     process = request.context.process
     phase = Phase(process.phase)
     budgets = []
-    if phase in (Phase.CLOSED, Phase.PUBLISHED):
+    if phases.vote_over(process):
         for budget in process.budgets:
             tally = tallies.official_tally(request.db, budget)
             entry = {"budget": budget, "tally": tally, "funded": [], "comparison": []}
             if tally is not None:
                 entry["funded"] = _funded_rows(budget, tally.result)
-            if phase is Phase.CLOSED and tally is not None:
+            if phases.can_compute(process) and tally is not None:
                 entry["comparison"] = tallies.comparison(request.db, budget)
             budgets.append(entry)
     return {
         "process": process, "budgets": budgets, "errors": errors or {},
         "phase_label": translate(request, PHASE_LABELS[phase]),
-        "can_compute": phase is Phase.CLOSED and request.has_permission(Permission.PROCESS_MANAGE),
+        "can_compute": phases.can_compute(process) and request.has_permission(Permission.PROCESS_MANAGE),
         "all_computed": bool(budgets) and all(b["tally"] is not None for b in budgets),
         "titles": {b.id: {p.code: p.title for p in b.projects} for b in process.budgets},
     }

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from sqlalchemy import String, cast, func, literal, select, update
 
 from ..i18n import _
-from ..models import AuditEvent, Ballot, Budget, Phase, Process, Proposal, VoterCode
+from ..models import AuditEvent, Ballot, Budget, Process, Proposal, VoterCode
 from . import audit
 from .errors import InvalidInput, PhaseError
+from .phases import can_archive
 
 ARCHIVED = "process.archived"
 DROPPED_PREFIX = "archived:"  # a voter code hash is 64 hex digits: this can never equal one
@@ -36,7 +37,7 @@ def is_archived(db, process: Process) -> bool:
 
 def archive(db, process: Process, confirmation: str, actor: str = "") -> ArchiveResult:
     """Archive ``process`` once it is published; ``confirmation`` must repeat its short name."""
-    if process.phase != Phase.PUBLISHED:
+    if not can_archive(process):
         raise PhaseError(_("Only a published process can be archived."))
     if is_archived(db, process):
         raise PhaseError(_("This process is already archived."))

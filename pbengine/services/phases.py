@@ -55,3 +55,31 @@ def results_public(process: Process) -> bool:
 
 def can_review_proposals(process: Process) -> bool:
     return phase_of(process) in (Phase.PROPOSALS, Phase.REVIEW, Phase.DRAFT)
+
+
+def is_public(process: Process) -> bool:
+    """The public may see a process from its proposals on: a draft is the organizers' only."""
+    return phase_of(process) is not Phase.DRAFT
+
+
+def public_processes():
+    """:func:`is_public` as an SQL condition on ``Process``."""
+    return Process.phase != Phase.DRAFT.value
+
+
+def vote_over(process: Process) -> bool:
+    """The vote is closed: ballots are counted (or published) and no new voter code is issued."""
+    return phase_of(process) in (Phase.CLOSED, Phase.PUBLISHED)
+
+
+def can_issue_codes(process: Process) -> bool:
+    return not vote_over(process)
+
+
+def can_archive(process: Process) -> bool:
+    return results_public(process)
+
+
+def vote_opened(process: Process) -> bool:
+    """Voting has opened (it may be over): ballots exist and receipts can be checked."""
+    return phase_of(process) in (Phase.VOTING, Phase.CLOSED, Phase.PUBLISHED)

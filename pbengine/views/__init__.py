@@ -7,12 +7,14 @@ from pyramid.events import BeforeRender
 from .. import labels
 from ..formatting import money, units
 from ..i18n import LANGUAGES
+from ..services import phases
 
 
 def add_globals(event: BeforeRender) -> None:
     request = event.get("request")
     event["languages"] = LANGUAGES
     event["phase_labels"] = labels.PHASE_LABELS
+    event["phases"] = phases  # what each phase allows: templates ask, never compare phase names
     event["sdg_names"] = labels.SDG_NAMES
     event["organisation_types"] = labels.ORGANISATION_TYPES
     locale = getattr(request, "locale_name", None)

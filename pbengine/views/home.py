@@ -5,15 +5,16 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from ..i18n import LANGUAGES, LOCALE_COOKIE
-from ..models import Phase, Process
+from ..models import Process
 from ..security import Permission
+from ..services import phases
 
 
 @view_config(route_name="site.home", renderer="site/home.jinja2", permission=Permission.VIEW,
              request_method="GET")
 def home(request):
     processes = request.db.scalars(
-        select(Process).where(Process.phase != Phase.DRAFT.value).order_by(Process.created_at.desc())
+        select(Process).where(phases.public_processes()).order_by(Process.created_at.desc())
     ).all()
     return {"processes": processes}
 
