@@ -14,7 +14,7 @@ def add_globals(event: BeforeRender) -> None:
     request = event.get("request")
     event["languages"] = LANGUAGES
     event["phase_labels"] = labels.PHASE_LABELS
-    event["phases"] = phases  # what each phase allows: templates ask, never compare phase names
+    event["phase_rules"] = phases  # what each phase allows: templates ask, never compare phase names
     event["sdg_names"] = labels.SDG_NAMES
     event["organisation_types"] = labels.ORGANISATION_TYPES
     locale = getattr(request, "locale_name", None)
