@@ -17,7 +17,8 @@ from .common import BALLOT_KIND_LABELS, ORGANISATION_TYPE_LABELS, SDG_NAMES, act
 
 AMOUNTS = ("amount", "max_sum_cost")
 NUMBERS = ("min_length", "max_length", "max_sum_points", "max_points_per_project", "rank_length", "threshold")
-TEXTS = ("slug", "name", "description", "ballot_kind", "rule", "satisfaction", "completion", "tie_break")
+TEXTS = ("slug", "name", "description", "ballot_kind", "rule", "satisfaction", "completion", "tie_break",
+         "incompatible")
 
 
 def _values(request, budget) -> dict:
@@ -31,7 +32,8 @@ def _data(request, params) -> service.BudgetData:
     amounts = {key: forms.amount(params, key, currency, request.locale_name, required=(key == "amount"))
                for key in AMOUNTS}
     numbers = {key: forms.integer(params, key, required=False) for key in NUMBERS}
-    texts = {key: forms.text(params, key, 10_000 if key == "description" else 200) for key in TEXTS}
+    texts = {key: forms.text(params, key, {"description": 10_000, "incompatible": 2000}.get(key, 200))
+             for key in TEXTS}
     return service.BudgetData(**texts, **numbers, **amounts)
 
 

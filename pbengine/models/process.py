@@ -101,6 +101,8 @@ class Budget(Base):
     completion: Mapped[str] = mapped_column(String(16), default="add1-greedy")
     tie_break: Mapped[str] = mapped_column(String(200), default="votes,lower-cost,id")
     threshold: Mapped[int | None]
+    # groups of project codes of which at most one is funded ("773,153|12,14"), for the greedy rules
+    incompatible: Mapped[str] = mapped_column(String(2000), default="", server_default="")
 
     process: Mapped[Process] = relationship(back_populates="budgets")
     projects: Mapped[list[Project]] = relationship(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert
 
 from voting_rules import Election, PabulibError, params_from_meta, read_pb
+from voting_rules.election import EXCLUSION_RULES, incompatible_text
 from voting_rules.pabulib import limit_breaches
 
 from .. import money
@@ -115,6 +116,11 @@ def import_pb(db, process: Process, filename: str, content: bytes, slug: str | N
         raise InvalidInput(_("${n} ballots of the file break its own limits (first: ${first}); "
                              "nothing was imported.", mapping={"n": len(breaches), "first": breaches[0]}),
                            field="file")
+    data = budget_data(election, slug or default_slug(filename), "", currency)
+    if election.incompatible and data.rule not in EXCLUSION_RULES:
+        raise InvalidInput(_("The file names projects that cannot all be carried out (META "
+                             "incompatible) but its rule ${rule} cannot keep them apart; only the "
+                             "greedy rules can.", mapping={"rule": data.rule}), field="file")
     slug = slug or default_slug(filename)
     title = (name or election.meta.get("subunit") or election.name or slug)[:200]
     budget = add_budget(db, process, budget_data(election, slug, title, currency), actor)
@@ -127,6 +133,7 @@ def import_pb(db, process: Process, filename: str, content: bytes, slug: str | N
         except DomainError as error:
             raise InvalidInput(_("Project ${id}: ${problem}", mapping={"id": project.id, "problem": error.message}),
                                field="file") from None
+    budget.incompatible = incompatible_text(election.incompatible)  # read_pb checked its codes
     day = cast_day()
     rows = [{"id": new_ballot_id(), "budget_id": budget.id,
              "receipt_hash": imported_ballot_id(process, budget.slug, ballot.voter_id),

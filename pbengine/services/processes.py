@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from voting_rules import RULES, BallotFormat, TallyParams
-from voting_rules.election import APPROVAL_KINDS
+from voting_rules.election import APPROVAL_KINDS, EXCLUSION_RULES, incompatible_text, parse_incompatible
 
 from .. import money
 from ..i18n import _
@@ -122,6 +122,8 @@ def configuration(process: Process, **changes) -> dict:
                 "params": tally_params(b).to_json(),
                 "projects": [[p.code, money.as_json(p.cost, currency)]
                              for p in sorted(b.projects, key=lambda p: p.code)],
+                # only when set: fingerprints of budgets without groups are unchanged
+                **({"incompatible": incompatible_text(incompatible_groups(b))} if b.incompatible else {}),
             }
             for b in process.budgets
         ],
@@ -166,6 +168,11 @@ def ballot_format(budget: Budget) -> BallotFormat:
     )
 
 
+def incompatible_groups(budget: Budget) -> tuple[frozenset[str], ...]:
+    """The budget's groups of projects of which at most one is funded."""
+    return parse_incompatible(budget.incompatible or "")
+
+
 def tally_params(budget: Budget, rule: str | None = None) -> TallyParams:
     return TallyParams(
         rule=rule or budget.rule,
@@ -196,6 +203,7 @@ class BudgetData:
     completion: str = "add1-greedy"
     tie_break: str = "votes,lower-cost,id"
     threshold: int | None = None
+    incompatible: str = ""
 
 
 def _check_budget(process: Process, data: BudgetData, budget: Budget | None = None) -> None:
@@ -233,6 +241,20 @@ def _check_budget(process: Process, data: BudgetData, budget: Budget | None = No
         tally_params(Budget(**vars(data)))
     except ValueError as error:
         bad("tie_break", str(error))
+    groups = parse_incompatible(data.incompatible or "")
+    if any(len(group) < 2 for group in groups):
+        bad("incompatible", _("Each group needs two project codes or more, separated by commas "
+                              "(groups separated by |)."))
+    codes = {p.code for p in budget.projects} if budget is not None else set()
+    unknown = sorted(set().union(*groups) - codes) if groups else []
+    if unknown:
+        bad("incompatible", _("No project of this budget has the code ${codes}.",
+                              mapping={"codes": ", ".join(unknown)}))
+    if groups and data.rule not in EXCLUSION_RULES:
+        bad("incompatible", _("Only the greedy rules can keep incompatible projects apart: "
+                              "choose greedy, greedy-threshold or greedy-no-skip, or leave this "
+                              "field empty."))
+    data.incompatible = incompatible_text(groups)
 
 
 def add_budget(db, process: Process, data: BudgetData, actor: str = "") -> Budget:
@@ -328,9 +350,13 @@ def update_project(db, project: Project, data: ProjectData, actor: str = "") -> 
 
 
 def remove_project(db, project: Project, actor: str = "") -> None:
-    process = project.budget.process
+    budget = project.budget
+    process = budget.process
     ensure_unlocked(process)
-    audit.record(db, process, "project.removed", {"budget": project.budget.slug, "project": project.code},
+    audit.record(db, process, "project.removed", {"budget": budget.slug, "project": project.code},
                  actor)
+    # a removed project leaves its incompatible groups (a group of one is no group)
+    groups = [group - {project.code} for group in incompatible_groups(budget)]
+    budget.incompatible = incompatible_text(group for group in groups if len(group) > 1)
     db.delete(project)
     db.flush()

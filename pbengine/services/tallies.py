@@ -15,7 +15,7 @@ from . import audit
 from .ballots import current_contents, rule_projects, to_rule_ballot
 from .errors import PhaseError
 from .phases import can_compute
-from .processes import ballot_format, ensure_configuration_unchanged, tally_params
+from .processes import ballot_format, ensure_configuration_unchanged, incompatible_groups, tally_params
 
 
 def election_of(db, budget: Budget) -> Election:
@@ -28,6 +28,7 @@ def election_of(db, budget: Budget) -> Election:
         projects=rule_projects(budget),
         ballot_format=ballot_format(budget),
         ballots=[to_rule_ballot(receipt, content) for receipt, content in current_contents(db, budget)],
+        incompatible=incompatible_groups(budget),
         meta={
             "description": budget.name,
             "unit": process.title,

@@ -39,6 +39,7 @@ def _budget_form(testapp, process, **values):
     ({"ballot_kind": "cumulative"}, "max_sum_points", "A cumulative ballot needs a total number of points."),
     ({"max_length": "-1"}, "max_length", "This number cannot be negative."),
     ({"slug": "Not A Slug"}, "slug", "Use 1 to 40 lowercase letters"),
+    ({"rule": "greedy", "incompatible": "p1,p2"}, "incompatible", "No project of this budget has the code p1, p2."),
 ])
 def test_budget_form_refuses_bad_input_beside_the_field(testapp, db, admin_process, values, field, message):
     process, _budget = admin_process
@@ -168,3 +169,15 @@ def test_phase_cannot_skip_ahead(testapp, db, admin_process):
                         status=409)
     assert "one phase at a time" in page.text
     assert snapshot(db) == before
+
+
+def test_an_organizer_names_projects_that_cannot_all_be_carried_out(testapp, db, admin_process):
+    process, budget = admin_process
+    form = testapp.get(f"/console/processes/{process.id}/budgets/{budget.id}/edit").forms["budget-form"]
+    form["incompatible"] = "p1,p3"
+    page = form.submit(status=422)  # the default rule, Equal Shares, cannot keep them apart
+    assert "Only the greedy rules can keep incompatible projects apart" in error_beside(page, "incompatible")
+    form = page.forms["budget-form"]
+    form["rule"], form["incompatible"] = "greedy", "p3, p1"
+    page = form.submit().follow()
+    assert "Projects that cannot all be carried out" in page.text and "p1,p3" in page.text

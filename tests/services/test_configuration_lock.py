@@ -21,8 +21,9 @@ from tests.helpers import make_budget, make_process
 
 KEY = TEST_SETTINGS["pbengine.code_key"]
 
-# A valid other value for every field of every form (the budget starts as approval with
-# max_sum_points 10, so switching it to cumulative is valid).
+# A valid other value for every field of every form (the budget starts as approval counted
+# with greedy, with max_sum_points 10, so that switching it to cumulative, or naming projects
+# that cannot all be carried out, is valid).
 PROCESS_CHANGES = {
     "slug": "renamed", "title": "Another title", "description": "Other text",
     "currency": "PLN",  # same decimals as EUR, so allowed before the vote
@@ -34,8 +35,8 @@ BUDGET_CHANGES = {
     "slug": "other", "name": "Other", "amount": 100_001_00, "description": "Other text",
     "ballot_kind": "cumulative", "min_length": 1, "max_length": 3, "max_sum_cost": 50_000_00,
     "max_sum_points": 20, "max_points_per_project": 3, "rank_length": 2,
-    "rule": "greedy", "satisfaction": "cardinality", "completion": "none",
-    "tie_break": "lower-cost,id", "threshold": 1,
+    "rule": "greedy-no-skip", "satisfaction": "cardinality", "completion": "none",
+    "tie_break": "lower-cost,id", "threshold": 1, "incompatible": "p1,p2",
 }
 PROJECT_CHANGES = {
     "code": "zz", "title": "Other", "cost": 40_000_01, "description": "Other text",
@@ -84,7 +85,7 @@ def _fingerprinted_fields(db) -> set[tuple[str, str]]:
     for form, changes in FORMS.items():
         for name, value in changes.items():
             process = make_process(db, slug=f"draft-{form}-{name}".replace("_", "-")[:40])
-            make_budget(db, process, max_sum_points=10)  # so a cumulative ballot is valid
+            make_budget(db, process, max_sum_points=10, rule="greedy")  # see BUDGET_CHANGES
             before = processes.fingerprint(process)
             _edit(db, process, form, name, value)
             if processes.fingerprint(process) != before:
@@ -122,7 +123,7 @@ def test_every_entry_of_the_configuration_is_changed_by_some_field_of_a_form(db)
     assert ("project", "cost") in fingerprinted
     ballot_and_rule = {name for form, name in fingerprinted if form == "budget"}
     assert {"ballot_kind", "max_sum_cost", "min_length", "max_length", "rule", "satisfaction",
-            "completion", "tie_break", "threshold"} <= ballot_and_rule
+            "completion", "tie_break", "threshold", "incompatible"} <= ballot_and_rule
     assert ("process", "title") not in fingerprinted and ("project", "title") not in fingerprinted
 
 
@@ -131,7 +132,7 @@ def test_every_fingerprinted_field_is_refused_once_voting_opened(db):
     refused = set()
     for form, name in sorted(fingerprinted):
         process = make_process(db, slug=f"vote-{form}-{name}".replace("_", "-")[:40])
-        make_budget(db, process, max_sum_points=10)  # so a cumulative ballot is valid
+        make_budget(db, process, max_sum_points=10, rule="greedy")  # see BUDGET_CHANGES
         for phase in (Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING):
             workflow.move_to(db, process, phase)
         locked = process.config_fingerprint
