@@ -291,7 +291,8 @@ class _RunState:
 
         ``None`` when they cannot pay for it.
         """
-        return _price(self.mes.costs[pid], self.groups(pid), pid in self.mes.uniform)
+        return _price(self.mes.costs[pid], self.groups(pid), pid in self.mes.uniform,
+                      self.live_sat[pid])
 
     def price_after(self, pid: str, paid: dict):
         """``pid``'s price once its supporters paid ``paid[q]`` per unit of satisfaction for each ``q``.
@@ -414,12 +415,13 @@ class _RunState:
                             live_sat[p] -= sum(sat * m for sat, m in per_sat)
 
 
-def _price(cost, groups: list, uniform: bool = False):
+def _price(cost, groups: list, uniform: bool = False, sat_left=None):
     """The price per unit of satisfaction at which ``groups`` ((money, satisfaction, voters)) pay ``cost``.
 
     The poorest (by money per unit of satisfaction) pay all they have, the others the price
     times their satisfaction. ``None`` when all their money is not enough. ``uniform``: every
     group has the same satisfaction, so money alone orders them (no division per group).
+    ``sat_left``: their total satisfaction, when known.
     """
     if uniform:
         items = sorted(groups, key=itemgetter(0))
@@ -427,7 +429,8 @@ def _price(cost, groups: list, uniform: bool = False):
         items = [entry for _, entry in sorted(((money / sat, (money, sat, mult))
                                                for money, sat, mult in groups), key=itemgetter(0))]
     paid = frac(0)
-    sat_left = sum(sat * mult for _, sat, mult in items)
+    if sat_left is None:
+        sat_left = sum(sat * mult for _, sat, mult in items)
     for money, sat, mult in items:
         # the price if these and all richer voters pay it: do they have that much?
         if (cost - paid) * sat <= money * sat_left:
