@@ -180,7 +180,8 @@ def test_a_project_one_voter_backs_is_reached_without_a_run_per_unit():
 # every shared file on which pabutools' own loop finishes within a minute (bench/tally.py)
 @pytest.mark.parametrize("name", ["Poland_Warszawa_2017_Nadwisle.pb", "Poland_Swiecie_2023.pb",
                                   "Switzerland_Zurich_D10.pb", "Poland_Warszawa_2017_Grochow_Kinowa.pb",
-                                  "Poland_Wieliczka_2023_Green_Budget.pb", "Poland_Czestochowa_2024.pb"])
+                                  "Poland_Wieliczka_2023_Green_Budget.pb", "Poland_Czestochowa_2024.pb",
+                                  "Poland_Katowice_2023.pb"])
 def test_add1_on_real_files_is_pabutools_one_unit_loop(name):
     election = read_pb(SHARED_PABULIB / name)
     assert mes(election, "add1").funded == pabutools_add1(election)
