@@ -271,6 +271,10 @@ How to check
      (for add1-greedy, the projects in "added_by_greedy" were then added by greedy).
      Ties between projects of equal price follow META "tie_break": "votes" = more supporters
      first, "lower-cost" = cheaper first, "id" = project id in natural order (2 before 10).
+     A budget whose META has "incompatible" (groups of project ids separated by |, e.g.
+     773,153) funds at most one project of each group: greedy skips a project incompatible
+     with one already funded. With pabutools, run its greedy without the projects of each
+     group that a funded project rules out, or let pbengine verify do it.
 """
 
 
