@@ -152,7 +152,11 @@ def _explain_greedy(outcomes: dict[str, ProjectOutcome], explanation: dict, curr
             continue
         decision = step.get("decision", "")
         left = units(step.get("money_left", 0), currency, locale)
-        if decision == "funded":
+        if step.get("excluded_by"):
+            outcome.reasons.append(_("Not funded: it was number ${place} in order of votes, but it cannot be "
+                                     "carried out together with project ${other}, funded before it.",
+                                     mapping={"place": place, "other": step["excluded_by"]}))
+        elif decision == "funded":
             outcome.reasons.append(_("Funded: it was number ${place} in order of votes, and its cost fitted in the "
                                      "money left (${left} remained after it).",
                                      mapping={"place": place, "left": left}))

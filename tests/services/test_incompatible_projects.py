@@ -26,7 +26,7 @@ def _with_pair(text: str) -> bytes:
     return text.replace("rule;greedy-exclusive\n", "rule;greedy-exclusive\nincompatible;773,153\n").encode()
 
 
-def test_bemowo_imported_with_its_pair_reproduces_what_the_city_funded_and_exports_match(db, tmp_path):
+def test_bemowo_imported_with_its_pair_reproduces_what_the_city_funded_and_exports_match(db, tmp_path, testapp):
     process = make_process(db, slug="bemowo", currency="PLN")
     imported = pb_import.import_pb(db, process, BEMOWO.name, _with_pair(BEMOWO.read_text(encoding="utf-8")),
                                    slug="bemowo")
@@ -46,6 +46,9 @@ def test_bemowo_imported_with_its_pair_reproduces_what_the_city_funded_and_expor
     pb_text = pb_text.decode() if isinstance(pb_text, bytes) else pb_text
     assert "incompatible;153,773" in pb_text
     assert verify(export.write_folder(files, tmp_path / "bemowo-export")) == []
+    page = testapp.get("/p/bemowo/results")
+    assert ("Not funded: it was number" in page.text
+            and "but it cannot be carried out together with project 773, funded before it." in page.text)
 
 
 @pytest.fixture

@@ -46,8 +46,11 @@ def _walk(ctx: Context, params: TallyParams, order: list[str], funded: list[str]
         else:
             decision = "stopped: not enough money left"
             stopped = True
-        steps.append({"project": pid, "score": ctx.scores[pid], "votes": ctx.votes[pid],
-                      "cost": cost, "decision": decision, "money_left": left})
+        step = {"project": pid, "score": ctx.scores[pid], "votes": ctx.votes[pid],
+                "cost": cost, "decision": decision, "money_left": left}
+        if decision.startswith("skipped: cannot"):
+            step["excluded_by"] = excluded[pid]
+        steps.append(step)
     return funded, steps
 
 
