@@ -6,7 +6,8 @@ Create Date: 2026-12-01 12:30:00
 
 ``budget.incompatible``: groups of project codes of which at most one is funded, as pabulib
 META ``incompatible`` writes them (``773,153|12,14``); empty for every existing budget, which
-keeps their configuration fingerprints as they were.
+keeps their configuration fingerprints as they were. A plain ``ADD COLUMN`` / ``DROP COLUMN``
+(SQLite 3.35 and later), never a batch rebuild of a table other tables cascade from.
 """
 
 from alembic import op
@@ -24,5 +25,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('budget') as batch:
-        batch.drop_column('incompatible')
+    # a plain DROP COLUMN: on SQLite a batch rebuild drops and re-creates the budget table,
+    # and the ballots' ON DELETE CASCADE would go with it
+    op.drop_column('budget', 'incompatible')
