@@ -288,3 +288,14 @@ def test_greedy_skips_a_project_incompatible_with_one_already_funded_and_says_wh
 def test_a_comparison_with_incompatible_projects_runs_only_the_rules_that_keep_them_apart():
     election = _site_election(incompatible=(frozenset({"A", "B"}),))
     assert {row["rule"] for row in compare(election)} == {"greedy", "greedy-no-skip"}
+
+
+def test_the_tie_break_chain_not_the_solver_decides_between_equally_good_utilitarian_sets():
+    # any two of the three projects give the same total satisfaction: the chain (votes equal,
+    # costs equal, then ids) keeps A and B, however the projects are listed
+    ballots = [Ballot(f"v{i}", approvals=(p,)) for i, p in enumerate("AABBCC")]
+    for listed in ("ABC", "CBA", "BCA"):
+        election = Election(100, [Project(p, 50) for p in listed], BallotFormat(), ballots)
+        result = compute(election, TallyParams("utilitarian"))
+        assert sorted(result.funded) == ["A", "B"], listed
+        assert result.explanation["optimal_sets"] == 3

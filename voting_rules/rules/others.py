@@ -15,23 +15,33 @@ from voting_rules.rules.base import Context, Outcome
 def utilitarian(election: Election, params: TallyParams, ctx: Context) -> Outcome:
     """The funded set of greatest total satisfaction that fits the budget (a knapsack).
 
-    Satisfaction ``cost``: votes/points times cost; ``cardinality``: votes/points.
-    Solved exactly by pabutools' ILP (PuLP's bundled CBC); the solver, not the
-    tie-break chain, decides between equally good sets. Funded projects are
-    listed in greedy order.
+    Satisfaction ``cost``: votes/points times cost; ``cardinality``: votes/points. Solved
+    exactly by pabutools' ILP (PuLP's bundled CBC), among the projects someone supports.
+    Between equally good sets the tie-break chain decides, not the solver: pabutools lists
+    every optimal set, and the one whose projects rank best in greedy order (votes, then the
+    chain) is kept, so a recount on another PuLP or CBC version gives the same set. Funded
+    projects are listed in greedy order.
     """
     pmap = election.project_map()
     totals = {
         pid: score * (pmap[pid].cost if params.satisfaction == "cost" else 1)
         for pid, score in ctx.scores.items()
     }
+    supported = [ctx.bridge.by_id[pid] for pid in pmap if ctx.scores[pid] > 0]
+    order = ctx.greedy_order(params)
+    if not supported:
+        return Outcome([], {"total_satisfaction": 0, "optimal_sets": 0})
     ctx.say("utilitarian: solving the knapsack")
-    alloc = max_additive_utilitarian_welfare(
-        ctx.bridge.instance, None, sat_profile=ScoreSatProfile(totals),
-        inner_algo=MaxAddUtilWelfareAlgo.ILP_SOLVER)
-    chosen = {p.name for p in alloc if ctx.scores[p.name] > 0}
-    funded = [pid for pid in ctx.greedy_order(params) if pid in chosen]
-    return Outcome(funded, {"total_satisfaction": sum(totals[p] for p in funded)})
+    allocs = max_additive_utilitarian_welfare(
+        Instance(supported, budget_limit=election.budget), None,
+        sat_profile=ScoreSatProfile(totals), inner_algo=MaxAddUtilWelfareAlgo.ILP_SOLVER,
+        resoluteness=False)
+    rank = {pid: place for place, pid in enumerate(order)}
+    best = min(({p.name for p in alloc} for alloc in allocs),
+               key=lambda chosen: sorted(rank[pid] for pid in chosen))
+    funded = [pid for pid in order if pid in best]
+    return Outcome(funded, {"total_satisfaction": sum(totals[p] for p in funded),
+                            "optimal_sets": len(allocs)})
 
 
 def phragmen(election: Election, params: TallyParams, ctx: Context) -> Outcome:
