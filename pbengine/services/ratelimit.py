@@ -48,7 +48,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..i18n import _
 from ..models import RateCounter, RateKey
-from ..models.session import BEGIN_OPTION
+from ..models.session import BEGIN_OPTION, DatabaseBusy
 from .errors import TooManyAttempts
 
 MINUTE = 60
@@ -219,10 +219,19 @@ def check(session_factory, buckets: list[Bucket], now: float | None = None, requ
         if holds_the_write_lock(request_db):
             current = _read_key(db, minute)  # SQLite: a key created here could roll back with the request
         else:
-            if not _cached(db, minute):
-                with session_factory() as side, side.begin():
-                    _key(side, minute, create=True)
-            current = _key(db, minute, create=True)
+            current = None
+            created = _cached(db, minute)
+            if not created:
+                try:
+                    with session_factory() as side, side.begin():
+                        _key(side, minute, create=True)
+                    created = True
+                except DatabaseBusy:
+                    # SQLite: another app server holds the write lock. A check only reads: a
+                    # minute without its key has no counters yet, so read what exists.
+                    current = _read_key(db, minute)
+            if created:
+                current = _key(db, minute, create=True)
         previous = _key(db, minute - 1, create=False)
         wanted = {}
         for bucket in buckets:
