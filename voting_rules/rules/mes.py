@@ -8,7 +8,7 @@ down to 1) for ranking ballots: see :func:`voting_rules.convert.measure_for`.
 
 The ``add1`` completions (raise every voter's share one unit at a time until the outcome
 exhausts the budget, or until it would overspend) find that final share with
-:mod:`voting_rules.rules.mes_fast`, which skips the raises that provably cannot change
+:mod:`voting_rules.rules.mes_range`, which skips the raises that provably cannot change
 the outcome; pabutools' own run at the share found must agree with it, or the tally fails.
 """
 
@@ -28,7 +28,8 @@ from voting_rules.election import Election
 from voting_rules.params import TallyParams
 from voting_rules.rules.base import Context, Outcome
 from voting_rules.rules.greedy import greedy, greedy_complete
-from voting_rules.rules.mes_fast import GroupedMES, complete
+from voting_rules.rules.mes_fast import GroupedMES
+from voting_rules.rules.mes_range import complete
 from voting_rules.tiebreak import chain_key
 
 

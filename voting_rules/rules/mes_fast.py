@@ -1,32 +1,12 @@
-"""A fast, exact Method of Equal Shares, and the ``add1`` completion without a run per unit.
-
-The ``add1`` completions raise every voter's share one currency unit at a time and
-re-run Equal Shares until the outcome exhausts the budget (or, for Wieliczka's
-variant, until it would overspend). Run naively that is one full run per unit: tens of
-thousands of runs when a few voters hold a large budget.
-
-Shares whose funded projects cannot differ are skipped. The stopping rule only looks at
-*which* projects are funded (their cost, and whether another still fits), and on city
-files the order of purchases changes every unit or two (two projects of nearly equal price
-in different districts swap places) while the funded set does not. So the certificate
-proves a set, not a sequence, from bounds: **every voter's money, at every share in
-``[lo, hi]``, lies between what it is at ``lo`` and at ``hi`` after the same purchases, and
-prices fall as money rises.** Starting from the two shares, each step takes the project
-cheapest at ``hi``'s money and gathers a *block*: every project whose lowest possible price
-is not above the highest possible price of a project in the block joins it. Those are
-bought next at every share, in some order; a block member's highest price counts what its
-supporters may have paid for the other members first. The bounds then move on: ``lo``'s
-side pays the highest prices, ``hi``'s the lowest. If a block member may be unaffordable,
-the check fails; when nothing is affordable at ``hi``'s money, the range is proved. A
-check that holds up to a share holds below it, so the completion gallops: it doubles the
-range while checks hold, and runs Equal Shares only where the funded set may change (the
-outcome it returns comes from a run at its own share, so the order is pabutools' too).
+"""A fast, exact Method of Equal Shares on grouped ballots (the engine of the ``add1`` completion).
 
 Voters are grouped by identical money: voters who supported the same bought projects
 (with the same satisfaction) hold the same money, so a run costs a few operations per
 group of each funded project instead of one per ballot and project. Groups are kept by
-their voters across runs (up to ``KEEP_VOTERS`` voters in all): a run that buys in another order than the
-last one reaches the same groups and reuses their splits.
+their voters across runs (up to ``KEEP_VOTERS`` voters in all): a run that buys in another
+order than the last one reaches the same groups and reuses their splits.
+:mod:`voting_rules.rules.mes_range` proves which shares a run's outcome holds for and
+finds the share where the completion stops.
 
 Arithmetic is exact (gmpy2 rationals, as pabutools uses). Ties between projects of
 equal price are broken by a static key, as pabutools' ``TieBreakingRule.order`` does;
@@ -234,11 +214,6 @@ class GroupedMES:
         run.share = share
         return run
 
-    def holds(self, run: Run, share) -> bool:
-        """True if every share from ``run``'s up to ``share`` funds ``run``'s projects (see module doc)."""
-        self.checks += 1
-        return _certify(self, run, _RunState(self, frac(share)))
-
 
 class _RunState:
     """One run: the money of each group that still has some, and which groups back which project.
@@ -438,155 +413,3 @@ def _price(cost, groups: list, uniform: bool = False, sat_left=None):
         paid += money * mult
         sat_left -= sat * mult
     return None
-
-
-def _certify(mes: GroupedMES, run: Run, high: _RunState) -> bool:
-    """Does every share from ``run``'s to ``high``'s fund the projects ``run`` funds?
-
-    Two states bound every group's money at every share in between, after the same
-    purchases: ``low`` from below (at first, ``run``'s share) and ``high`` from above.
-    Prices fall as money rises, so ``high`` gives a lower bound of every price and ``low``
-    an upper bound. Each step takes the cheapest project at ``high`` and gathers a block:
-    every project whose lower bound is not above the largest upper bound in the block
-    (as low only where the tie-break prefers each project in the block) joins it. A
-    member's upper bound counts what its supporters may have paid for the other members
-    first. Then at every share the next purchases are the block's projects, in some
-    order; each voter then holds at least what ``low`` keeps after paying the upper bounds,
-    at most what ``high`` keeps after paying the lower ones. A block member that ``low``
-    cannot afford ends the check: the outcome may change. When nothing is affordable at
-    ``high``, nothing is at any share.
-
-    While every block is one project, or projects that share no voter with money, ``low``
-    is ``run`` itself (whose purchases are then the same blocks, in some order): its
-    prices are the upper bounds, and ``low`` is only built, by replaying them, at the
-    first block whose projects share voters.
-    """
-    costs, key = mes.costs, mes.key
-    expected = set(run.funded[len(mes.free):])
-    paid_then = dict(zip(run.funded[len(mes.free):], run.prices, strict=True))
-    history: list = []  # (project, price paid at run's share), while ``low`` is ``run``
-    low: _RunState | None = None
-    heap = [(costs[p] / mes.total_sat[p], key[p], p) for p in mes.priced]
-    heapq.heapify(heap)
-    bought: set[str] = set()
-    while True:
-        first = high.choose(heap)
-        if first is None:
-            if bought != expected:  # pragma: no cover - the certificate would be unsound
-                raise AssertionError(f"equal shares: certified {sorted(bought)}, ran {sorted(expected)}")
-            return True
-        block = {first[0]: first[1]}  # project -> its price at ``high`` before the block
-        priced: list = []  # (price at high, key, project) of projects kept out of the block
-        while True:
-            if low is None and any(p not in paid_then for p in block):
-                return False  # ``run`` never buys it: a share in between may differ
-            if low is None and (len(block) == 1 or high.independent(block)):
-                upper = {p: paid_then[p] for p in block}
-            else:
-                if low is None:
-                    low = _RunState(mes, run.share)
-                    for p, price in history:
-                        low.pay(p, price)
-                # a member bought k-th pays at most its price after the others' purchases at
-                # their bounds for the (k-1)-th place: after len(block) - 1 rounds, for any place
-                upper = {p: low.price_after(p, {}) for p in block}
-                for _ in range(len(block) - 1):
-                    if None in upper.values():
-                        break
-                    upper = {p: low.price_after(p, {q: upper[q] for q in block if q != p})
-                             for p in block}
-                if None in upper.values():
-                    return False
-            bound = max(upper.values())
-            while heap and heap[0][0] <= bound:
-                _, k, p = heapq.heappop(heap)
-                if p in block or p not in high.remaining:
-                    continue
-                floor = costs[p] / high.live_sat[p] if high.live_sat[p] else None
-                if floor is not None and floor > bound:
-                    heapq.heappush(heap, (floor, k, p))
-                    continue
-                rho = None if floor is None else high.price(p)
-                if rho is None:
-                    high.remaining.discard(p)  # unaffordable at the most money, so at every share
-                    continue
-                priced.append((rho, k, p))
-            joining = [(rho, k, p) for rho, k, p in priced if rho < bound or (
-                rho == bound and not all(key[b] < k for b in block if upper[b] == bound))]
-            if not joining:
-                break
-            for rho, _, p in joining:
-                block[p] = rho
-            priced = [entry for entry in priced if entry[2] not in block]
-        for entry in priced:
-            heapq.heappush(heap, entry)  # prices only rise: still a lower bound
-        # in the order a run at ``high``'s share buys them (so that both reuse the same splits)
-        order = sorted(block, key=lambda p: (block[p], key[p]))
-        for p in order:
-            high.pay(p, block[p])
-            if low is None:
-                history.append((p, upper[p]))
-            else:
-                low.pay(p, upper[p])
-        bought.update(block)
-
-
-def complete(mes: GroupedMES, start, budget, overspend: bool = False,
-             supported: frozenset[str] | None = None,
-             progress: Callable[[str], None] | None = None) -> tuple[object, list[str]]:
-    """The ``add1`` completion: the share at which pabutools' one-unit loop stops, and its outcome.
-
-    pabutools raises the share by one unit until the outcome is exhaustive (no supported
-    project still fits; with ``overspend``, until every ``supported`` project is funded) and
-    returns that outcome, or until it is over budget and returns the one before. Here the
-    raises whose outcome is proved equal to the last run's are skipped (see the module doc).
-
-    Returns
-    -------
-    (share, funded)
-        The share of the returned outcome (the one pabutools' loop ends on) and the outcome.
-    """
-    costs = mes.costs
-    start = frac(start)
-    raised = 0
-    step = 2
-    wait = pause = 0
-    previous: list[str] | None = None
-    previous_share = None
-    while True:
-        run = mes.run(start + raised)
-        spent = sum(costs[p] for p in run.funded)
-        if progress is not None:
-            progress(f"equal shares: share raised by {raised}, {len(run.funded)} funded")
-        if spent > budget:
-            if previous is None:  # pragma: no cover - the starting share never overspends
-                raise AssertionError("equal shares overspent at the starting share")
-            if previous_share != start + raised - 1:
-                # the same projects, proved; run it for the order they are bought in
-                previous = mes.run(start + raised - 1).funded
-            return start + raised - 1, previous
-        funded = set(run.funded)
-        if overspend:
-            done = supported is not None and supported <= funded
-        else:
-            done = all(p in funded or spent + costs[p] > budget for p in mes.priced)
-        if done:
-            return start + raised, run.funded
-        previous, previous_share = run.funded, start + raised
-        # The same outcome holds up to raised + held: double the step while the check passes
-        # (the check is monotone: what holds up to a share holds below it). A check costs about
-        # a run, so it never covers a single unit (the run there is exact), and where outcomes
-        # change at nearly every unit a failed check is wasted work: after a failure the next
-        # checks are spaced out (1, 2, 4, ... runs apart) until one passes again.
-        base = start + raised
-        held = 0
-        if wait > 0:
-            wait -= 1
-        else:
-            while mes.holds(run, base + held + step):
-                held += step
-                step *= 2
-            step = max(2, step // 4)
-            pause = 0 if held else max(1, 2 * pause)
-            wait = pause
-        raised += held + 1
