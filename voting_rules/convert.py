@@ -16,13 +16,11 @@ from pabutools.election import (
     CardinalMultiProfile,
     FrozenApprovalBallot,
     FrozenCardinalBallot,
-    Instance,
-)
-from pabutools.election import Project as PbProject
-from pabutools.election.satisfaction.satisfactionmeasure import (
     GroupSatisfactionMeasure,
+    Instance,
     SatisfactionMeasure,
 )
+from pabutools.election import Project as PbProject
 from pabutools.tiebreaking import TieBreakingRule
 
 from voting_rules.ballots import rank_points
