@@ -9,8 +9,9 @@ remains, marked replaced. Ballots keep the day they were cast, not the time.
 
 Ballots are not links of the audit chain: casting takes no lock shared by all voters (only a
 shared lock on the process row, so that closing the vote waits for the ballots in flight,
-and a lock on the voter code, :mod:`pbengine.services.eligibility`), and the log does not record the order of voting. At the close the
-chain commits to each budget's ballots at once (:mod:`pbengine.services.sealing`). A repeat
+and a lock on the voter code, which also holds the limit of budgets per code,
+:mod:`pbengine.services.eligibility`), and the log does not record the order of voting. At the
+close the chain commits to each budget's ballots at once (:mod:`pbengine.services.sealing`). A repeat
 of one submission returns the stored ballot's receipt (:mod:`pbengine.services.submissions`).
 """
 
