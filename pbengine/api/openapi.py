@@ -33,7 +33,8 @@ SCHEMAS = {
         "type": "object", "required": ["code", "message"], "additionalProperties": False,
         "properties": {
             "code": {"type": "string", "description": "Stable, machine-readable error code",
-                     "examples": ["not_found", "invalid_json", "code_invalid", "voting_closed", "ballot_invalid"]},
+                     "examples": ["not_found", "invalid_json", "code_invalid", "not_eligible", "voting_closed",
+                                  "budget_limit_reached", "ballot_invalid"]},
             "message": {"type": "string", "description": "Human-readable, in the request's language"},
             "errors": {"type": "object", "additionalProperties": {"type": "string"},
                        "description": "Message per request field"},
@@ -230,9 +231,13 @@ DOCUMENT = {
                                      "shown only to this submission", ref("Receipt")),
                 "400": error("The body is not JSON (invalid_json)"),
                 "401": error("The voter code is not valid for this process (code_invalid)"),
+                "403": error("The voter code's batch was issued for other budgets of the process (not_eligible)"),
                 "404": error("No such process or budget"),
-                "409": error("Voting is not open (voting_closed), or the code already voted for this budget "
-                             "and this process does not allow changing a ballot (code_already_used)"),
+                "409": error("Voting is not open (voting_closed), the code already voted for this budget "
+                             "and this process does not allow changing a ballot (code_already_used), or the "
+                             "code already voted in as many budgets as the process allows and this is not one "
+                             "of them (budget_limit_reached; replacing a ballot is always allowed where "
+                             "re-voting is)"),
                 "413": error("The body is larger than 64 KiB (body_too_large)"),
                 "415": error("The body is not sent as application/json (unsupported_media_type)"),
                 "422": error("Fields missing or of the wrong type (invalid_input), the ballot breaks the "
