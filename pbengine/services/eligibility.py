@@ -35,12 +35,6 @@ def batch_budget_ids(db, batch_id: int | None) -> set[int] | None:
     return set(db.scalars(select(code_batch_budget.c.budget_id).where(code_batch_budget.c.batch_id == batch_id)))
 
 
-def eligible_budgets(db, process: Process, voter_code: VoterCode) -> list[Budget]:
-    """The budgets of ``process`` the code's batch was issued for, in the process's order."""
-    ids = batch_budget_ids(db, voter_code.batch_id)
-    return [b for b in process.budgets if ids is None or b.id in ids]
-
-
 def voted_budget_ids(db, process: Process, voter_code: VoterCode, key: str | None) -> set[int]:
     """The budgets in which the code has a ballot now (one query over its slots; needs the code key)."""
     key = slots.require_key(key)
