@@ -90,12 +90,13 @@ def demo(args) -> int:
         print("loading the demo (two editions, a few hundred ballots)...", file=sys.stderr)
         loaded = demo_service.load(db, settings["pbengine.code_key"])
         current = loaded.current.slug
-        sample = loaded.sample_codes
+        samples = "\n".join(f"              {label}: {', '.join(plain)}" for label, plain in loaded.samples.items())
     url = settings.get("pbengine.public_url", "http://127.0.0.1:6543")
     print(f"""
 Demo loaded.
   Site:       {url}/p/{current}
-  Vote:       {url}/p/{current}/vote   voter codes: {', '.join(sample)}
+  Vote:       {url}/p/{current}/vote   voter codes (each batch is for its district and the town-wide pot):
+{samples}
   Results:    {url}/p/valverde-2026/results (last year's edition, published)
   Console:    {url}/console   login {loaded.admin_email} / {loaded.admin_password}
 """)

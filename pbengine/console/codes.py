@@ -19,13 +19,20 @@ from ..services import phases
 from ..services.errors import DomainError
 from .common import actor, refuse, translate
 
+ALL_BUDGETS = _("every budget")
+
 
 def _page(request, errors=None, values=None):
     process = request.context.process
     totals, batches = service.summary(request.db, process, request.registry.settings["pbengine.code_key"])
     return {"process": process, "batches": batches, "totals": totals, "errors": errors or {},
-            "values": values or {"size": 100, "format": "print"},
+            "values": values or {"size": 100, "format": "print", "budgets": []},
             "can_generate": phases.can_issue_codes(process)}
+
+
+def budget_names(batch) -> list[str]:
+    """The names of the budgets a batch is for (empty: every budget)."""
+    return [b.name for b in batch.budgets]
 
 
 @view_config(route_name="console.codes", renderer="console/codes.jinja2",
@@ -39,12 +46,13 @@ def voting_url(request, process) -> str:
     return f"{base}/p/{process.slug}/vote"
 
 
-def codes_csv(rows: list[tuple[str, str]], url: str) -> str:
+def codes_csv(rows: list[tuple[str, str]], url: str, budgets: str) -> str:
+    """One row per code; ``budgets``: the names of the budgets the codes are for (in every row, for a mail merge)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["reference", "code", "url"])
+    writer.writerow(["reference", "code", "url", "budgets"])
     for reference, code in rows:
-        writer.writerow([reference, code, url])
+        writer.writerow([reference, code, url, budgets])
     return out.getvalue()
 
 
@@ -54,16 +62,19 @@ def codes_generate(request):
     """The response is the one and only download of the plain codes: they are never stored."""
     process = request.context.process
     values = {"size": request.POST.get("size", ""), "label": request.POST.get("label", ""),
-              "format": request.POST.get("format", "print")}
+              "format": request.POST.get("format", "print"), "budgets": request.POST.getall("budgets")}
     try:
         size = forms.integer(request.POST, "size")
+        budget_ids = forms.int_list(request.POST, "budgets")
         generated = service.generate(request.db, request.registry.settings["pbengine.code_key"], process,
-                                     size, forms.text(request.POST, "label", 200), actor(request))
+                                     size, forms.text(request.POST, "label", 200), actor(request),
+                                     budget_ids=budget_ids)
     except DomainError as error:
         return _page(request, refuse(request, error), values)
     service.mark_downloaded(request.db, generated.batch)
     url = voting_url(request, process)
-    text = codes_csv(generated.codes, url)
+    names = budget_names(generated.batch)
+    text = codes_csv(generated.codes, url, ", ".join(names) if names else translate(request, ALL_BUDGETS))
     filename = f"codes-{process.slug}-{generated.batch.id}.csv"
     if values["format"] == "csv":
         response = Response(body=text.encode("utf-8"), content_type="text/csv", charset="utf-8")
@@ -72,7 +83,7 @@ def codes_generate(request):
         data_url = "data:text/csv;base64," + base64.b64encode(text.encode("utf-8")).decode("ascii")
         response = render_to_response("console/codes_print.jinja2", {
             "process": process, "batch": generated.batch, "codes": generated.codes, "url": url,
-            "csv_url": data_url, "filename": filename}, request=request)
+            "csv_url": data_url, "filename": filename, "budget_names": names}, request=request)
     response.cache_control = "no-store"
     response.headers["Pragma"] = "no-cache"
     return response
@@ -86,7 +97,8 @@ def code_revoke(request):
     try:
         service.revoke(request.db, process, reference, actor(request))
     except DomainError as error:
-        return _page(request, refuse(request, error), {"size": 100, "format": "print", "reference": reference})
+        return _page(request, refuse(request, error), {"size": 100, "format": "print", "budgets": [],
+                                                       "reference": reference})
     request.session.flash(translate(request, _("Code ${reference} revoked: it can no longer vote.",
                                                mapping={"reference": reference.strip()})))
     return HTTPSeeOther(request.route_url("console.codes", process_id=process.id))

@@ -27,14 +27,14 @@ from .common import (
 def _values(process) -> dict:
     values = {key: getattr(process, key) for key in (
         "slug", "title", "description", "currency", "allow_revote",
-        "proposals_start", "proposals_end", "voting_start", "voting_end")}
+        "proposals_start", "proposals_end", "voting_start", "voting_end", "max_budgets")}
     return values | translation_values(process)
 
 
 def _posted(params) -> dict:
     values = {key: params.get(key, "") for key in (
         "slug", "title", "description", "currency",
-        "proposals_start", "proposals_end", "voting_start", "voting_end")}
+        "proposals_start", "proposals_end", "voting_start", "voting_end", "max_budgets")}
     values["allow_revote"] = forms.checkbox(params, "allow_revote")
     return values | posted_translations(params)
 
@@ -45,7 +45,8 @@ def _data(params) -> service.ProcessData:
         description=forms.text(params, "description"), currency=forms.text(params, "currency", 8).upper(),
         allow_revote=forms.checkbox(params, "allow_revote"),
         proposals_start=forms.date(params, "proposals_start"), proposals_end=forms.date(params, "proposals_end"),
-        voting_start=forms.date(params, "voting_start"), voting_end=forms.date(params, "voting_end"))
+        voting_start=forms.date(params, "voting_start"), voting_end=forms.date(params, "voting_end"),
+        max_budgets=forms.integer(params, "max_budgets", required=False, minimum=1))
 
 
 def _form(request, process, values, errors=None):

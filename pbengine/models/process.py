@@ -58,6 +58,8 @@ class Process(Base):
     currency: Mapped[str] = mapped_column(String(8), default="EUR")
     phase: Mapped[str] = mapped_column(String(16), default=Phase.DRAFT.value)
     allow_revote: Mapped[bool] = mapped_column(Boolean, default=True)
+    # At most this many of its budgets a voter code may vote in (None: every budget its batch is for).
+    max_budgets: Mapped[int | None] = mapped_column(Integer)
     proposals_start: Mapped[dt.date | None] = mapped_column(Date)
     proposals_end: Mapped[dt.date | None] = mapped_column(Date)
     voting_start: Mapped[dt.date | None] = mapped_column(Date)

@@ -5,10 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .meta import Base, created, intpk, str200, utcnow
+from .process import Budget
+
+# The budgets a batch's codes may vote in (a district, the citywide pot), unless the batch is for
+# all budgets (``CodeBatch.all_budgets``).
+code_batch_budget = Table(
+    "code_batch_budget",
+    Base.metadata,
+    Column("batch_id", ForeignKey("code_batch.id", ondelete="CASCADE"), primary_key=True),
+    Column("budget_id", ForeignKey("budget.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
 
 
 class CodeBatch(Base):
@@ -21,6 +31,12 @@ class CodeBatch(Base):
     created_at: Mapped[created]
     # The plain codes can be downloaded once, right after generation; then they are gone.
     downloaded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    # For every budget of the process (also those added later); otherwise for ``budgets`` only (a
+    # batch whose budgets were all deleted is for none, never for all).
+    all_budgets: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    budgets: Mapped[list[Budget]] = relationship(secondary=code_batch_budget,
+                                                 order_by="Budget.position, Budget.id")
 
 
 class VoterCode(Base):

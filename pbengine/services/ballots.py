@@ -9,8 +9,9 @@ remains, marked replaced. Ballots keep the day they were cast, not the time.
 
 Ballots are not links of the audit chain: casting takes no lock shared by all voters (only a
 shared lock on the process row, so that closing the vote waits for the ballots in flight,
-and a lock on the slot), and the log does not record the order of voting. At the close the
-chain commits to each budget's ballots at once (:mod:`pbengine.services.sealing`). A repeat
+and a lock on the voter code, which also holds the limit of budgets per code,
+:mod:`pbengine.services.eligibility`), and the log does not record the order of voting. At the
+close the chain commits to each budget's ballots at once (:mod:`pbengine.services.sealing`). A repeat
 of one submission returns the stored ballot's receipt (:mod:`pbengine.services.submissions`).
 """
 
@@ -31,7 +32,7 @@ from ..i18n import _
 from ..models import Ballot, BallotKind, Budget, Phase, Process, ReplacedBallot, VoterCode
 from ..models.voting import cast_day
 from ..money import to_units
-from . import slots
+from . import eligibility, slots
 from .errors import BallotInvalid, CodeAlreadyUsed, InvalidInput, SubmissionConflict, VotingClosed
 from .phases import voting_open
 from .processes import ballot_format
@@ -198,13 +199,16 @@ def cast(db, budget: Budget, voter_code: VoterCode | None, content: dict, channe
         raise VotingClosed(_("Voting is not open for this process."))
     if voter_code is not None and (voter_code.process_id != process.id or voter_code.revoked_at):
         raise InvalidInput(_("This voter code is not valid for this vote."))
+    if voter_code is not None:
+        eligibility.ensure_eligible(db, budget, voter_code)
     content = validate(budget, content, locale)
     slot = _slot(budget, voter_code, key) if voter_code is not None else None
     _ensure_voting_open(db, process)
     voter = f"code:{voter_code.id}" if voter_code is not None else "paper"
     first, replacing = _digests(submission, budget, voter)
-    if slot is not None:
-        slots.lock(db, slot)
+    if voter_code is not None:
+        # One code's casts, in every budget, one after the other (a limit of N budgets holds).
+        slots.lock(db, slots.code_lock(slots.require_key(key), voter_code.code_hash))
     # One query for both: this very submission, if stored already, and the code's current ballot.
     wanted = ([Ballot.submission_hash.in_((first, replacing))] if first else []) + (
         [Ballot.slot == slot] if slot else [])
@@ -223,6 +227,8 @@ def cast(db, budget: Budget, voter_code: VoterCode | None, content: dict, channe
         if earlier is not None:  # a repeat of a submission the voter has replaced since
             return Cast(submission.receipt(budget.id, voter), earlier.receipt_hash,
                         earlier.submission_hash == replacing, repeated=True)
+    if voter_code is not None and current is None:  # a new budget for this code (a re-vote is not)
+        eligibility.ensure_within_limit(db, budget, voter_code, key)
     if current is not None and not process.allow_revote:
         raise CodeAlreadyUsed(_("This voter code has already been used "
                                 "for this budget, and this vote does not allow changing a ballot."))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from ..i18n import _
-from ..models import CodeBatch, Phase, Process, VoterCode
+from ..models import Budget, CodeBatch, Phase, Process, VoterCode
 from ..models.meta import utcnow
 from . import audit, slots
 from .errors import CodeInvalid, InvalidInput, PhaseError
@@ -44,7 +44,21 @@ class GeneratedBatch:
     codes: list[tuple[str, str]]  # (reference, plain code): exists only in this object
 
 
-def generate(db, key: str, process: Process, size: int, label: str, actor: str = "") -> GeneratedBatch:
+def batch_budgets(process: Process, budget_ids) -> list[Budget]:
+    """The budgets of ``process`` with these ids, or :class:`InvalidInput` naming the field ``budgets``.
+
+    No id, or every budget of the process: ``[]``, a batch for all budgets (also those added later).
+    """
+    wanted = set(budget_ids or ())
+    chosen = [b for b in process.budgets if b.id in wanted]
+    if len(chosen) != len(wanted):
+        raise InvalidInput(_("Choose budgets of this process."), field="budgets")
+    return [] if len(chosen) == len(process.budgets) else chosen
+
+
+def generate(db, key: str, process: Process, size: int, label: str, actor: str = "",
+             budget_ids=None) -> GeneratedBatch:
+    """A batch of ``size`` new codes, for the budgets ``budget_ids`` (none: every budget of ``process``)."""
     if not isinstance(size, int) or size < 1 or size > MAX_BATCH:
         raise InvalidInput(_("Generate between 1 and ${max} codes at once.",
                              mapping={"max": MAX_BATCH}), field="size")
@@ -52,7 +66,9 @@ def generate(db, key: str, process: Process, size: int, label: str, actor: str =
         raise InvalidInput(_("This field is required."), field="label")
     if process.phase in (Phase.CLOSED, Phase.PUBLISHED):
         raise PhaseError(_("Voting is over: no new codes can be issued."))
-    batch = CodeBatch(process_id=process.id, label=label.strip(), size=size)
+    budgets = batch_budgets(process, budget_ids)
+    batch = CodeBatch(process_id=process.id, label=label.strip(), size=size, all_budgets=not budgets,
+                      budgets=budgets)
     db.add(batch)
     db.flush()
     plain: list[tuple[str, str]] = []
@@ -69,8 +85,10 @@ def generate(db, key: str, process: Process, size: int, label: str, actor: str =
         rows.append({"process_id": process.id, "batch_id": batch.id, "code_hash": digest,
                      "reference": reference})
     db.execute(VoterCode.__table__.insert(), rows)
-    audit.record(db, process, "codes.generated", {"batch": batch.id, "label": batch.label, "size": size},
-                 actor)
+    payload = {"batch": batch.id, "label": batch.label, "size": size}
+    if budgets:  # only for a batch limited to some budgets: the events of the others are unchanged
+        payload["budgets"] = [b.slug for b in budgets]
+    audit.record(db, process, "codes.generated", payload, actor)
     return GeneratedBatch(batch, plain)
 
 

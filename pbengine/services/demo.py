@@ -1,7 +1,9 @@
 """A realistic demo: a town's social and solidarity economy budget, this year's and last year's.
 
-This year's edition is open for voting (codes printed at start); last year's is closed and
-published with its tally, so a newcomer sees every page with data, results included.
+This year's edition is open for voting (codes printed at start), with voter codes per district:
+North residents vote in the North budget and the town-wide pot, South residents in the South
+budget and the pot. Last year's is closed and published with its tally (codes for every
+budget), so a newcomer sees every page with data, results included.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ class Demo:
     current: Process
     previous: Process
     sample_codes: list[str]
+    samples: dict[str, list[str]]  # batch label -> a few of its unused codes
     admin_email: str = ADMIN_EMAIL
     admin_password: str = ADMIN_PASSWORD
 
@@ -102,7 +105,12 @@ def _random_ballot(rng: random.Random, budget, popularity: dict[str, float]) -> 
     return {"points": points}
 
 
-def _edition(db, key: str, slug: str, year: int, rng: random.Random, voters: int, admin) -> tuple[Process, list[str]]:
+def _edition(db, key: str, slug: str, year: int, rng: random.Random, voters: int, admin,
+             districts: bool = False) -> tuple[Process, dict[str, list[str]]]:
+    """One edition, open for voting, with ``voters`` ballots cast; the unused codes of each batch.
+
+    ``districts``: each district's residents get codes for their district and the town-wide pot.
+    """
     title = f"Valverde SSE participatory budget {year}"
     process = processes.create_process(db, ProcessData(
         slug=slug, title=title, currency="EUR", allow_revote=True,
@@ -133,15 +141,24 @@ def _edition(db, key: str, slug: str, year: int, rng: random.Random, voters: int
     proposals.reject(db, proposal, "Not a social and solidarity economy project; the town's IT budget covers it.",
                      actor="demo")
     workflow.move_to(db, process, Phase.VOTING, actor="demo")
-    batch = codes.generate(db, key, process, voters + 10, "Demo letters", actor="demo")
-    plain = [code for _ref, code in batch.codes]
-    for code in plain[:voters]:
-        voter_code = codes.find(db, key, process, code)
-        for budget in process.budgets:
-            popularity = {p.code: rng.uniform(0.15, 0.7) for p in budget.projects}
-            if rng.random() < 0.8:
-                ballots.cast(db, budget, voter_code, _random_ballot(rng, budget, popularity), key=key)
-    return process, plain[voters:]
+    by_slug = {b.slug: b for b in process.budgets}
+    # (label, budgets): every budget, or one batch per district, each with the town-wide pot
+    batches = ([(f"{name} letters", [by_slug[district], by_slug["town"]])
+                for district, name, *_rest in BUDGETS if district != "town"] if districts
+               else [("Demo letters", list(process.budgets))])
+    unused: dict[str, list[str]] = {}
+    for label, budgets in batches:
+        batch = codes.generate(db, key, process, voters // len(batches) + 10, label, actor="demo",
+                               budget_ids=[b.id for b in budgets])
+        plain = [code for _ref, code in batch.codes]
+        for code in plain[:voters // len(batches)]:
+            voter_code = codes.find(db, key, process, code)
+            for budget in budgets:
+                popularity = {p.code: rng.uniform(0.15, 0.7) for p in budget.projects}
+                if rng.random() < 0.8:
+                    ballots.cast(db, budget, voter_code, _random_ballot(rng, budget, popularity), key=key)
+        unused[label] = plain[voters // len(batches):]
+    return process, unused
 
 
 def load(db, key: str, seed: int = 2027) -> Demo:
@@ -152,5 +169,7 @@ def load(db, key: str, seed: int = 2027) -> Demo:
     workflow.move_to(db, previous, Phase.CLOSED, actor="demo", code_key=key)
     tallies.compute_all(db, previous, actor="demo")
     workflow.move_to(db, previous, Phase.PUBLISHED, actor="demo")
-    current, unused = _edition(db, key, "valverde-2027", 2027, rng, 180, admin)
-    return Demo(current=current, previous=previous, sample_codes=unused[:5])
+    current, unused = _edition(db, key, "valverde-2027", 2027, rng, 240, admin, districts=True)
+    samples = {label: plain[:3] for label, plain in unused.items()}
+    return Demo(current=current, previous=previous, sample_codes=[c for plain in samples.values() for c in plain],
+                samples=samples)

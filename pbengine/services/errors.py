@@ -67,6 +67,20 @@ class CodeAlreadyUsed(DomainError):
     status = 409
 
 
+class NotEligible(DomainError):
+    """The voter code's batch was not issued for this budget (a district's codes, another district)."""
+
+    code = "not_eligible"
+    status = 403
+
+
+class BudgetLimitReached(DomainError):
+    """The voter code already voted in as many budgets as the process allows."""
+
+    code = "budget_limit_reached"
+    status = 409
+
+
 class SubmissionConflict(DomainError):
     """A submission key sent again with a different ballot."""
 

@@ -37,6 +37,7 @@ class ProcessData:
     proposals_end: dt.date | None = None
     voting_start: dt.date | None = None
     voting_end: dt.date | None = None
+    max_budgets: int | None = None  # a voter code votes in at most this many budgets (None: no limit)
 
 
 def _check_process(db, data: ProcessData, process: Process | None = None) -> None:
@@ -55,6 +56,8 @@ def _check_process(db, data: ProcessData, process: Process | None = None) -> Non
                              "first, or keep a currency with ${n} decimals.",
                              mapping={"new": data.currency, "old": process.currency,
                                       "n": money.minor_digits(process.currency)}), field="currency")
+    if data.max_budgets is not None and data.max_budgets < 1:
+        raise InvalidInput(_("Enter a number of at least ${n}.", mapping={"n": 1}), field="max_budgets")
     for start, end, field in ((data.proposals_start, data.proposals_end, "proposals_end"),
                               (data.voting_start, data.voting_end, "voting_end")):
         if start and end and end < start:
@@ -114,6 +117,8 @@ def configuration(process: Process, **changes) -> dict:
         "process": field("slug"),
         "currency": currency,
         "allow_revote": field("allow_revote"),
+        # only when set: fingerprints of processes without a limit are unchanged
+        **({"max_budgets": field("max_budgets")} if field("max_budgets") is not None else {}),
         "budgets": [
             {
                 "slug": b.slug,

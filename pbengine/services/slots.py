@@ -9,9 +9,10 @@ the slots of one code in two budgets are unrelated values.
 
 Nothing else in the cast writes about the code: the cast does not touch the voter code's row
 (on PostgreSQL the row's new version would sit in cast order and carry the casting
-transaction's id, which the ballot row carries too). Two casts of one code are serialised by
-a transaction-scoped advisory lock on the slot, which leaves no trace in any table; SQLite
-has one writer at a time anyway. Whether a code has voted is found from the slots while
+transaction's id, which the ballot row carries too). Two casts of one code (in one budget, or in
+two budgets when the process limits how many a code votes in) are serialised by a
+transaction-scoped advisory lock on a keyed hash of the code (:func:`code_lock`), which leaves no
+trace in any table; SQLite has one writer at a time anyway. Whether a code has voted is found from the slots while
 voting is open; at the close it is written to every code at once (``VoterCode.voted``), the
 slots are erased and the ballots rewritten in the order of their random ids: from then on
 nobody, holding the key or not, can tell which ballot came from which code.
@@ -35,6 +36,12 @@ def slot(key: str, budget_id: int, code_hash: str) -> str:
     return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
 
 
+def code_lock(key: str, code_hash: str) -> str:
+    """What the casts of one code lock (:func:`lock`): keyed like a slot, the same in every budget."""
+    message = "\x1f".join(("code-lock", code_hash)).encode()
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+
+
 def require_key(key: str | None) -> str:
     if not key:
         raise ValueError("the voter-code key (settings['pbengine.code_key']) is needed for a voter's ballots")
@@ -42,7 +49,7 @@ def require_key(key: str | None) -> str:
 
 
 def lock(db, value: str) -> None:
-    """Serialise the casts into one slot until the transaction ends (PostgreSQL advisory lock)."""
+    """Serialise the casts locking ``value`` until the transaction ends (PostgreSQL advisory lock)."""
     if db.get_bind().dialect.name == "postgresql":
         number = int.from_bytes(bytes.fromhex(value[:16]), "big", signed=True)
         db.execute(text("SELECT pg_advisory_xact_lock(:n)"), {"n": number})

@@ -8,7 +8,7 @@ from pyramid.view import view_config
 from .. import forms, labels
 from ..money import minor_digits
 from ..security import Permission
-from ..services import ballots, submissions
+from ..services import ballots, eligibility, submissions
 from ..services.errors import DomainError
 from ..services.phases import voting_open
 from . import ballot_form
@@ -22,16 +22,28 @@ def _projects_by_code(budget):
     return {p.code: p for p in budget.projects}
 
 
+def _not_offered(context, request, voter_code) -> DomainError | None:
+    """Why this voter code may not vote in this budget (another district's, or N budgets voted), if so."""
+    try:
+        eligibility.ensure_may_vote(request.db, context.budget, voter_code,
+                                    request.registry.settings["pbengine.code_key"])
+    except DomainError as error:
+        return error
+    return None
+
+
 def _ballot_page(context, request, voter_code, values=None, errors=None):
     budget = context.budget
     existing = ballots.current_ballot(request.db, budget, voter_code, request.registry.settings["pbengine.code_key"])
+    refusal = _not_offered(context, request, voter_code) if existing is None else None
     if values is None:
         # Never the earlier ballot's choices: on a shared computer the next person would see the vote.
         values = ballot_form.state_of_content(budget, {})
     return {
         "process": context.process, "budget": budget, "values": values, "errors": errors or {},
         "already_voted": existing is not None, "open": voting_open(context.process),
-        "can_change": existing is None or context.process.allow_revote,
+        "can_change": (existing is None or context.process.allow_revote) and refusal is None,
+        "not_offered": forms.translate(request, refusal.message) if refusal is not None else "",
         "help": labels.BALLOT_HELP.get(budget.ballot_kind), "places": ballot_form.rank_places(budget),
         "knapsack_limit": budget.max_sum_cost if budget.max_sum_cost is not None else budget.amount,
         "currency_digits": minor_digits(budget.process.currency),
@@ -57,7 +69,10 @@ def ballot(context, request):
     voter_code, refusal = _enter(context, request)
     if refusal is not None:
         return refusal
-    return _ballot_page(context, request, voter_code)
+    page = _ballot_page(context, request, voter_code)
+    if page["not_offered"]:
+        request.response.status = _not_offered(context, request, voter_code).status
+    return page
 
 
 def _refused(context, request, voter_code, error, values):
@@ -76,6 +91,9 @@ def review(context, request):
     budget = context.budget
     values = ballot_form.state(budget, request.POST)
     action = request.POST.get("action", "review")
+    not_offered = _not_offered(context, request, voter_code)
+    if not_offered is not None:  # another district's budget, or N budgets voted in already
+        return _refused(context, request, voter_code, not_offered, values)
     if action == "change":
         request.override_renderer = "site/ballot.jinja2"
         return _ballot_page(context, request, voter_code, values)
@@ -118,7 +136,8 @@ def receipt(context, request):
     else:
         data = None
     voter_code = current_voter(request, context.process)
-    others = [(b, voted) for b, voted in booth(request, context.process, voter_code)
-              if b.id != context.budget.id] if voter_code else []
+    # the other budgets this code may still vote in (or change its ballot in)
+    others = [place for place in booth(request, context.process, voter_code).offered
+              if place.budget.id != context.budget.id] if voter_code else []
     request.response.headers["Cache-Control"] = "no-store"
     return {"process": context.process, "budget": context.budget, "receipt": data, "others": others}

@@ -13,7 +13,7 @@ from .. import forms, limits
 from ..i18n import _
 from ..models import VoterCode
 from ..security import Permission
-from ..services.ballots import current_ballot
+from ..services import eligibility
 from ..services.errors import CodeInvalid, TooManyAttempts
 from ..services.phases import voting_open
 
@@ -32,10 +32,10 @@ def current_voter(request, process) -> VoterCode | None:
     return voter_code
 
 
-def booth(request, process, voter_code):
-    """The budgets of the process, each with whether this voter already has a ballot in it."""
-    key = request.registry.settings["pbengine.code_key"]
-    return [(budget, current_ballot(request.db, budget, voter_code, key) is not None) for budget in process.budgets]
+def booth(request, process, voter_code) -> eligibility.Booth:
+    """The budgets of the process, each with whether this voter has a ballot in it, and whether
+    (and if not, why not) the voter code may vote there."""
+    return eligibility.booth(request.db, process, voter_code, request.registry.settings["pbengine.code_key"])
 
 
 def _login_page(context, request, errors=None):

@@ -76,7 +76,7 @@ def test_process_page_shows_the_configuration_fingerprint_in_force(testapp, db):
     assert "Add a budget" not in page.text
 
 
-def test_process_address_currency_and_revote_are_refused_beside_their_field_after_voting_opened(testapp, db):
+def test_fingerprinted_process_fields_are_refused_beside_their_field_after_voting_opened(testapp, db):
     process, _budget = _setup(testapp, db)
     edit = f"/console/processes/{process.id}/edit"
     _voting(db, process)
@@ -84,7 +84,8 @@ def test_process_address_currency_and_revote_are_refused_beside_their_field_afte
     for name, value, language, message in (
             ("slug", "moved", "en", "Voting has opened: this field is part of the locked configuration"),
             ("currency", "PLN", "fr", "Le vote est ouvert : ce champ fait partie de la configuration verrouillée"),
-            ("allow_revote", False, "es", "La votación está abierta: este campo forma parte de la configuración")):
+            ("allow_revote", False, "es", "La votación está abierta: este campo forma parte de la configuración"),
+            ("max_budgets", "1", "en", "Voting has opened: this field is part of the locked configuration")):
         form = testapp.get(f"{edit}?_LOCALE_={language}").forms["process-form"]
         form.action += f"?_LOCALE_={language}"
         form[name] = value

@@ -30,6 +30,7 @@ PROCESS_CHANGES = {
     "allow_revote": False,
     "proposals_start": "2027-01-01", "proposals_end": "2027-02-01",
     "voting_start": "2027-03-01", "voting_end": "2027-04-01",
+    "max_budgets": 1,
 }
 BUDGET_CHANGES = {
     "slug": "other", "name": "Other", "amount": 100_001_00, "description": "Other text",
@@ -125,6 +126,8 @@ def test_every_entry_of_the_configuration_is_changed_by_some_field_of_a_form(db)
     assert {"ballot_kind", "max_sum_cost", "min_length", "max_length", "rule", "satisfaction",
             "completion", "tie_break", "threshold", "incompatible"} <= ballot_and_rule
     assert ("process", "title") not in fingerprinted and ("project", "title") not in fingerprinted
+    # an entry only when set (fingerprints of processes without a limit are unchanged)
+    assert ("process", "max_budgets") in fingerprinted
 
 
 def test_every_fingerprinted_field_is_refused_once_voting_opened(db):
@@ -143,7 +146,8 @@ def test_every_fingerprinted_field_is_refused_once_voting_opened(db):
             assert refusal.value.field == name
         refused.add((form, name))
     assert refused == fingerprinted
-    assert {("process", "slug"), ("process", "currency"), ("process", "allow_revote")} <= refused
+    assert {("process", "slug"), ("process", "currency"), ("process", "allow_revote"),
+            ("process", "max_budgets")} <= refused
 
 
 def test_the_fields_outside_the_fingerprint_can_still_be_edited_during_the_vote(db):

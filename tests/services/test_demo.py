@@ -22,3 +22,19 @@ def test_demo_loads_an_open_vote_and_a_published_edition(db):
     key = TEST_SETTINGS["pbengine.code_key"]
     assert all(ballots.current_ballot(db, b, voter_code, key) is None for b in loaded.current.budgets)
     assert not demo.is_empty(db)
+
+
+def test_the_demo_issues_codes_per_district_with_the_town_wide_pot(db):
+    from pbengine.services import eligibility
+
+    key = TEST_SETTINGS["pbengine.code_key"]
+    loaded = demo.load(db, key)
+    assert list(loaded.samples) == ["North district letters", "South district letters"]
+    for label, district, other in (("North district letters", "north", "south"),
+                                   ("South district letters", "south", "north")):
+        voter_code = codes.find(db, key, loaded.current, loaded.samples[label][0])
+        booth = eligibility.booth(db, loaded.current, voter_code, key)
+        assert [p.budget.slug for p in booth.offered] == [district, "town"]
+        assert [p.budget.slug for p in booth.not_eligible] == [other]
+    # every ballot of the current edition was cast by a code of its budget's batch: both districts voted
+    assert all(ballots.count_current(db, b) > 50 for b in loaded.current.budgets)
