@@ -236,7 +236,11 @@ class MailNotifier:
 
 
 def notifier(request) -> MailNotifier:
-    """``request.notifier``: mails joined to this request's transaction."""
+    """``request.notifier``: mails joined to this request's transaction.
+
+    A script gets one the same way from ``pyramid.paster.bootstrap(ini)["request"]`` (its mails then
+    join ``transaction.manager``, sent when the script commits).
+    """
     return MailNotifier(get_mailer(request), request.registry,
                         request.registry.settings.get("pbengine.public_url") or request.application_url,
                         request.route_path)
