@@ -20,6 +20,10 @@ requires = [
     "psycopg[binary]>=3.1,<4",
     # Proposal notifications: mails sent through repoze.sendmail only when the transaction commits.
     "pyramid_mailer>=0.15.1,<0.16",
+    # validates every API request (and, in development and the tests, every answer) against
+    # pbengine/api/openapi.yaml
+    "pyramid_openapi3>=0.20,<0.23",
+    "PyYAML>=6,<7",
 ]
 
 tests_require = [
@@ -32,6 +36,7 @@ tests_require = [
     "jsonschema>=4.20,<5",
     # A real local SMTP server for the proposal notification tests.
     "aiosmtpd>=1.4,<2",
+    "mypy>=1.10,<2",
 ]
 
 setup(

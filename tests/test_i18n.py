@@ -302,3 +302,16 @@ def test_the_public_proposals_and_the_proposers_edit_form_are_translated(testapp
         form = testapp.get(f"/p/{SLUG}/proposal/{token}").forms["revise-form"]
         form["estimated_cost"] = "0"
         assert_translated(form.submit(status=422), lang)  # the edit form again, with its error
+
+
+def test_only_the_languages_the_ini_offers_are_negotiated_and_listed(settings, session_factory):
+    from pbengine import main
+    from tests.helpers import TestApp
+
+    app = TestApp(main({}, **dict(settings, **{"pyramid.available_languages": "en fr"})))
+    page = app.get("/", headers={"Accept-Language": "es"})
+    assert page.html.html["lang"] == "en"
+    assert "Español" not in page.text and "Français" in page.text
+    assert app.get("/", headers={"Accept-Language": "fr"}).html.html["lang"] == "fr"
+    app.post("/language", {"language": "es", "csrf_token": app.get_csrf_token("/")}, status=303)
+    assert app.get("/").html.html["lang"] == "en"
