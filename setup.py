@@ -18,6 +18,8 @@ requires = [
     "cryptography>=42,<51",
     "Babel>=2.14,<3",
     "psycopg[binary]>=3.1,<4",
+    # Proposal notifications: mails sent through repoze.sendmail only when the transaction commits.
+    "pyramid_mailer>=0.15.1,<0.16",
     # validates every API request (and, in development and the tests, every answer) against
     # pbengine/api/openapi.yaml
     "pyramid_openapi3>=0.20,<0.23",
@@ -32,6 +34,8 @@ tests_require = [
     "playwright>=1.45,<2",
     "axe-playwright-python>=0.1.4,<0.2",
     "jsonschema>=4.20,<5",
+    # A real local SMTP server for the proposal notification tests.
+    "aiosmtpd>=1.4,<2",
     "mypy>=1.10,<2",
 ]
 

@@ -15,6 +15,7 @@ def main(global_config, **settings):
         config.include("pyramid_jinja2")      # templates (.jinja2), with the i18n extension
         config.include(".i18n")               # locale negotiation, message catalogs
         config.include(".models")             # request.db bound to pyramid_tm
+        config.include(".notifications")      # request.notifier: mails to proposers, sent on commit
         config.include(".security")           # sessions, CSRF, identity, ACL policy
         config.include(".guards")             # malformed requests refused (4xx) before any view
         config.include(".routes")             # every route, with its context factory

@@ -15,6 +15,7 @@ def includeme(config):
     config.add_route("site.projects", "/p/{slug}/projects", factory=r.PublicProcessContext)
     config.add_route("site.project", "/p/{slug}/projects/{project_id}", factory=r.PublicProjectContext)
     config.add_route("site.propose", "/p/{slug}/propose", factory=r.PublicProcessContext)
+    config.add_route("site.proposals", "/p/{slug}/proposals", factory=r.PublicProcessContext)
     config.add_route("site.proposal_status", "/p/{slug}/proposal/{token}", factory=r.PublicProcessContext)
     config.add_route("site.vote_login", "/p/{slug}/vote", factory=r.PublicProcessContext)
     config.add_route("site.vote_logout", "/p/{slug}/vote/leave", factory=r.PublicProcessContext)

@@ -9,6 +9,9 @@ ENVIRONMENT_OVERRIDES = {
     "PBENGINE_SECRET": "pbengine.secret",
     "PBENGINE_CODE_KEY": "pbengine.code_key",
     "PBENGINE_PUBLIC_URL": "pbengine.public_url",
+    "PBENGINE_MAIL_HOST": "mail.host",
+    "PBENGINE_MAIL_USERNAME": "mail.username",
+    "PBENGINE_MAIL_PASSWORD": "mail.password",
 }
 
 

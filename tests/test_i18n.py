@@ -287,6 +287,23 @@ def test_console_pages_are_translated_through_a_whole_process(testapp, db):
     check_get(testapp, base)
 
 
+def test_the_public_proposals_and_the_proposers_edit_form_are_translated(testapp, db):
+    process = make_process(db)
+    make_budget(db, process, slug="north", name="North")
+    move(db, process, "proposals")
+    proposal, token = proposals.submit(db, db.get(Process, process.id), proposals.ProposalData(
+        title="Solar roofs", description="Panels.", estimated_cost=1_200_000, contact_email="sun@example.org"))
+    proposals.request_changes(db, proposal, "Which school?")
+    commit(db)
+    for url in (f"/p/{SLUG}/proposals", f"/p/{SLUG}/proposal/{token}"):
+        check_get(testapp, url)
+    for lang in LANGUAGES:
+        testapp.set_cookie("_LOCALE_", lang)
+        form = testapp.get(f"/p/{SLUG}/proposal/{token}").forms["revise-form"]
+        form["estimated_cost"] = "0"
+        assert_translated(form.submit(status=422), lang)  # the edit form again, with its error
+
+
 def test_only_the_languages_the_ini_offers_are_negotiated_and_listed(settings, session_factory):
     from pbengine import main
     from tests.helpers import TestApp

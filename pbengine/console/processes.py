@@ -121,7 +121,7 @@ def process_phase(request):
     process = request.context.process
     try:
         workflow.move_to(request.db, process, request.POST.get("phase", ""), actor(request),
-                        code_key=request.registry.settings["pbengine.code_key"])
+                        code_key=request.registry.settings["pbengine.code_key"], notifier=request.notifier)
     except DomainError as error:
         return _process_page(request, refuse(request, error))
     request.session.flash(translate(request, _("The process is now in the phase “${phase}”.",

@@ -1,4 +1,9 @@
-"""Proposals from residents: list with filters, read, accept onto a budget, ask for changes, reject."""
+"""Proposals from residents: list with filters, read, accept onto a budget, ask for changes, reject.
+
+A proposal the proposer edited after a request for changes is back to "submitted" with a higher
+revision: the list and the page say it was revised, and when. Each decision mails the proposer
+(``request.notifier``) when they left an address.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from pyramid.view import view_config
 from sqlalchemy import or_, select
 
 from .. import forms, money
-from ..i18n import _
+from ..i18n import LANGUAGES, _
 from ..models import Budget, Proposal
 from ..security import Permission
 from ..services import phases
@@ -57,6 +62,7 @@ def _page(request, errors=None, values=None):
         "budget_options": [(str(b.id), b.name) for b in process.budgets],
         "reviewable": phases.can_review_proposals(process) and proposal.status != "accepted",
         "can_moderate": request.has_permission(Permission.PROCESS_MODERATE),
+        "language": LANGUAGES.get(proposal.locale, proposal.locale),
     }
 
 
@@ -79,13 +85,15 @@ def proposal_decide(request):
                 raise InvalidInput(_("Choose one of this process's budgets."), field="budget_id")
             cost = forms.amount(request.POST, "cost", process.currency, request.locale_name, required=False)
             service.accept(request.db, proposal, budget, forms.text(request.POST, "code", 40), cost,
-                           actor(request), forms.text(request.POST, "reason"))
+                           actor(request), forms.text(request.POST, "reason"), notifier=request.notifier)
             message = _("Proposal accepted onto the ballot of “${budget}”.", mapping={"budget": budget.name})
         elif action == "changes":
-            service.request_changes(request.db, proposal, forms.text(request.POST, "reason"), actor(request))
+            service.request_changes(request.db, proposal, forms.text(request.POST, "reason"), actor(request),
+                                    notifier=request.notifier)
             message = _("The proposer was asked for changes.")
         elif action == "reject":
-            service.reject(request.db, proposal, forms.text(request.POST, "reason"), actor(request))
+            service.reject(request.db, proposal, forms.text(request.POST, "reason"), actor(request),
+                           notifier=request.notifier)
             message = _("Proposal rejected.")
         else:
             raise InvalidInput(_("Choose what to do with the proposal."))

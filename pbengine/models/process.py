@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .meta import Base, created, intpk, money, str40, str200, text
@@ -159,6 +159,14 @@ class Proposal(Base):
     public_reason: Mapped[text]
     # Keyed hash of the proposer's private status-link token.
     tracking_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The language the proposer used: their notification mails are written in it.
+    locale: Mapped[str] = mapped_column(String(8), default="en")
+    # 1 when submitted, one more each time the proposer resubmits it after a request for changes.
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    # The proposer asked to be told by mail when voting opens (only with a contact address).
+    remind_voting: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[created]
+    # When the proposer last resubmitted it (None: never revised).
+    revised_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     process: Mapped[Process] = relationship(back_populates="proposals")

@@ -96,3 +96,10 @@ class TooManyAttempts(DomainError):
 class AuthenticationFailed(DomainError):
     code = "authentication_failed"
     status = 401
+
+
+class NotEditable(DomainError):
+    """The proposal cannot be edited in its present status (only while changes are requested)."""
+
+    code = "not_editable"
+    status = 409

@@ -1,4 +1,9 @@
-"""Proposals from residents, and their review by organizers."""
+"""Proposals from residents, their review by organizers, and their revision by the proposer.
+
+A proposal goes ``submitted`` → ``changes-requested`` → (the proposer edits it through their
+private link) ``submitted`` again, with one more ``revision`` → ``accepted`` or ``rejected``.
+Each step may tell the proposer by mail (``services/notifications.py``).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from .. import money
-from ..i18n import _
+from .. import labels, money
+from ..i18n import LANGUAGES, _
 from ..models import Budget, OrganisationType, Process, Proposal, ProposalStatus
+from ..models.meta import utcnow
 from . import audit
 from .accounts import EMAIL_RE
-from .errors import InvalidInput, PhaseError
+from .errors import InvalidInput, NotEditable, PhaseError
+from .notifications import Notifier, reachable
 from .phases import accepts_proposals, can_review_proposals
 from .processes import SDG_NUMBERS, ProjectData, add_project
 
@@ -34,6 +41,16 @@ class ProposalData:
     organisation_type: str | None = None
     location: str = ""
     contact_email: str = ""
+    # Mail me when voting opens (kept only with a contact address).
+    remind_voting: bool = False
+
+
+EDITABLE_FIELDS = ("title", "description", "estimated_cost", "budget_id", "category", "sdgs",
+                   "organisation_name", "organisation_type", "location", "contact_email", "remind_voting")
+
+
+def _locale(locale: str | None) -> str:
+    return locale if locale in LANGUAGES else "en"
 
 
 def _check(process: Process, data: ProposalData) -> None:
@@ -59,19 +76,56 @@ def _check(process: Process, data: ProposalData) -> None:
         raise InvalidInput(_("Enter a valid email address."), field="contact_email")
 
 
-def submit(db, process: Process, data: ProposalData) -> tuple[Proposal, str]:
-    """Store a resident's proposal; returns it and the private token of its status link."""
+def submit(db, process: Process, data: ProposalData, locale: str | None = "en",
+           notifier: Notifier | None = None) -> tuple[Proposal, str]:
+    """Store a resident's proposal; returns it and the private token of its status link.
+
+    ``locale`` is the language the proposer used: their mails are written in it. The token is
+    known only here (the database keeps its hash): the "received" mail is the only one that holds it.
+    """
     if not accepts_proposals(process):
         raise PhaseError(_("This process is not accepting proposals now."))
     _check(process, data)
     token = secrets.token_urlsafe(18)
+    values = vars(data) | {"sdgs": data.sdgs or [],
+                           "remind_voting": bool(data.remind_voting and data.contact_email)}
     proposal = Proposal(process_id=process.id, tracking_hash=tracking_hash(token),
-                        status=ProposalStatus.SUBMITTED.value, public_reason="",
-                        **vars(data) | {"sdgs": data.sdgs or []})
+                        status=ProposalStatus.SUBMITTED.value, public_reason="", locale=_locale(locale),
+                        revision=1, **values)
     db.add(proposal)
     db.flush()
     audit.record(db, process, "proposal.submitted", {"proposal": proposal.id, "title": proposal.title})
+    if notifier is not None and reachable(proposal):
+        notifier.proposal_received(proposal, token)
     return proposal, token
+
+
+def can_edit(proposal: Proposal) -> bool:
+    """The proposer may edit their proposal only while the organizers ask for changes, before the vote."""
+    return proposal.status == ProposalStatus.CHANGES_REQUESTED and can_review_proposals(proposal.process)
+
+
+def revise(db, proposal: Proposal, data: ProposalData, locale: str | None = None) -> Proposal:
+    """The proposer's edited proposal, resubmitted: back to "submitted", one revision more."""
+    if proposal.status != ProposalStatus.CHANGES_REQUESTED:
+        raise NotEditable(_(
+            "This proposal can be edited only while the organizers ask for changes; its status is now "
+            "“${status}”.", mapping={"status": labels.PROPOSAL_STATUS.get(proposal.status, proposal.status)}))
+    if not can_review_proposals(proposal.process):
+        raise PhaseError(_("Voting has opened: proposals can no longer be changed."))
+    _check(proposal.process, data)
+    for name in EDITABLE_FIELDS:
+        setattr(proposal, name, getattr(data, name))
+    proposal.sdgs = list(data.sdgs or [])
+    proposal.remind_voting = bool(data.remind_voting and data.contact_email)
+    proposal.status = ProposalStatus.SUBMITTED.value
+    proposal.revision = (proposal.revision or 1) + 1
+    proposal.revised_at = utcnow()
+    if locale is not None:
+        proposal.locale = _locale(locale)
+    audit.record(db, proposal.process, "proposal.revised",
+                 {"proposal": proposal.id, "revision": proposal.revision, "title": proposal.title})
+    return proposal
 
 
 def by_token(db, process: Process, token: str) -> Proposal | None:
@@ -85,7 +139,7 @@ def _ensure_reviewable(proposal: Proposal) -> None:
 
 
 def accept(db, proposal: Proposal, budget: Budget, code: str, cost: int | None = None,
-           actor: str = "", reason: str = ""):
+           actor: str = "", reason: str = "", notifier: Notifier | None = None):
     """Put the proposal on ``budget``'s ballot as a project (with a revised cost if given)."""
     _ensure_reviewable(proposal)
     if proposal.status == ProposalStatus.ACCEPTED:
@@ -105,6 +159,8 @@ def accept(db, proposal: Proposal, budget: Budget, code: str, cost: int | None =
     audit.record(db, proposal.process, "proposal.accepted",
                  {"proposal": proposal.id, "project": project.code,
                   "cost": money.as_json(project.cost, proposal.process.currency)}, actor)
+    if notifier is not None and reachable(proposal):
+        notifier.proposal_accepted(proposal, project)
     return project
 
 
@@ -122,9 +178,21 @@ def _decide(db, proposal: Proposal, status: ProposalStatus, reason: str, actor: 
     return proposal
 
 
-def reject(db, proposal: Proposal, reason: str, actor: str = "") -> Proposal:
-    return _decide(db, proposal, ProposalStatus.REJECTED, reason, actor)
+def reject(db, proposal: Proposal, reason: str, actor: str = "", notifier: Notifier | None = None) -> Proposal:
+    _decide(db, proposal, ProposalStatus.REJECTED, reason, actor)
+    if notifier is not None and reachable(proposal):
+        notifier.proposal_rejected(proposal)
+    return proposal
 
 
-def request_changes(db, proposal: Proposal, reason: str, actor: str = "") -> Proposal:
-    return _decide(db, proposal, ProposalStatus.CHANGES_REQUESTED, reason, actor)
+def request_changes(db, proposal: Proposal, reason: str, actor: str = "",
+                    notifier: Notifier | None = None) -> Proposal:
+    _decide(db, proposal, ProposalStatus.CHANGES_REQUESTED, reason, actor)
+    if notifier is not None and reachable(proposal):
+        notifier.proposal_changes_requested(proposal)
+    return proposal
+
+
+def public_list(db, process: Process) -> list[Proposal]:
+    """Every proposal of the process, oldest first (the public page shows no contact data)."""
+    return list(db.scalars(select(Proposal).where(Proposal.process_id == process.id).order_by(Proposal.id)))

@@ -11,17 +11,21 @@ from ..i18n import _
 from ..models import Phase, Process
 from . import audit, slots
 from .errors import InvalidInput, PhaseError
+from .notifications import Notifier, remind_proposers
 from .phases import next_phase
 from .processes import configuration, fingerprint
 from .sealing import seal
 from .tallies import ensure_publishable, freeze
 
 
-def move_to(db, process: Process, target: Phase | str, actor: str = "", code_key: str | None = None) -> Process:
+def move_to(db, process: Process, target: Phase | str, actor: str = "", code_key: str | None = None,
+            notifier: Notifier | None = None) -> Process:
     """Move ``process`` one step forward (the only move allowed), recording it.
 
     Closing the vote needs ``code_key`` (``settings['pbengine.code_key']``) when voters have cast
     ballots: it marks the codes that voted and then erases every ballot's slot (services/slots.py).
+    Opening the vote with a ``notifier`` mails the reminder to every proposer who asked for it
+    (``services/notifications.remind_proposers``); the mails leave only if the move commits.
     """
     try:
         target = Phase(target)
@@ -49,6 +53,8 @@ def move_to(db, process: Process, target: Phase | str, actor: str = "", code_key
         payload["fingerprint"] = process.config_fingerprint
         payload["configuration"] = configuration(process)
     audit.record(db, process, "phase.changed", payload, actor)
+    if target is Phase.VOTING:
+        remind_proposers(process, notifier)
     if target is Phase.CLOSED:
         seal(db, process, actor)
         slots.close(db, process, code_key)
