@@ -65,8 +65,9 @@ def refusal(request, confirmation: Confirmation) -> dict[str, str]:
     """The errors of a POST that came without its confirmation (nothing was changed)."""
     request.tm.doom()
     if confirmation.typed:
-        return {FIELD: translate(request, _("Nothing was changed: type the short name of the process (${token}) to confirm.",
-                                            mapping={"token": confirmation.token}))}
+        return {FIELD: translate(request, _(
+            "Nothing was changed: type the short name of the process (${token}) to confirm.",
+            mapping={"token": confirmation.token}))}
     return {"_form": translate(request, _("Nothing was changed: this action needs your confirmation. "
                                           "Read what it does below, then confirm."))}
 
