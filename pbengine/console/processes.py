@@ -164,7 +164,7 @@ PHASE_CONSEQUENCES = {
 
 
 def _phase_confirmation(request, process, target: Phase) -> confirm.Confirmation:
-    label = PHASE_LABELS[target]
+    label = translate(request, PHASE_LABELS[target])  # a mapping's values are not translated for us
     back = "console.results" if target is Phase.PUBLISHED else "console.process"
     return confirm.Confirmation(
         token=f"phase:{target.value}",
@@ -202,7 +202,7 @@ def process_phase(request):
     except DomainError as error:
         return _process_page(request, refuse(request, error))
     request.session.flash(translate(request, _("The process is now in the phase “${phase}”.",
-                                               mapping={"phase": PHASE_LABELS[Phase(process.phase)]})))
+                                               mapping={"phase": translate(request, PHASE_LABELS[process.phase])})))
     return HTTPSeeOther(request.route_url("console.process", process_id=process.id))
 
 

@@ -236,3 +236,20 @@ def test_a_revoked_code_cannot_vote_after_the_confirmed_revocation(testapp, db):
     with pytest.raises(CodeInvalid):
         ballots.cast(db, db.get(Budget, budget.id), codes.find(db, KEY, db.get(Process, process.id), plain),
                      {"approvals": ["p1"]}, key=KEY)
+
+
+def test_the_confirmation_page_speaks_the_organizers_language(testapp, db):
+    process = make_process(db)
+    make_budget(db, process)
+    move(db, process, "proposals", "review")
+    login_as(testapp, db, is_admin=True)
+    url = f"/console/processes/{process.id}/phase"
+    page = testapp.get(url, {"phase": "voting"}, headers={"Accept-Language": "fr"})
+    assert "Passer à « Vote ouvert » ?" in page.text
+    assert "Ouvrir le vote fige les budgets, les règles et les projets" in page.text
+    page = testapp.get(url, {"phase": "voting"}, headers={"Accept-Language": "es"})
+    assert "¿Pasar a «Votación abierta»?" in page.text
+    token = testapp.get_csrf_token("/console")
+    refused = testapp.post(url, {"csrf_token": token, "phase": "voting"}, headers={"Accept-Language": "es"},
+                           status=422)
+    assert "No se ha cambiado nada: esta acción necesita su confirmación." in refused.text
