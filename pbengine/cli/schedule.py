@@ -27,6 +27,8 @@ def tick(args) -> int:
         settings = _settings(args.ini)
     except FileNotFoundError as error:
         return _fail(str(error))
+    if not settings.get("pbengine.code_key"):  # closing a vote marks the codes that voted with it
+        return _fail("setting pbengine.code_key is missing (set it in the ini file or PBENGINE_CODE_KEY)")
     zone = settings.get("pbengine.timezone") or "UTC"
     if args.date:
         try:
@@ -49,7 +51,7 @@ def tick(args) -> int:
                 process = db.get(Process, process_id, with_for_update=True)  # two ticks at once take turns
                 if process is None:
                     continue
-                outcome = schedule.tick(db, process, today, settings.get("pbengine.code_key"))
+                outcome = schedule.tick(db, process, today, settings["pbengine.code_key"])
             for target in outcome.moved:
                 moved += 1
                 print(f"{outcome.slug}: moved to {target.value}")

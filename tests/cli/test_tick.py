@@ -57,3 +57,7 @@ def test_tick_with_nothing_due_says_so_and_refuses_bad_input(db, db_url, tmp_pat
     open(ini, "w").write(text)
     assert main(["tick", ini]) == 2
     assert "unknown time zone 'Mars/Olympus'" in capsys.readouterr().err
+    open(ini, "w").write("\n".join(line for line in text.splitlines() if not line.startswith("pbengine.code_key")))
+    monkeypatch.delenv("PBENGINE_CODE_KEY", raising=False)
+    assert main(["tick", ini, "--date", "2027-03-01"]) == 2
+    assert "pbengine.code_key is missing" in capsys.readouterr().err
