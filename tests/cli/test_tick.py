@@ -61,3 +61,14 @@ def test_tick_with_nothing_due_says_so_and_refuses_bad_input(db, db_url, tmp_pat
     monkeypatch.delenv("PBENGINE_CODE_KEY", raising=False)
     assert main(["tick", ini, "--date", "2027-03-01"]) == 2
     assert "pbengine.code_key is missing" in capsys.readouterr().err
+
+
+def test_the_app_refuses_to_start_with_an_unknown_time_zone(settings):
+    import pytest
+
+    from pbengine import main as app
+    from pbengine.settings import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="pbengine.timezone: unknown time zone 'Mars/Olympus'"):
+        app({}, **dict(settings, **{"pbengine.timezone": "Mars/Olympus"}))
+    assert app({}, **dict(settings, **{"pbengine.timezone": "Europe/Paris"})) is not None
