@@ -56,10 +56,12 @@ browser:
 
 test: install-test browser
 	$(BIN)/ruff check voting_rules pbengine tests bench
+	$(BIN)/mypy
 	$(BIN)/pytest -q -p no:cacheprovider
 
 lint: install-test
 	$(BIN)/ruff check voting_rules pbengine tests bench
+	$(BIN)/mypy
 
 bench: install-test
 	$(BIN)/python bench/tally.py

@@ -18,6 +18,10 @@ requires = [
     "cryptography>=42,<51",
     "Babel>=2.14,<3",
     "psycopg[binary]>=3.1,<4",
+    # validates every API request (and, in development and the tests, every answer) against
+    # pbengine/api/openapi.yaml
+    "pyramid_openapi3>=0.20,<0.23",
+    "PyYAML>=6,<7",
 ]
 
 tests_require = [
@@ -28,6 +32,7 @@ tests_require = [
     "playwright>=1.45,<2",
     "axe-playwright-python>=0.1.4,<0.2",
     "jsonschema>=4.20,<5",
+    "mypy>=1.10,<2",
 ]
 
 setup(

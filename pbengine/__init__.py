@@ -19,6 +19,7 @@ def main(global_config, **settings):
         config.include(".security")           # sessions, CSRF, identity, ACL policy
         config.include(".guards")             # malformed requests refused (4xx) before any view
         config.include(".routes")             # every route, with its context factory
+        config.include(".api.validation")     # the OpenAPI document checks every API request
         config.include(".views")              # citizen site helpers, error views
         config.scan(ignore=[".tests"])
     return config.make_wsgi_app()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from urllib.parse import unquote_to_bytes
 
 from pyramid.httpexceptions import HTTPBadRequest, HTTPRequestEntityTooLarge
-from pyramid.tweens import MAIN
+from pyramid.tweens import EXCVIEW, MAIN
 
 from .i18n import _
 
@@ -81,4 +81,4 @@ def guard_tween_factory(handler, registry):
 
 
 def includeme(config):
-    config.add_tween("pbengine.guards.guard_tween_factory", over=MAIN)
+    config.add_tween("pbengine.guards.guard_tween_factory", over=MAIN, under=EXCVIEW)

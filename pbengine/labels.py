@@ -88,8 +88,7 @@ RULE_TEXTS = {
     "equal-shares": _("Method of Equal Shares: the budget is split equally between the voters. A project "
                       "is funded when its supporters can pay its cost together from their shares; the "
                       "project that costs each supporter least is bought first. This way every group of "
-                      "voters gets projects in proportion to its size. Money left at the end is used "
-                      "by raising the shares, then for the projects with most votes that still fit."),
+                      "voters gets projects in proportion to its size."),
     "equal-shares-add1-overspend": _("Method of Equal Shares: the budget is split equally between the "
                                      "voters, and a project is funded when its supporters can pay its "
                                      "cost from their shares. The shares are raised step by step while "
@@ -98,6 +97,16 @@ RULE_TEXTS = {
                                  "most-votes-first outcome, and the one that more voters prefer is kept."),
     "phragmen": _("Sequential Phragmén: voters earn money at the same pace; a project is funded as soon "
                   "as its supporters together have earned its cost, and the supporters' money is spent."),
+}
+
+# What the budget's completion did with the money Equal Shares left (after RULE_TEXTS["equal-shares"]).
+COMPLETION_TEXTS = {
+    "add1": _("Money left at the end is used by raising the shares step by step, until no other "
+              "project fits in the money left."),
+    "add1-greedy": _("Money left at the end is used by raising the shares, then for the projects with "
+                     "most votes that still fit."),
+    "add1-overspend": _("Money left at the end is used by raising the shares step by step, until the next "
+                        "raise would fund more than the budget."),
 }
 
 BALLOT_HELP = {

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from voting_rules import PabulibError, TallyParams, compute, election_digest, read_pb
 
+from .chain import chain_problems, receipts_digest
+
 MAX_FILE_BYTES = 2 * 1024**3
-GENESIS = "0" * 64
 KNOWN_SCHEMAS = {1}
 
 
@@ -75,15 +76,6 @@ def check_sums(files: dict[str, bytes]) -> list[str]:
     return problems
 
 
-def canonical(obj) -> str:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def event_hash(prev: str, seq, kind, payload, at) -> str:
-    body = canonical({"prev": prev, "seq": seq, "kind": kind, "payload": payload, "at": at})
-    return hashlib.sha256(body.encode()).hexdigest()
-
-
 def read_log(files: dict[str, bytes]) -> tuple[list[dict], list[str]]:
     if "audit-log.jsonl" not in files:
         return [], ["audit-log.jsonl is missing"]
@@ -102,23 +94,10 @@ def read_log(files: dict[str, bytes]) -> tuple[list[dict], list[str]]:
 
 def check_chain(lines: list[dict]) -> list[str]:
     """The audit log's hash chain: each line's hash covers its content and the previous hash."""
-    problems = []
-    prev = GENESIS
-    for index, line in enumerate(lines, start=1):
-        if line.get("prev") != prev:
-            problems.append(f"audit-log.jsonl line {index}: previous hash does not match line {index - 1}")
-        if line.get("hash") != event_hash(prev, line.get("seq"), line.get("kind"), line.get("payload"),
-                                          line.get("at")):
-            problems.append(f"audit-log.jsonl line {index}: hash does not match its content")
-        if line.get("seq") != index:
-            problems.append(f"audit-log.jsonl line {index}: sequence number {line.get('seq')} out of order")
-        prev = line.get("hash")
-    return problems
-
-
-def receipts_digest(receipt_hashes) -> str:
-    """SHA-256 of the sorted receipt hashes, one per line (as ``pbengine.services.sealing`` seals them)."""
-    return sha256("".join(f"{h}\n" for h in sorted(receipt_hashes)).encode())
+    words = {"prev": lambda p: f"previous hash does not match line {p.line - 1}",
+             "hash": lambda p: "hash does not match its content",
+             "seq": lambda p: f"sequence number {p.seq} out of order"}
+    return [f"audit-log.jsonl line {p.line}: {words[p.kind](p)}" for p in chain_problems(lines)]
 
 
 def counted_receipts(lines: list[dict], budget: str) -> set[str]:

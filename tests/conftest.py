@@ -26,6 +26,8 @@ PG_ADMIN_URL = os.environ.get("PBENGINE_TEST_PG", "postgresql+psycopg://postgres
 TEST_SETTINGS = {
     "pbengine.secret": "test-session-secret",
     "pbengine.code_key": "test-code-key",
+    # every API answer of the suite is checked against the OpenAPI document
+    "pyramid_openapi3.enable_response_validation": "true",
     "pbengine.public_url": "http://localhost",
     "pbengine.code_failures_per_minute": "5",
     "pyramid.default_locale_name": "en",

@@ -285,3 +285,16 @@ def test_console_pages_are_translated_through_a_whole_process(testapp, db):
                  headers={"Accept-Language": LANGUAGES[0]}, status=303)
     check_get(testapp, f"{base}/results")  # results of every rule, ready to publish
     check_get(testapp, base)
+
+
+def test_only_the_languages_the_ini_offers_are_negotiated_and_listed(settings, session_factory):
+    from pbengine import main
+    from tests.helpers import TestApp
+
+    app = TestApp(main({}, **dict(settings, **{"pyramid.available_languages": "en fr"})))
+    page = app.get("/", headers={"Accept-Language": "es"})
+    assert page.html.html["lang"] == "en"
+    assert "Español" not in page.text and "Français" in page.text
+    assert app.get("/", headers={"Accept-Language": "fr"}).html.html["lang"] == "fr"
+    app.post("/language", {"language": "es", "csrf_token": app.get_csrf_token("/")}, status=303)
+    assert app.get("/").html.html["lang"] == "en"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from voting_rules.election import Ballot, BallotFormat, Election, Project
+from voting_rules.election import Amount, Ballot, BallotFormat, Election, Project
 
 
 class BallotError(ValueError):
@@ -15,7 +15,7 @@ class BallotError(ValueError):
     message : str
         One English sentence naming the ballot, the project and the limit.
     ballot_id, project_id : str or None
-    limit : int or None
+    limit : int, Fraction or None
         The limit that was broken, when there is one.
     """
 
@@ -24,7 +24,7 @@ class BallotError(ValueError):
         message: str,
         ballot_id: str | None = None,
         project_id: str | None = None,
-        limit: int | None = None,
+        limit: Amount | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -41,7 +41,7 @@ def validate_ballot(
     fmt: BallotFormat,
     ballot: Ballot,
     projects: Iterable[Project] | dict[str, Project],
-    budget: int,
+    budget: Amount,
 ) -> None:
     """Check one ballot against its format; raise :class:`BallotError` if it breaks a rule.
 

@@ -16,17 +16,15 @@ from pabutools.election import (
     CardinalMultiProfile,
     FrozenApprovalBallot,
     FrozenCardinalBallot,
-    Instance,
-)
-from pabutools.election import Project as PbProject
-from pabutools.election.satisfaction.satisfactionmeasure import (
     GroupSatisfactionMeasure,
+    Instance,
     SatisfactionMeasure,
 )
+from pabutools.election import Project as PbProject
 from pabutools.tiebreaking import TieBreakingRule
 
 from voting_rules.ballots import rank_points
-from voting_rules.election import Election
+from voting_rules.election import Amount, Election
 from voting_rules.tiebreak import chain_key
 
 
@@ -116,8 +114,8 @@ class SatisfactionData:
     """
 
     measure: str
-    profile: object
-    sat_profile: object
+    profile: ApprovalMultiProfile | CardinalMultiProfile
+    sat_profile: GroupSatisfactionMeasure
     ballots: list
 
 
@@ -150,7 +148,7 @@ class ScoreSatProfile(GroupSatisfactionMeasure):
         Total satisfaction per project id.
     """
 
-    def __init__(self, totals: dict[str, int]) -> None:
+    def __init__(self, totals: dict[str, Amount]) -> None:
         super().__init__()
         self.totals = totals
 
@@ -163,11 +161,11 @@ class ScoreSatProfile(GroupSatisfactionMeasure):
     def remove_satisfied(self, sat_bound, projects):  # pragma: no cover - never called
         raise NotImplementedError
 
-    def total_satisfaction_project(self, project) -> int:
+    def total_satisfaction_project(self, project) -> Amount:
         return self.totals.get(project.name, 0)
 
-    def total_satisfaction(self, projects) -> int:
-        return sum(self.total_satisfaction_project(p) for p in projects)
+    def total_satisfaction(self, projects) -> Amount:
+        return sum((self.total_satisfaction_project(p) for p in projects), 0)
 
 
 class _FastSat(SatisfactionMeasure):

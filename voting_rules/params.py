@@ -102,13 +102,12 @@ class TallyParams:
     @classmethod
     def from_json(cls, data: dict | str) -> TallyParams:
         """Inverse of :meth:`to_json` (accepts the dict or its JSON text)."""
-        if isinstance(data, str):
-            data = json.loads(data)
+        values: dict = json.loads(data) if isinstance(data, str) else data
         known = {"rule", "satisfaction", "completion", "tie_break", "threshold"}
-        unknown = set(data) - known
+        unknown = set(values) - known
         if unknown:
             raise ValueError(f"unknown tally parameter(s): {', '.join(sorted(unknown))}")
-        return cls(**{**data, "tie_break": tuple(data.get("tie_break", cls.tie_break))})
+        return cls(**{**values, "tie_break": tuple(values.get("tie_break", cls.tie_break))})
 
 
 def parse_tie_break(text: str) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ import pabutools
 
 from voting_rules.ballots import rank_points
 from voting_rules.convert import measure_for
-from voting_rules.election import Election, check_incompatible, incompatible_text
+from voting_rules.election import Amount, Election, check_incompatible, incompatible_text
 from voting_rules.params import TallyParams
 from voting_rules.rules import RULES, Context
 from voting_rules.rules.base import Progress
@@ -95,7 +95,7 @@ class TallyResult:
     share_of_voters_with_a_funded_project : Fraction
     pabutools_version : str
     digest : str
-        sha256 of the canonical ``.pb`` text of the input election.
+        :func:`election_digest` of the input: sha256 of exactly what the count depends on.
     explanation : dict
         Rule-specific (greedy order; equal-shares rounds, prices and the
         unfunded projects' shortfall; comparison counts).
@@ -107,11 +107,11 @@ class TallyResult:
     rule: str
     params: TallyParams
     funded: list[str]
-    spent: int
-    budget: int
+    spent: Amount
+    budget: Amount
     scores: dict[str, int]
     votes: dict[str, int]
-    costs: dict[str, int]
+    costs: dict[str, Amount]
     num_voters: int
     share_of_voters_with_a_funded_project: Fraction
     pabutools_version: str
@@ -149,6 +149,7 @@ class TallyResult:
         """Inverse of :meth:`to_json`."""
         if isinstance(data, str):
             data = json.loads(data)
+        assert isinstance(data, dict)
         rows = data["projects"]
         return cls(
             rule=data["rule"],

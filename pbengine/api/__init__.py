@@ -16,9 +16,10 @@ API_PATH = r"^/api/"
 
 
 def api_view(route_name: str, permission: Permission, request_method: str = "GET", **settings):
-    """``view_config`` for the API: JSON renderer, no CSRF check, an explicit permission."""
+    """``view_config`` for the API: JSON renderer, no CSRF check, an explicit permission, and the
+    request validated against the OpenAPI document (:mod:`pbengine.api.validation`)."""
     return view_config(route_name=route_name, permission=permission, request_method=request_method,
-                       renderer="json", require_csrf=False, **settings)
+                       renderer="json", require_csrf=False, openapi=True, **settings)
 
 
 __all__ = ["API_PATH", "api_view"]

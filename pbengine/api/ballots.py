@@ -6,8 +6,6 @@ same rate limits, the ballot by ``services.ballots.cast``.
 
 from __future__ import annotations
 
-import json
-
 from .. import limits
 from ..i18n import _
 from ..models import BallotKind
@@ -19,69 +17,28 @@ from ..services.phases import voting_open
 from . import api_view
 from .errors import ApiError, error_body
 
-MAX_BODY = 64 * 1024
 CONTENT_KEYS = {BallotKind.APPROVAL: "approvals", BallotKind.KNAPSACK: "approvals",
                 BallotKind.CUMULATIVE: "points", BallotKind.RANKING: "ranking"}
 
 
-def json_body(request) -> dict:
-    """The request's JSON object, or an :class:`ApiError` (413, 415, 400, 422)."""
-    if request.content_length is not None and request.content_length > MAX_BODY:
-        raise ApiError(413, "body_too_large", _("The request body is larger than ${n} bytes.",
-                                                 mapping={"n": MAX_BODY}))
-    if request.content_type != "application/json":
-        raise ApiError(415, "unsupported_media_type", _("Send the body as JSON (Content-Type: application/json)."))
-    stream = request.body_file_seekable  # seekable: pyramid_retry may run the view again
-    stream.seek(0)
-    raw = stream.read(MAX_BODY + 1)
-    if len(raw) > MAX_BODY:
-        raise ApiError(413, "body_too_large", _("The request body is larger than ${n} bytes.",
-                                                 mapping={"n": MAX_BODY}))
-    try:
-        body = json.loads(raw.decode(request.charset or "utf-8"))
-    except (ValueError, UnicodeDecodeError, LookupError, RecursionError):
-        raise ApiError(400, "invalid_json", _("The request body is not valid JSON.")) from None
-    if not isinstance(body, dict):
-        raise ApiError(422, "invalid_input", _("The request body must be a JSON object."))
-    if "\\u0000" in json.dumps(body):  # a NUL in any string (PostgreSQL text cannot hold one)
-        raise ApiError(400, "invalid_input", _("A field holds a NUL character, which no field accepts."))
-    return body
-
-
-def _strings(value) -> bool:
-    return isinstance(value, list) and all(isinstance(v, str) for v in value)
-
-
-def _points(value) -> bool:
-    return isinstance(value, dict) and all(isinstance(v, int) and not isinstance(v, bool) for v in value.values())
-
-
 def ballot_content(budget, body: dict) -> tuple[str, dict]:
-    """The voter code and the ballot content of a request body, checked for shape (422 otherwise)."""
+    """The voter code and the ballot content of a body the OpenAPI document accepted: what the
+    document cannot say is which ballot field this budget's format uses (422 otherwise)."""
     key = CONTENT_KEYS[BallotKind(budget.ballot_kind)]
-    errors = {}
-    code = body.get("voter_code")
-    if not isinstance(code, str) or not code.strip():
-        errors["voter_code"] = _("A voter code is required, as a string.")
-    for name in sorted(set(body) - {"voter_code", key}):
-        errors[name] = _("This budget's ballot does not use this field.")
-    value = body.get(key)
+    errors = {name: _("This budget's ballot does not use this field.")
+              for name in sorted(set(body) - {"voter_code", key})}
     if key not in body:
         errors[key] = _("This field is required.")
-    elif not (_points(value) if key == "points" else _strings(value)):
-        errors[key] = (_("Give an object of project ids to whole numbers of points.") if key == "points"
-                       else _("Give a list of project ids (strings)."))
     if errors:
         raise ApiError(422, "invalid_input", _("Some fields are missing or have the wrong type."), errors)
-    return code, {key: value}
+    return body["voter_code"], {key: body[key]}
 
 
 @api_view("api.ballots", Permission.VOTE, request_method="POST")
 def cast_ballot(context, request):
     budget = context.budget
     process = context.process
-    body = json_body(request)
-    code, content = ballot_content(budget, body)
+    code, content = ballot_content(budget, request.openapi_validated.body)
     submission = submissions.submission(request.headers.get("Idempotency-Key"),
                                         request.registry.settings["pbengine.code_key"], field="Idempotency-Key")
     if not voting_open(process):

@@ -12,31 +12,20 @@ A unique constraint on ``(process_id, seq)`` catches any slip; a conflict is a
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 import transaction.interfaces
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..chain import GENESIS, canonical, chain_problems, event_hash
 from ..i18n import _
 from ..models import AuditEvent, Process
 from ..models.meta import utcnow
 
-GENESIS = "0" * 64
+__all__ = ["ChainConflict", "GENESIS", "as_line", "canonical", "event_hash", "events", "record", "verify_chain"]
 
 
 class ChainConflict(transaction.interfaces.TransientError):
     """Two appends took the same sequence number (the unique constraint refused the second)."""
-
-
-def canonical(obj) -> str:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def event_hash(prev_hash: str, seq: int, kind: str, payload: dict, at: str) -> str:
-    body = canonical({"prev": prev_hash, "seq": seq, "kind": kind, "payload": payload, "at": at})
-    return hashlib.sha256(body.encode()).hexdigest()
 
 
 def record(db, process: Process, kind: str, payload: dict | None = None, actor: str = "") -> AuditEvent:
@@ -87,17 +76,11 @@ def as_line(event: AuditEvent) -> dict:
 
 def verify_chain(lines: list[dict]) -> list[str]:
     """Problems found in a sequence of public event lines (translatable); empty when the chain holds."""
-    problems = []
-    prev = GENESIS
-    for index, line in enumerate(lines, start=1):
-        expected = event_hash(prev, line.get("seq"), line.get("kind"), line.get("payload"), line.get("at"))
-        if line.get("prev") != prev:
-            problems.append(_("Line ${line}: the previous hash does not match line ${previous}.",
-                              mapping={"line": index, "previous": index - 1}))
-        if line.get("hash") != expected:
-            problems.append(_("Line ${line}: the hash does not match its content.", mapping={"line": index}))
-        if line.get("seq") != index:
-            problems.append(_("Line ${line}: sequence number ${seq} is out of order.",
-                              mapping={"line": index, "seq": line.get("seq")}))
-        prev = line.get("hash")
-    return problems
+    messages = {
+        "prev": lambda p: _("Line ${line}: the previous hash does not match line ${previous}.",
+                            mapping={"line": p.line, "previous": p.line - 1}),
+        "hash": lambda p: _("Line ${line}: the hash does not match its content.", mapping={"line": p.line}),
+        "seq": lambda p: _("Line ${line}: sequence number ${seq} is out of order.",
+                           mapping={"line": p.line, "seq": p.seq}),
+    }
+    return [messages[problem.kind](problem) for problem in chain_problems(lines)]

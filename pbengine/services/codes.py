@@ -15,7 +15,7 @@ from ..models.meta import utcnow
 from . import audit, slots
 from .errors import CodeInvalid, InvalidInput, PhaseError
 
-# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read on paper and to type on a phone.
+# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read on paper and to type on a phone. Receipts use it too.
 ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 GROUPS, GROUP_SIZE = 3, 4
 MAX_BATCH = 100_000

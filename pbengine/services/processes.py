@@ -367,8 +367,9 @@ def _check_project(budget: Budget, data: ProjectData, project: Project | None = 
                            field="sdgs")
     if data.organisation_type and data.organisation_type not in set(OrganisationType):
         raise InvalidInput(_("Unknown organisation type."), field="organisation_type")
-    if data.image_url and not data.image_url.startswith(("https://", "http://", "/")):
-        raise InvalidInput(_("The image address must start with https://."),
+    # https only (a plain-http image would make the page insecure), or an address on this site
+    if data.image_url and (not data.image_url.startswith(("https://", "/")) or data.image_url.startswith("//")):
+        raise InvalidInput(_("The image address must start with https:// (or / for an image on this site)."),
                            field="image_url")
 
 

@@ -11,19 +11,13 @@ against the final list, would tell which ballots came before it.
 
 from __future__ import annotations
 
-import hashlib
-
 from sqlalchemy import func, select
 
+from ..chain import receipts_digest
 from ..models import Ballot, Process, ReplacedBallot
 from . import audit
 
 SEALED = "ballots.sealed"
-
-
-def receipts_digest(receipt_hashes) -> str:
-    """SHA-256 of the sorted receipt hashes, each followed by a newline."""
-    return hashlib.sha256("".join(f"{h}\n" for h in sorted(receipt_hashes)).encode()).hexdigest()
 
 
 def seal(db, process: Process, actor: str = "") -> None:

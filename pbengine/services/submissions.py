@@ -21,10 +21,10 @@ import secrets
 from dataclasses import dataclass
 
 from ..i18n import _
+from .codes import ALPHABET as RECEIPT_ALPHABET
 from .errors import InvalidInput
 
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{16,128}")
-RECEIPT_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 RECEIPT_LENGTH = 16
 
 

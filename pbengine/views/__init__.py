@@ -6,13 +6,13 @@ from pyramid.events import BeforeRender
 
 from .. import labels
 from ..formatting import money, units
-from ..i18n import LANGUAGES
+from ..i18n import languages
 from ..services import phases
 
 
 def add_globals(event: BeforeRender) -> None:
     request = event.get("request")
-    event["languages"] = LANGUAGES
+    event["languages"] = languages(request) if request is not None else {}
     event["phase_labels"] = labels.PHASE_LABELS
     event["phase_rules"] = phases  # what each phase allows: templates ask, never compare phase names
     event["sdg_names"] = labels.SDG_NAMES

@@ -4,7 +4,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from ..i18n import LANGUAGES, LOCALE_COOKIE
+from ..i18n import LOCALE_COOKIE, languages
 from ..models import Process
 from ..security import Permission
 from ..services import phases
@@ -26,6 +26,6 @@ def set_language(request):
     if not came_from.startswith("/") or came_from.startswith("//"):
         came_from = "/"
     response = HTTPSeeOther(came_from)
-    if language in LANGUAGES:
+    if language in languages(request):
         response.set_cookie(LOCALE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax")
     return response

@@ -35,6 +35,7 @@ def _rendered(request, key: tuple, result, template: str, values: dict) -> str:
 
 def _section(request, process, budget, result) -> Markup:
     values = {"process": process, "budget": budget, "result": result, "rule_texts": labels.RULE_TEXTS,
+              "completion_texts": labels.COMPLETION_TEXTS,
               "percent": percent, "chart": chart_rows(result.outcomes) if result else None}
     return Markup(_rendered(request, (process.slug, budget.slug), result, "site/_budget_result.jinja2", values))
 

@@ -8,7 +8,9 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from pbengine.api.openapi import DOCUMENT
+from pbengine.api.validation import document
+
+DOCUMENT = document()
 
 BASE = "urn:pbengine-openapi"
 REGISTRY = Registry().with_resource(BASE, Resource(contents=DOCUMENT, specification=DRAFT202012))

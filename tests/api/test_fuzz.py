@@ -13,9 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from pbengine.api.openapi import DOCUMENT
+from pbengine.api.validation import document
 from pbengine.models import AuditEvent, Ballot, Project, Proposal
 from tests.helpers import commit
+
+DOCUMENT = document()
 
 SETTINGS = settings(max_examples=30, deadline=None, derandomize=False,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

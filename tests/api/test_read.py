@@ -6,9 +6,11 @@ import json
 
 import pytest
 
-from pbengine.api.openapi import DOCUMENT
+from pbengine.api.validation import document
 from tests.api.openapi_check import check_response
 from tests.helpers import commit, make_process
+
+DOCUMENT = document()
 
 API = "/api/v1"
 

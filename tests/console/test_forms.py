@@ -56,6 +56,8 @@ def test_budget_form_refuses_bad_input_beside_the_field(testapp, db, admin_proce
     ({"code": "p1"}, "code", "Another project of this budget has this id."),
     ({"title": ""}, "title", "This field is required."),
     ({"image_url": "javascript:alert(1)"}, "image_url", "must start with https://"),
+    ({"image_url": "http://example.org/a.png"}, "image_url", "must start with https://"),
+    ({"image_url": "//example.org/a.png"}, "image_url", "must start with https://"),
 ])
 def test_project_form_refuses_bad_input_beside_the_field(testapp, db, admin_process, values, field, message):
     process, budget = admin_process

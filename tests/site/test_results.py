@@ -74,3 +74,15 @@ def test_a_completion_that_raised_the_share_shows_the_start_and_the_final_share(
     text = page.text.replace("&#39;", "'")
     assert ("Each voter's share of the budget: €20,000 (the budget divided by the number of "
             "voters), raised to €21,667 by the completion") in text
+
+
+def test_the_rule_text_says_what_the_budgets_own_completion_did(testapp, db):
+    with_greedy = _published(testapp, db, completion="add1-greedy").text
+    assert ("Money left at the end is used by raising the shares, then for the projects with most votes "
+            "that still fit.") in with_greedy
+
+
+def test_without_a_completion_the_rule_text_promises_none(testapp, db):
+    page = _published(testapp, db, completion="none").text
+    assert "Method of Equal Shares" in page
+    assert "Money left at the end is used" not in page

@@ -20,8 +20,7 @@ from fractions import Fraction
 
 from pabutools.election import Instance
 from pabutools.fractions import frac
-from pabutools.rules import method_of_equal_shares
-from pabutools.rules.budgetallocation import BudgetAllocation
+from pabutools.rules import BudgetAllocation, method_of_equal_shares
 
 from voting_rules.convert import measure_for, tie_breaking_rule
 from voting_rules.election import Election

@@ -137,7 +137,7 @@ class GroupedMES:
 
     def split(self, group: _Group, pid: str) -> tuple[list, _Group | None, list[str]]:
         """``group`` split by ``pid``: its supporters by satisfaction, and the others (cached)."""
-        if group.split_by == pid:
+        if group.split_by == pid and group.split_into is not None:
             return group.split_into
         ballots, keys = self.ballots, self.keys
         members = group.ballots & self.supporter_set[pid]
@@ -181,9 +181,9 @@ class GroupedMES:
             if rest is None:
                 counts = {}
                 for p, per_sat in group.counts.items():
-                    gone = removed.get(p)
-                    left = per_sat if gone is None else tuple(
-                        (s, m - gone.get(s, 0)) for s, m in per_sat if m - gone.get(s, 0))
+                    taken = removed.get(p)
+                    left = per_sat if taken is None else tuple(
+                        (s, m - taken.get(s, 0)) for s, m in per_sat if m - taken.get(s, 0))
                     if left:
                         counts[p] = left
                 rest = self.keep(_Group(others, counts))
@@ -236,7 +236,7 @@ class _RunState:
     def execute(self) -> Run:
         mes = self.mes
         funded = list(mes.free)
-        prices = []
+        prices: list[tuple] = []
         # (lower bound of the price, tie key, project): prices only rise within a run
         heap = [(mes.costs[p] / mes.total_sat[p], mes.key[p], p) for p in mes.priced]
         heapq.heapify(heap)
@@ -282,7 +282,7 @@ class _RunState:
             return self.price(pid)
         shared = support[pid] & frozenset().union(*(support[q] for q in others))
         ballots = mes.ballots
-        items = []
+        items: list[tuple] = []
         for slot in self.project_slots[pid]:
             group = slot.group
             if group.ballots.isdisjoint(shared):
@@ -376,7 +376,7 @@ class _RunState:
             for p in lost:
                 if p in remaining:
                     project_slots[p].discard(slot)
-            slot.group = rest  # the others keep their money and their place (None: nobody left)
+            slot.group = rest  # type: ignore[assignment]  # the others keep their money and their place (None: nobody left)
             for sat, part in parts:
                 after = before - rho * sat
                 if after > 0:

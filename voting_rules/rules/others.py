@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from pabutools.election import Instance
-from pabutools.rules import max_additive_utilitarian_welfare, sequential_phragmen
-from pabutools.rules.maxwelfare import MaxAddUtilWelfareAlgo
+from pabutools.rules import MaxAddUtilWelfareAlgo, max_additive_utilitarian_welfare, sequential_phragmen
 
 from voting_rules.convert import ScoreSatProfile, tie_breaking_rule
 from voting_rules.election import APPROVAL_KINDS, Election
