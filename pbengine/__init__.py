@@ -2,7 +2,7 @@
 
 from pyramid.config import Configurator
 
-from .settings import apply_environment, require_secrets
+from .settings import apply_environment, require_secrets, require_timezone
 
 __version__ = "0.1.0"
 
@@ -11,6 +11,7 @@ def main(global_config, **settings):
     """Build the WSGI application. Reads like a table of contents."""
     settings = apply_environment(settings)
     require_secrets(settings)
+    require_timezone(settings)
     with Configurator(settings=settings) as config:
         config.include("pyramid_jinja2")      # templates (.jinja2), with the i18n extension
         config.include(".i18n")               # locale negotiation, message catalogs

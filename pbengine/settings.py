@@ -39,3 +39,17 @@ def require_secrets(settings: dict) -> None:
             raise ConfigurationError(
                 f"setting {key} is missing (set it in the ini file or the environment)"
             )
+
+
+def require_timezone(settings: dict) -> None:
+    """``pbengine.timezone`` names a zone the time-zone database knows (the console and ``tick`` read dates there)."""
+    zone = settings.get("pbengine.timezone") or "UTC"
+    if zone.upper() == "UTC":
+        return
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigurationError(
+            f"setting pbengine.timezone: unknown time zone {zone!r} (an IANA name like Europe/Paris)") from None

@@ -38,12 +38,12 @@ def _proposals(url: str, columns: str):
 
 def test_existing_proposals_are_a_first_english_version_without_reminder_and_downgrade_keeps_them(
         empty_url):  # noqa: F811
-    migrate(empty_url, "0009_i13_incompatible")
+    migrate(empty_url, "0010_i13_districts")
     _seed(empty_url)
     migrate(empty_url, "0011_i13_proposals")
     assert _proposals(empty_url, "id, status, locale, revision, remind_voting, revised_at") == [
         (1, "changes-requested", "en", 1, False, None)]
-    downgrade(empty_url, "0009_i13_incompatible")
+    downgrade(empty_url, "0010_i13_districts")
     assert _proposals(empty_url, "id, title, status, public_reason, contact_email") == [
         (1, "Repair café", "changes-requested", "Which days?", "a@example.org")]
     migrate(empty_url, "0011_i13_proposals")

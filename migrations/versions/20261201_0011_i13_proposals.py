@@ -1,7 +1,7 @@
 """issue 13: proposals that can be revised, and mailed to their proposer in their language
 
 Revision ID: 0011_i13_proposals
-Revises: 0009_i13_incompatible
+Revises: 0010_i13_districts
 Create Date: 2026-12-01 14:00:00
 
 ``proposal.locale`` (the language of the proposer's mails; ``en`` for the proposals already
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '0011_i13_proposals'
-down_revision = '0009_i13_incompatible'
+down_revision = '0010_i13_districts'
 branch_labels = None
 depends_on = None
 

@@ -10,10 +10,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from pbengine.cli import audit, counting, db, imports
+from pbengine.cli import audit, counting, db, imports, schedule
 
 # Add a module here to add its subcommands (e.g. db, audit).
-MODULES = [counting, db, audit, imports]
+MODULES = [counting, db, audit, imports, schedule]
 
 
 def build_parser() -> argparse.ArgumentParser:

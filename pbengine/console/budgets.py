@@ -1,4 +1,5 @@
-"""Budgets: their amount, ballot format, rule and tie-breaking; the budget page lists its projects."""
+"""Budgets: their amount, ballot format, rule and tie-breaking; the budget page lists its projects;
+a draft's budget can be deleted (after a confirmation)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ..security import Permission
 from ..services import phases
 from ..services import processes as service
 from ..services.errors import DomainError
+from . import confirm
 from .common import BALLOT_KIND_LABELS, ORGANISATION_TYPE_LABELS, SDG_NAMES, actor, label_options, refuse, translate
 
 AMOUNTS = ("amount", "max_sum_cost")
@@ -92,6 +94,10 @@ def budget_update(request):
 @view_config(route_name="console.budget", renderer="console/budget.jinja2",
              permission=Permission.PROCESS_VIEW, request_method="GET")
 def budget_view(request):
+    return _page(request)
+
+
+def _page(request, errors=None):
     process, budget = request.context.process, request.context.budget
     return {
         "process": process, "budget": budget, "locked": phases.is_locked(process),
@@ -99,4 +105,48 @@ def budget_view(request):
         "total_cost": sum(p.cost for p in budget.projects),
         "can_manage": request.has_permission(Permission.PROCESS_MANAGE),
         "can_moderate": request.has_permission(Permission.PROCESS_MODERATE),
+        "errors": errors or {},
     }
+
+
+def _delete_confirmation(request, budget) -> confirm.Confirmation:
+    process = budget.process
+    return confirm.Confirmation(
+        token=f"budget-delete:{budget.id}",
+        title=_("Delete the budget “${name}”?", mapping={"name": budget.name}),
+        consequences=[
+            _("The budget “${name}” is deleted, with the projects on its ballot (${projects}).",
+              mapping={"name": budget.name, "projects": len(budget.projects)}),
+            _("The process's audit log records the deletion."),
+        ],
+        button=_("Delete the budget"),
+        action=request.route_url("console.budget_delete", process_id=process.id, budget_id=budget.id),
+        cancel=request.route_url("console.budget", process_id=process.id, budget_id=budget.id))
+
+
+@view_config(route_name="console.budget_delete", renderer="console/budget.jinja2",
+             permission=Permission.PROCESS_MANAGE, request_method="GET")
+def budget_delete_confirm(request):
+    budget = request.context.budget
+    try:
+        phases.ensure_deletable(budget.process, "budget")
+    except DomainError as error:
+        return _page(request, refuse(request, error))
+    return confirm.page(request, _delete_confirmation(request, budget), budget.process)
+
+
+@view_config(route_name="console.budget_delete", renderer="console/budget.jinja2",
+             permission=Permission.PROCESS_MANAGE, request_method="POST")
+def budget_delete(request):
+    process, budget = request.context.process, request.context.budget
+    try:
+        phases.ensure_deletable(process, "budget")
+        confirmation = _delete_confirmation(request, budget)
+        if not confirm.confirmed(request, confirmation):
+            return confirm.refused(request, confirmation, process)
+        name = budget.name
+        service.delete_budget(request.db, budget, actor(request))
+    except DomainError as error:
+        return _page(request, refuse(request, error))
+    request.session.flash(translate(request, _("Budget “${name}” deleted.", mapping={"name": name})))
+    return HTTPSeeOther(request.route_url("console.process", process_id=process.id))

@@ -16,7 +16,8 @@ from ..i18n import _
 from ..security import Permission
 from ..services import codes as service
 from ..services import phases
-from ..services.errors import DomainError
+from ..services.errors import DomainError, InvalidInput
+from . import confirm
 from .common import actor, refuse, translate
 
 ALL_BUDGETS = _("every budget")
@@ -89,11 +90,40 @@ def codes_generate(request):
     return response
 
 
+def _revoke_confirmation(request, process, reference: str) -> confirm.Confirmation:
+    return confirm.Confirmation(
+        token=f"revoke:{reference}",
+        title=_("Revoke the code ${reference}?", mapping={"reference": reference}),
+        consequences=[
+            _("Code ${reference} will no longer open the ballot: nobody can vote, or change a ballot, with it.",
+              mapping={"reference": reference}),
+            _("A ballot already cast with it stays counted. A revoked code cannot be restored."),
+        ],
+        button=_("Revoke the code"),
+        action=request.route_url("console.code_revoke", process_id=process.id),
+        cancel=request.route_url("console.codes", process_id=process.id),
+        fields={"reference": reference})
+
+
+@view_config(route_name="console.code_revoke", renderer="console/codes.jinja2",
+             permission=Permission.PROCESS_MANAGE, request_method="GET")
+def code_revoke_confirm(request):
+    process = request.context.process
+    reference = (request.GET.get("reference") or "").strip()
+    if not reference:
+        error = InvalidInput(_("This field is required."), field="reference")
+        return _page(request, refuse(request, error), {"size": 100, "format": "print", "reference": ""})
+    return confirm.page(request, _revoke_confirmation(request, process, reference), process)
+
+
 @view_config(route_name="console.code_revoke", renderer="console/codes.jinja2",
              permission=Permission.PROCESS_MANAGE, request_method="POST")
 def code_revoke(request):
     process = request.context.process
     reference = request.POST.get("reference", "")
+    confirmation = _revoke_confirmation(request, process, reference.strip())
+    if not confirm.confirmed(request, confirmation):
+        return confirm.refused(request, confirmation, process)
     try:
         service.revoke(request.db, process, reference, actor(request))
     except DomainError as error:

@@ -1,4 +1,4 @@
-"""Projects on a budget's ballot: add, edit, remove, import from CSV or pabulib."""
+"""Projects on a budget's ballot: add, edit, remove (after a confirmation), import from CSV or pabulib."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from ..security import Permission
 from ..services import importing, phases
 from ..services import processes as service
 from ..services.errors import DomainError, InvalidInput
+from . import confirm
 from .common import (
     ORGANISATION_TYPE_LABELS,
     SDG_NAMES,
@@ -98,17 +99,58 @@ def project_edit(request):
 def project_update(request):
     project = request.context.project
     try:
-        if request.POST.get("action") == "remove":
-            title = project.title
-            service.remove_project(request.db, project, actor(request))
-            message = _("Project “${title}” removed.", mapping={"title": title})
-        else:
-            service.update_project(request.db, project, _data(request, request.POST), actor(request))
-            apply_translations(project, request.POST)
-            message = _("Project “${title}” saved.", mapping={"title": project.title})
+        if request.POST.get("action") == "remove":  # removing asks first: console.project_delete
+            phases.ensure_unlocked(request.context.process)
+            return confirm.refused(request, _remove_confirmation(request, project), request.context.process)
+        service.update_project(request.db, project, _data(request, request.POST), actor(request))
+        apply_translations(project, request.POST)
     except DomainError as error:
         return _form(request, project, _posted(request.POST), refuse(request, error))
-    request.session.flash(translate(request, message))
+    request.session.flash(translate(request, _("Project “${title}” saved.", mapping={"title": project.title})))
+    return _back(request)
+
+
+def _remove_confirmation(request, project) -> confirm.Confirmation:
+    context = request.context
+    ids = {"process_id": context.process.id, "budget_id": context.budget.id, "project_id": project.id}
+    return confirm.Confirmation(
+        token=f"project-delete:{project.id}",
+        title=_("Remove the project “${title}”?", mapping={"title": project.title}),
+        consequences=[
+            _("The project “${title}” (id ${code}) leaves the ballot of “${budget}” and is deleted.",
+              mapping={"title": project.title, "code": project.code, "budget": context.budget.name}),
+            _("The process's audit log records the removal."),
+        ],
+        button=_("Remove the project"),
+        action=request.route_url("console.project_delete", **ids),
+        cancel=request.route_url("console.project_edit", **ids))
+
+
+@view_config(route_name="console.project_delete", renderer="console/project_form.jinja2",
+             permission=Permission.PROCESS_MODERATE, request_method="GET")
+def project_delete_confirm(request):
+    project = request.context.project
+    try:
+        phases.ensure_unlocked(request.context.process)
+    except DomainError as error:
+        return _form(request, project, _values(request, project), refuse(request, error))
+    return confirm.page(request, _remove_confirmation(request, project), request.context.process)
+
+
+@view_config(route_name="console.project_delete", renderer="console/project_form.jinja2",
+             permission=Permission.PROCESS_MODERATE, request_method="POST")
+def project_delete(request):
+    project = request.context.project
+    try:
+        phases.ensure_unlocked(request.context.process)
+        confirmation = _remove_confirmation(request, project)
+        if not confirm.confirmed(request, confirmation):
+            return confirm.refused(request, confirmation, request.context.process)
+        title = project.title
+        service.remove_project(request.db, project, actor(request))
+    except DomainError as error:
+        return _form(request, project, _values(request, project), refuse(request, error))
+    request.session.flash(translate(request, _("Project “${title}” removed.", mapping={"title": title})))
     return _back(request)
 
 

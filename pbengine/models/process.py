@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .meta import Base, created, intpk, money, str40, str200, text
@@ -64,6 +64,8 @@ class Process(Base):
     proposals_end: Mapped[dt.date | None] = mapped_column(Date)
     voting_start: Mapped[dt.date | None] = mapped_column(Date)
     voting_end: Mapped[dt.date | None] = mapped_column(Date)
+    # Move to the next phase at these dates (``pbengine tick``, services/schedule.py), not only by hand.
+    auto_phases: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Fingerprint of the configuration locked when voting opened.
     config_fingerprint: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[created]

@@ -1,9 +1,9 @@
 """A realistic demo: a town's social and solidarity economy budget, this year's and last year's.
 
-This year's edition is open for voting (codes printed at start), with voter codes per district:
-North residents vote in the North budget and the town-wide pot, South residents in the South
-budget and the pot. Last year's is closed and published with its tally (codes for every
-budget), so a newcomer sees every page with data, results included.
+This year's edition is open for voting (codes printed at start), with dates around today that
+say so, and voter codes per district: North residents vote in the North budget and the town-wide
+pot, South residents in the South budget and the pot. Last year's is closed and published with
+its tally (codes for every budget), so a newcomer sees every page with data, results included.
 """
 
 from __future__ import annotations
@@ -105,20 +105,27 @@ def _random_ballot(rng: random.Random, budget, popularity: dict[str, float]) -> 
     return {"points": points}
 
 
+def _dates(today: dt.date, voting_days_left: int) -> dict:
+    """Phase dates of an edition whose vote ends ``voting_days_left`` days after ``today`` (negative: it ended)."""
+    voting_end = today + dt.timedelta(days=voting_days_left)
+    voting_start = voting_end - dt.timedelta(days=27)
+    proposals_end = voting_start - dt.timedelta(days=14)
+    return {"proposals_start": proposals_end - dt.timedelta(days=44), "proposals_end": proposals_end,
+            "voting_start": voting_start, "voting_end": voting_end}
+
+
 def _edition(db, key: str, slug: str, year: int, rng: random.Random, voters: int, admin,
-             districts: bool = False) -> tuple[Process, dict[str, list[str]]]:
+             dates: dict, auto_phases: bool = False, districts: bool = False) -> tuple[Process, dict[str, list[str]]]:
     """One edition, open for voting, with ``voters`` ballots cast; the unused codes of each batch.
 
     ``districts``: each district's residents get codes for their district and the town-wide pot.
     """
     title = f"Valverde SSE participatory budget {year}"
     process = processes.create_process(db, ProcessData(
-        slug=slug, title=title, currency="EUR", allow_revote=True,
+        slug=slug, title=title, currency="EUR", allow_revote=True, auto_phases=auto_phases, **dates,
         description="Residents of Valverde propose and choose local social and solidarity economy projects: "
                     "energy and recycling cooperatives, car-sharing, organic farming, social housing, and jobs "
-                    "for young people and women.",
-        proposals_start=dt.date(year, 3, 1), proposals_end=dt.date(year, 4, 15),
-        voting_start=dt.date(year, 5, 15), voting_end=dt.date(year, 6, 15)), actor="demo")
+                    "for young people and women."), actor="demo")
     for locale, (t_title, t_description) in TRANSLATIONS.items():
         processes.set_translation(process, locale, "title", f"{t_title} {year}")
         processes.set_translation(process, locale, "description", t_description)
@@ -161,15 +168,22 @@ def _edition(db, key: str, slug: str, year: int, rng: random.Random, voters: int
     return process, unused
 
 
-def load(db, key: str, seed: int = 2027) -> Demo:
-    """Load both editions; ``key`` is the voter-code key (settings['pbengine.code_key'])."""
+def load(db, key: str, seed: int = 2027, today: dt.date | None = None) -> Demo:
+    """Load both editions; ``key`` is the voter-code key (settings['pbengine.code_key']).
+
+    The dates follow the phases, counted from ``today`` (default: today, UTC): this year's vote
+    opened a week ago and closes in three weeks (automatically, once ``pbengine tick`` runs);
+    last year's ran a year earlier.
+    """
     rng = random.Random(seed)
+    today = today or dt.datetime.now(dt.UTC).date()
     admin = accounts.create_organizer(db, ADMIN_EMAIL, "Demo organizer", ADMIN_PASSWORD, is_admin=True)
-    previous, _ = _edition(db, key, "valverde-2026", 2026, rng, 240, admin)
+    previous, _ = _edition(db, key, "valverde-2026", 2026, rng, 240, admin, _dates(today, 21 - 364))
     workflow.move_to(db, previous, Phase.CLOSED, actor="demo", code_key=key)
     tallies.compute_all(db, previous, actor="demo")
     workflow.move_to(db, previous, Phase.PUBLISHED, actor="demo")
-    current, unused = _edition(db, key, "valverde-2027", 2027, rng, 240, admin, districts=True)
+    current, unused = _edition(db, key, "valverde-2027", 2027, rng, 240, admin, _dates(today, 20),
+                               auto_phases=True, districts=True)
     samples = {label: plain[:3] for label, plain in unused.items()}
     return Demo(current=current, previous=previous, sample_codes=[c for plain in samples.values() for c in plain],
                 samples=samples)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..i18n import _
 from ..models import PHASE_ORDER, Phase, Process
-from .errors import ConfigurationLocked
+from .errors import ConfigurationLocked, PhaseError
 
 LOCKED_PHASES = frozenset({Phase.VOTING, Phase.CLOSED, Phase.PUBLISHED})
 
@@ -74,6 +74,20 @@ def vote_over(process: Process) -> bool:
 
 def can_issue_codes(process: Process) -> bool:
     return not vote_over(process)
+
+
+def can_delete(process: Process) -> bool:
+    """A process, or one of its budgets, can be deleted while it is a draft: nobody outside saw it."""
+    return phase_of(process) is Phase.DRAFT
+
+
+def ensure_deletable(process: Process, what: str) -> None:
+    if not can_delete(process):
+        if what == "budget":
+            raise PhaseError(_("A budget can be deleted only while the process is in preparation: "
+                               "residents may have proposed projects for it since."))
+        raise PhaseError(_("A process can be deleted only while it is in preparation: once proposals "
+                           "open it is public, and its audit log must stay."))
 
 
 def can_archive(process: Process) -> bool:

@@ -10,15 +10,17 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from sqlalchemy import func, select
+
 from voting_rules import RULES, BallotFormat, TallyParams
 from voting_rules.election import APPROVAL_KINDS, EXCLUSION_RULES, incompatible_text, parse_incompatible
 
 from .. import money
 from ..i18n import _
-from ..models import BallotKind, Budget, OrganisationType, Phase, Process, Project
+from ..models import AuditEvent, BallotKind, Budget, OrganisationType, Phase, Process, Project, VoterCode
 from . import audit
 from .errors import ConfigurationChanged, ConfigurationLocked, InvalidInput
-from .phases import ensure_unlocked, is_locked
+from .phases import ensure_deletable, ensure_unlocked, is_locked
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
@@ -38,6 +40,7 @@ class ProcessData:
     voting_start: dt.date | None = None
     voting_end: dt.date | None = None
     max_budgets: int | None = None  # a voter code votes in at most this many budgets (None: no limit)
+    auto_phases: bool = False
 
 
 def _check_process(db, data: ProcessData, process: Process | None = None) -> None:
@@ -86,6 +89,41 @@ def update_process(db, process: Process, data: ProcessData, actor: str = "") -> 
         setattr(process, key, value)
     audit.record(db, process, "process.updated", {"slug": process.slug}, actor)
     return process
+
+
+@dataclass
+class DeletedProcess:
+    """What a deleted draft process held: the only record left of it (its audit log went with it)."""
+
+    id: int
+    slug: str
+    budgets: int
+    projects: int
+    voter_codes: int
+    audit_events: int
+    audit_head: str
+
+
+def delete_process(db, process: Process) -> DeletedProcess:
+    """Delete a draft process with its budgets, projects, voter codes, roles and audit log.
+
+    A draft was never public, so nothing outside the console refers to it. Its own audit log
+    goes with it; the caller records the returned summary (the console writes a log line).
+    """
+    ensure_deletable(process, "process")
+    last = db.execute(select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.process_id == process.id)
+                      .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    deleted = DeletedProcess(
+        id=process.id, slug=process.slug, budgets=len(process.budgets),
+        projects=sum(len(b.projects) for b in process.budgets),
+        voter_codes=db.scalar(select(func.count()).select_from(VoterCode)
+                              .where(VoterCode.process_id == process.id)),
+        audit_events=last.seq if last else 0, audit_head=last.hash if last else "")
+    # budgets, projects and proposals go through the ORM's cascades; roles, code batches, codes
+    # and audit events through their foreign keys' ON DELETE CASCADE
+    db.delete(process)
+    db.flush()
+    return deleted
 
 
 def set_translation(process_or_project, locale: str, field: str, value: str) -> None:
@@ -280,6 +318,16 @@ def update_budget(db, budget: Budget, data: BudgetData, actor: str = "") -> Budg
         setattr(budget, key, value)
     audit.record(db, budget.process, "budget.updated", {"budget": budget.slug}, actor)
     return budget
+
+
+def delete_budget(db, budget: Budget, actor: str = "") -> None:
+    """Delete a budget of a draft process with its projects; the process's audit log records it."""
+    process = budget.process
+    ensure_deletable(process, "budget")
+    audit.record(db, process, "budget.deleted",
+                 {"budget": budget.slug, "projects": sorted(p.code for p in budget.projects)}, actor)
+    process.budgets.remove(budget)  # delete-orphan: the budget and its projects go
+    db.flush()
 
 
 # ---------------------------------------------------------------- projects

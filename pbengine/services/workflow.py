@@ -7,6 +7,8 @@ What each phase allows is ``services/phases.py``.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ..i18n import _
 from ..models import Phase, Process
 from . import audit, slots
@@ -18,14 +20,10 @@ from .sealing import seal
 from .tallies import ensure_publishable, freeze
 
 
-def move_to(db, process: Process, target: Phase | str, actor: str = "", code_key: str | None = None,
-            notifier: Notifier | None = None) -> Process:
-    """Move ``process`` one step forward (the only move allowed), recording it.
+def check(db, process: Process, target: Phase | str) -> Phase:
+    """Raise what :func:`move_to` would refuse, changing nothing; the target phase otherwise.
 
-    Closing the vote needs ``code_key`` (``settings['pbengine.code_key']``) when voters have cast
-    ballots: it marks the codes that voted and then erases every ballot's slot (services/slots.py).
-    Opening the vote with a ``notifier`` mails the reminder to every proposer who asked for it
-    (``services/notifications.remind_proposers``); the mails leave only if the move commits.
+    The console asks before showing a move's confirmation page, the schedule before a move.
     """
     try:
         target = Phase(target)
@@ -41,12 +39,29 @@ def move_to(db, process: Process, target: Phase | str, actor: str = "", code_key
         _check_ready_for_voting(process)
     if target is Phase.PUBLISHED:
         ensure_publishable(db, process)
+    return target
+
+
+def move_to(db, process: Process, target: Phase | str, actor: str = "", code_key: str | None = None,
+            scheduled: dt.date | None = None, notifier: Notifier | None = None) -> Process:
+    """Move ``process`` one step forward (the only move allowed), recording it.
+
+    Closing the vote needs ``code_key`` (``settings['pbengine.code_key']``) when voters have cast
+    ballots: it marks the codes that voted and then erases every ballot's slot (services/slots.py).
+    Opening the vote with a ``notifier`` mails the reminder to every proposer who asked for it
+    (``services/notifications.remind_proposers``); the mails leave only if the move commits.
+    ``scheduled``: the configured date that made the move due, when the schedule made it
+    (services/schedule.py); the audit event records it, so the public log tells the two apart.
+    """
+    target = check(db, process, target)
     if target is Phase.CLOSED:
         # Wait for the ballots in flight (they hold a shared lock on this row), then seal them.
         db.refresh(process, with_for_update=True)
         if next_phase(process) is not Phase.CLOSED:
             raise PhaseError(_("Voting is already closed."))
     payload = {"from": process.phase, "to": target.value}
+    if scheduled is not None:
+        payload["scheduled"] = scheduled.isoformat()
     process.phase = target.value
     if target is Phase.VOTING:
         process.config_fingerprint = fingerprint(process)

@@ -20,13 +20,13 @@ def test_an_owner_archives_after_a_confirmation_and_the_export_still_verifies(te
     page = testapp.get(f"/console/processes/{process_id}")
     page = page.click(description="Archive the process")
     assert "This cannot be undone." in page.text
-    form = page.forms["archive-form"]
+    form = page.forms["confirm-form"]
     before = snapshot(db)
     form["confirm"] = "town 2027"
     refused = form.submit(status=422)
-    assert "Type the short name of the process (town-2027) to confirm." in refused.text
+    assert "Nothing was changed: type the short name of the process (town-2027) to confirm." in refused.text
     assert snapshot(db) == before
-    form = refused.forms["archive-form"]
+    form = refused.forms["confirm-form"]
     form["confirm"] = "town-2027"
     page = form.submit(status=303).follow()
     assert "Process archived: 1 contact addresses erased, 6 voter code hashes dropped." in page.text
@@ -46,7 +46,7 @@ def test_an_owner_archives_after_a_confirmation_and_the_export_still_verifies(te
         assert ballots.check_receipt(db, receipt).counted  # voters still find their ballots
 
     again = testapp.get(f"/console/processes/{process_id}/archive")
-    assert "This process is archived" in again.text and "archive-form" not in again.forms
+    assert "This process is archived" in again.text and "confirm-form" not in again.forms
 
 
 def test_only_a_published_process_is_archived_and_only_by_an_owner(testapp, db):

@@ -43,7 +43,7 @@ def test_printable_codes_page_is_the_only_copy_and_is_not_cached(testapp, db):
 
     form = listing.forms["revoke-form"]
     form["reference"] = references[0]
-    assert "revoked" in form.submit().follow().text
+    assert "revoked" in form.submit().forms["confirm-form"].submit().follow().text
     with pytest.raises(CodeInvalid):
         codes.find(db, "test-code-key", process, plain[0])
 

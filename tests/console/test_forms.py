@@ -159,7 +159,8 @@ def test_codes_form_refuses_a_bad_size_and_an_unknown_reference(testapp, db, adm
     assert "between 1 and" in error_beside(form.submit(status=422), "size")
     form = testapp.get(f"/console/processes/{process.id}/codes").forms["revoke-form"]
     form["reference"] = "99-99"
-    assert "No code has this reference." in error_beside(form.submit(status=422), "reference")
+    confirmation = form.submit().forms["confirm-form"]
+    assert "No code has this reference." in error_beside(confirmation.submit(status=422), "reference")
     assert snapshot(db) == before
 
 

@@ -18,7 +18,7 @@ def _phase(testapp, process_id, target):
     page = testapp.get(f"/console/processes/{process_id}")
     form = page.forms["phase-form"]
     assert form["phase"].value == target
-    return form.submit().follow()
+    return form.submit().forms["confirm-form"].submit().follow()  # each move asks first
 
 
 def test_admin_runs_a_whole_process_from_creation_to_publication(testapp, db):
@@ -136,7 +136,7 @@ def test_admin_runs_a_whole_process_from_creation_to_publication(testapp, db):
     assert "Voters with at least one funded project" in results.text
     funded = [li.get_text() for li in results.html.select("ul.funded")[0].select("li")]
     assert any("N1" in item for item in funded) and any("N2" in item for item in funded)
-    page = results.forms["publish-form"].submit().follow()
+    page = results.forms["publish-form"].submit().forms["confirm-form"].submit().follow()
     assert "Results published" in page.text
 
     kinds = [event.kind for event in audit.events(db, db.get(Process, process.id))]

@@ -31,6 +31,7 @@ PROCESS_CHANGES = {
     "proposals_start": "2027-01-01", "proposals_end": "2027-02-01",
     "voting_start": "2027-03-01", "voting_end": "2027-04-01",
     "max_budgets": 1,
+    "auto_phases": True,
 }
 BUDGET_CHANGES = {
     "slug": "other", "name": "Other", "amount": 100_001_00, "description": "Other text",
@@ -155,9 +156,9 @@ def test_the_fields_outside_the_fingerprint_can_still_be_edited_during_the_vote(
     make_budget(db, process)
     for phase in (Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING):
         workflow.move_to(db, process, phase)
-    for name in ("title", "description", "voting_end"):
+    for name in ("title", "description", "voting_end", "auto_phases"):
         _edit(db, process, "process", name, PROCESS_CHANGES[name])
-    assert process.title == "Another title"
+    assert process.title == "Another title" and process.auto_phases  # e.g. to close the vote on schedule
     assert processes.fingerprint(process) == process.config_fingerprint
 
 

@@ -1,7 +1,9 @@
 """The demo gives a newcomer every page with data: an open vote and a published edition."""
 
+import datetime as dt
+
 from pbengine.models import Phase
-from pbengine.services import ballots, codes, demo, tallies
+from pbengine.services import ballots, codes, demo, schedule, tallies
 from tests.conftest import TEST_SETTINGS
 
 
@@ -38,3 +40,14 @@ def test_the_demo_issues_codes_per_district_with_the_town_wide_pot(db):
         assert [p.budget.slug for p in booth.not_eligible] == [other]
     # every ballot of the current edition was cast by a code of its budget's batch: both districts voted
     assert all(ballots.count_current(db, b) > 50 for b in loaded.current.budgets)
+
+
+def test_the_demo_dates_agree_with_its_phases(db):
+    today = dt.date(2031, 5, 20)
+    loaded = demo.load(db, TEST_SETTINGS["pbengine.code_key"], today=today)
+    current, previous = loaded.current, loaded.previous
+    assert current.proposals_start < current.proposals_end < current.voting_start <= today <= current.voting_end
+    assert current.auto_phases and schedule.next_automatic(current) == schedule.Planned(
+        Phase.CLOSED, current.voting_end + dt.timedelta(days=1))
+    assert not schedule.is_due(current, today)  # `pbengine tick` leaves it open today
+    assert previous.voting_end < today - dt.timedelta(days=300) and not previous.auto_phases

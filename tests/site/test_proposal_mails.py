@@ -179,7 +179,7 @@ def test_opening_the_vote_reminds_only_the_proposers_who_asked_for_it(mail_app, 
     assert len(inbox.wait_for(3)) == 3
     for _phase in ("review", "voting"):
         form = mail_app.get(f"/console/processes/{process.id}").forms["phase-form"]
-        form.submit().follow()
+        form.submit().forms["confirm-form"].submit().follow()  # the move's confirmation page first
     mails = inbox.wait_for(4)
     assert len(mails) == 4
     reminder = mails[3]
