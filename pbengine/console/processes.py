@@ -23,33 +23,27 @@ from .common import (
     translation_values,
 )
 
-
-def _values(process) -> dict:
-    values = {key: getattr(process, key) for key in (
-        "slug", "title", "description", "currency", "allow_revote",
-        "proposals_start", "proposals_end", "voting_start", "voting_end")}
-    return values | translation_values(process)
-
-
-def _posted(params) -> dict:
-    values = {key: params.get(key, "") for key in (
-        "slug", "title", "description", "currency",
-        "proposals_start", "proposals_end", "voting_start", "voting_end")}
-    values["allow_revote"] = forms.checkbox(params, "allow_revote")
-    return values | posted_translations(params)
-
-
-def _data(params) -> service.ProcessData:
-    return service.ProcessData(
-        slug=forms.text(params, "slug", 40), title=forms.text(params, "title", 200),
-        description=forms.text(params, "description"), currency=forms.text(params, "currency", 8).upper(),
-        allow_revote=forms.checkbox(params, "allow_revote"),
-        proposals_start=forms.date(params, "proposals_start"), proposals_end=forms.date(params, "proposals_end"),
-        voting_start=forms.date(params, "voting_start"), voting_end=forms.date(params, "voting_end"))
+FORM = forms.Form(
+    service.ProcessData,
+    slug=forms.Field(_("Address"), required=True, max_length=40),
+    title=forms.Field(_("Title"), required=True),
+    description=forms.Field(_("Description"), kind="textarea", max_length=10_000),
+    currency=forms.Upper(_("Currency"), required=True, max_length=8),
+    allow_revote=forms.Checkbox(_("A voter may change their ballot until the vote closes")),
+    proposals_start=forms.Date(_("Proposals open on")),
+    proposals_end=forms.Date(_("Proposals close on")),
+    voting_start=forms.Date(_("Voting opens on")),
+    voting_end=forms.Date(_("Voting closes on")),
+)
 
 
 def _form(request, process, values, errors=None):
-    return {"process": process, "values": values, "errors": errors or {}}
+    return {"process": process, "form": FORM, "values": values, "errors": errors or {}}
+
+
+def _refused(request, process, error):
+    return _form(request, process, FORM.posted(request.POST) | posted_translations(request.POST),
+                 refuse(request, error))
 
 
 @view_config(route_name="console.process_new", renderer="console/process_form.jinja2",
@@ -62,10 +56,11 @@ def process_new(request):
              permission=Permission.ADMIN, request_method="POST")
 def process_create(request):
     try:
-        process = service.create_process(request.db, _data(request.POST), actor(request))
+        process = FORM.submit(request.POST, lambda data: service.check_process(request.db, data),
+                              lambda data: service.create_process(request.db, data, actor(request)))
         apply_translations(process, request.POST)
     except DomainError as error:
-        return _form(request, None, _posted(request.POST), refuse(request, error))
+        return _refused(request, None, error)
     request.session.flash(translate(request, _("Process created. Add its budgets next.")))
     return HTTPSeeOther(request.route_url("console.process", process_id=process.id))
 
@@ -74,7 +69,7 @@ def process_create(request):
              permission=Permission.PROCESS_MANAGE, request_method="GET")
 def process_edit(request):
     process = request.context.process
-    return _form(request, process, _values(process))
+    return _form(request, process, FORM.values(process) | translation_values(process))
 
 
 @view_config(route_name="console.process_edit", renderer="console/process_form.jinja2",
@@ -82,10 +77,11 @@ def process_edit(request):
 def process_update(request):
     process = request.context.process
     try:
-        service.update_process(request.db, process, _data(request.POST), actor(request))
+        FORM.submit(request.POST, lambda data: service.check_process(request.db, data, process),
+                    lambda data: service.update_process(request.db, process, data, actor(request)))
         apply_translations(process, request.POST)
     except DomainError as error:
-        return _form(request, process, _posted(request.POST), refuse(request, error))
+        return _refused(request, process, error)
     request.session.flash(translate(request, _("Process saved.")))
     return HTTPSeeOther(request.route_url("console.process", process_id=process.id))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
-from .. import forms, money
+from .. import forms
 from ..i18n import _
 from ..security import Permission
 from ..services import importing, phases
@@ -23,40 +23,40 @@ from .common import (
     translation_values,
 )
 
-TEXTS = ("code", "title", "description", "organisation_name", "location", "image_url")
+FORM = forms.Form(
+    service.ProjectData,
+    code=forms.Field(_("Project id"), required=True, max_length=40),
+    title=forms.Field(_("Title"), required=True),
+    description=forms.Field(_("Description"), kind="textarea", max_length=10_000),
+    cost=forms.Amount(_("Cost"), required=True),
+    categories=forms.Words(_("Categories")),
+    sdgs=forms.Numbers(_("Sustainable Development Goals")),
+    organisation_name=forms.Field(_("Organisation")),
+    organisation_type=forms.Choice(_("Organisation type")),
+    location=forms.Field(_("Location")),
+    image_url=forms.Field(_("Image address"), kind="url", max_length=500),
+)
 
 
-def _values(request, project) -> dict:
-    values = {key: getattr(project, key) for key in TEXTS + ("organisation_type",)}
-    values["cost"] = money.input_text(project.cost, request.context.process.currency, request.locale_name)
-    values["categories"] = ", ".join(project.categories or [])
-    values["sdgs"] = list(project.sdgs or [])
-    return values | translation_values(project)
+def _context(request) -> forms.Context:
+    return forms.Context(request.context.process.currency, request.locale_name)
+
+
+def _submit(request, project, act):
+    budget = request.context.budget
+    return FORM.submit(request.POST, lambda data: service.check_project(budget, data, project), act,
+                       _context(request))
 
 
 def _posted(params) -> dict:
-    values = {key: params.get(key, "") for key in TEXTS + ("cost", "organisation_type", "categories")}
-    values["sdgs"] = [int(s) for s in params.getall("sdgs") if s.isdigit()]
-    return values | posted_translations(params)
-
-
-def _data(request, params) -> service.ProjectData:
-    categories = [c.strip() for c in forms.text(params, "categories", 500).split(",") if c.strip()]
-    return service.ProjectData(
-        code=forms.text(params, "code", 40), title=forms.text(params, "title", 200),
-        cost=forms.amount(params, "cost", request.context.process.currency, request.locale_name),
-        description=forms.text(params, "description"),
-        categories=categories, sdgs=forms.int_list(params, "sdgs"),
-        organisation_name=forms.text(params, "organisation_name", 200),
-        organisation_type=params.get("organisation_type") or None,
-        location=forms.text(params, "location", 200), image_url=forms.text(params, "image_url", 500))
+    return FORM.posted(params) | posted_translations(params)
 
 
 def _form(request, project, values, errors=None):
     context = request.context
     return {
         "process": context.process, "budget": context.budget, "project": project,
-        "values": values, "errors": errors or {}, "locked": phases.is_locked(context.process),
+        "form": FORM, "values": values, "errors": errors or {}, "locked": phases.is_locked(context.process),
         "sdg_names": SDG_NAMES,
         "organisation_options": [("", translate(request, _("None or unknown")))]
         + label_options(request, ORGANISATION_TYPE_LABELS),
@@ -79,7 +79,8 @@ def project_new(request):
              permission=Permission.PROCESS_MODERATE, request_method="POST")
 def project_create(request):
     try:
-        project = service.add_project(request.db, request.context.budget, _data(request, request.POST), actor(request))
+        project = _submit(request, None, lambda data: service.add_project(request.db, request.context.budget, data,
+                                                                           actor(request)))
         apply_translations(project, request.POST)
     except DomainError as error:
         return _form(request, None, _posted(request.POST), refuse(request, error))
@@ -90,7 +91,8 @@ def project_create(request):
 @view_config(route_name="console.project_edit", renderer="console/project_form.jinja2",
              permission=Permission.PROCESS_MODERATE, request_method="GET")
 def project_edit(request):
-    return _form(request, request.context.project, _values(request, request.context.project))
+    project = request.context.project
+    return _form(request, project, FORM.values(project, _context(request)) | translation_values(project))
 
 
 @view_config(route_name="console.project_edit", renderer="console/project_form.jinja2",
@@ -103,7 +105,7 @@ def project_update(request):
             service.remove_project(request.db, project, actor(request))
             message = _("Project “${title}” removed.", mapping={"title": title})
         else:
-            service.update_project(request.db, project, _data(request, request.POST), actor(request))
+            _submit(request, project, lambda data: service.update_project(request.db, project, data, actor(request)))
             apply_translations(project, request.POST)
             message = _("Project “${title}” saved.", mapping={"title": project.title})
     except DomainError as error:

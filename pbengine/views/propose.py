@@ -12,12 +12,26 @@ from ..services import proposals
 from ..services.errors import DomainError
 from ..services.phases import accepts_proposals
 
-FIELDS = ("title", "description", "estimated_cost", "budget_id", "category", "organisation_type",
-          "organisation_name", "location", "contact_email")
+FORM = forms.Form(
+    proposals.ProposalData,
+    title=forms.Field(_("Title of the project"), required=True),
+    description=forms.Field(_("What is it, who benefits, and why?"), kind="textarea", required=True,
+                            max_length=10_000),
+    estimated_cost=forms.Amount(_("Estimated cost"), kind="text", required=True),
+    budget_id=forms.Integer(_("Budget"), kind="select"),
+    category=forms.Field(_("Category"), max_length=80),
+    sdgs=forms.Numbers(_("Sustainable Development Goals this project serves")),
+    organisation_type=forms.Choice(_("Type of organisation"), max_length=24),
+    organisation_name=forms.Field(_("Name of the organisation")),
+    location=forms.Field(_("Where in the area?")),
+    contact_email=forms.Field(_("Your email (optional)"), kind="email", max_length=254),
+)
 
 
 def _page(context, request, values=None, errors=None):
-    return {"process": context.process, "values": values or {}, "sdgs_checked": set((values or {}).get("sdgs", [])),
+    values = values or {}
+    return {"process": context.process, "form": FORM, "values": values,
+            "sdgs_checked": {str(n) for n in values.get("sdgs", [])},
             "errors": errors or {}, "open": accepts_proposals(context.process),
             "proposal_statuses": labels.PROPOSAL_STATUS}
 
@@ -28,31 +42,16 @@ def propose_form(context, request):
     return _page(context, request)
 
 
-def _data(request, params) -> proposals.ProposalData:
-    return proposals.ProposalData(
-        title=forms.text(params, "title", 200),
-        description=forms.text(params, "description"),
-        estimated_cost=forms.amount(params, "estimated_cost", request.context.process.currency, request.locale_name),
-        budget_id=forms.integer(params, "budget_id", required=False),
-        category=forms.text(params, "category", 80),
-        sdgs=forms.int_list(params, "sdgs"),
-        organisation_type=forms.text(params, "organisation_type", 24) or None,
-        organisation_name=forms.text(params, "organisation_name", 200),
-        location=forms.text(params, "location", 200),
-        contact_email=forms.text(params, "contact_email", 254),
-    )
-
-
 @view_config(route_name="site.propose", renderer="site/propose.jinja2", permission=Permission.VIEW,
              request_method="POST")
 def propose(context, request):
-    values = {name: request.POST.get(name, "") for name in FIELDS}
-    values["sdgs"] = [v for v in request.POST.getall("sdgs")]
+    process = context.process
     try:
-        _proposal, token = proposals.submit(request.db, context.process, _data(request, request.POST))
+        _proposal, token = FORM.submit(request.POST, lambda data: proposals.check(process, data),
+                                       lambda data: proposals.submit(request.db, process, data),
+                                       forms.Context(process.currency, request.locale_name))
     except DomainError as error:
-        request.response.status = error.status
-        return _page(context, request, values, forms.refuse(request, error))
+        return _page(context, request, FORM.posted(request.POST), forms.refuse(request, error))
     request.session.flash(request.localizer.translate(_(
         "Thank you: your proposal was received. This page is your private link to follow it: "
         "bookmark it, it is not shown anywhere else.")))
