@@ -129,7 +129,8 @@ SCHEMAS = {
     "BallotRequest": {
         "type": "object", "additionalProperties": False, "required": ["voter_code"],
         "description": "The voter code and exactly one of approvals (approval, knapsack), points (cumulative) "
-                       "or ranking (ranking, best first), as the budget's ballot format says.",
+                       "or ranking (ranking, best first; an empty string before a filled place is a gap, "
+                       "refused), as the budget's ballot format says.",
         "properties": {
             "voter_code": {"type": "string", "examples": ["ACDE-FGHJ-KMNP"]},
             "approvals": {"type": "array", "items": {"type": "string"}},
