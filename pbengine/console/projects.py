@@ -12,6 +12,7 @@ from ..services import importing, phases
 from ..services import processes as service
 from ..services.errors import DomainError, InvalidInput
 from .common import (
+    BALLOT_KIND_LABELS,
     ORGANISATION_TYPE_LABELS,
     SDG_NAMES,
     actor,
@@ -120,6 +121,14 @@ def _import_form(request, errors=None):
             "locked": phases.is_locked(context.process)}
 
 
+def _preview(request, filename: str, text: str, plan, errors=None):
+    """What the ``.pb`` file will change, and the form that confirms it (the file goes along, hidden)."""
+    request.override_renderer = "console/project_import_preview.jinja2"
+    context = request.context
+    return {"process": context.process, "budget": context.budget, "plan": plan, "filename": filename,
+            "content": text, "kind_labels": BALLOT_KIND_LABELS, "errors": errors or {}}
+
+
 @view_config(route_name="console.project_import", renderer="console/project_import.jinja2",
              permission=Permission.PROCESS_MODERATE, request_method="GET")
 def project_import_form(request):
@@ -127,14 +136,38 @@ def project_import_form(request):
 
 
 @view_config(route_name="console.project_import", renderer="console/project_import.jinja2",
+             permission=Permission.PROCESS_MODERATE, request_method="POST", request_param="action=confirm")
+def project_import_confirm(request):
+    """Apply a previewed ``.pb`` file: all its changes, or none if the budget changed since the preview."""
+    budget = request.context.budget
+    filename, text = forms.text(request.POST, "filename", 200), request.POST.get("content", "")
+    try:
+        plan = importing.apply_pb(request.db, budget, text, request.POST.get("digest", ""), actor(request))
+    except importing.PlanChanged as error:
+        errors = refuse(request, error)
+        return _preview(request, filename, text, importing.plan_pb(request.db, budget, text), errors)
+    except DomainError as error:
+        return _import_form(request, refuse(request, error))
+    request.session.flash(translate(request, _(
+        "${n} projects imported; ${changes} settings changed as the file says.",
+        mapping={"n": len(plan.projects), "changes": len(plan.changes)})))
+    return _back(request)
+
+
+@view_config(route_name="console.project_import", renderer="console/project_import.jinja2",
              permission=Permission.PROCESS_MODERATE, request_method="POST")
 def project_import(request):
+    """A CSV file is imported at once; a ``.pb`` file first shows what it will change."""
     upload = request.POST.get("file")
+    budget = request.context.budget
     try:
         if not hasattr(upload, "file"):
             raise InvalidInput(_("Choose a CSV or .pb file."), field="file")
-        added = importing.import_projects(request.db, request.context.budget, upload.filename or "",
-                                          upload.file.read(importing.MAX_BYTES + 1), actor(request))
+        filename, content = upload.filename or "", upload.file.read(importing.MAX_BYTES + 1)
+        if importing.is_pb(filename):
+            plan = importing.plan_pb(request.db, budget, content)
+            return _preview(request, filename.rsplit("/", 1)[-1][:200], importing.decode(content), plan)
+        added = importing.import_projects(request.db, budget, filename, content, actor(request))
     except DomainError as error:
         return _import_form(request, refuse(request, error))
     request.session.flash(translate(request, _("${n} projects imported.", mapping={"n": len(added)})))
