@@ -115,9 +115,10 @@ def project_update(request):
     return _back(request)
 
 
-def _import_form(request, errors=None):
+def _import_form(request, errors=None, problems=()):
     context = request.context
     return {"process": context.process, "budget": context.budget, "errors": errors or {},
+            "problems": [translate(request, problem) for problem in problems],
             "locked": phases.is_locked(context.process)}
 
 
@@ -169,6 +170,6 @@ def project_import(request):
             return _preview(request, filename.rsplit("/", 1)[-1][:200], importing.decode(content), plan)
         added = importing.import_projects(request.db, budget, filename, content, actor(request))
     except DomainError as error:
-        return _import_form(request, refuse(request, error))
+        return _import_form(request, refuse(request, error), getattr(error, "problems", ()))
     request.session.flash(translate(request, _("${n} projects imported.", mapping={"n": len(added)})))
     return _back(request)
