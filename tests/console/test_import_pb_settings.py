@@ -63,7 +63,7 @@ def test_the_preview_lists_what_the_file_changes_and_writes_nothing(testapp, db)
     before = snapshot(db)
     page = _upload(testapp, process, budget, PLN)
     changes = _changes(page)
-    assert changes[0] == "Currency: EUR → PLN (for the whole process, also its other budget)"
+    assert changes[0] == "Currency: EUR → PLN (for the whole process, also its 1 other budget)"
     assert changes[1] == f"Budget: {money(6_000_000, 'EUR', 'en')} → {money(9_860_000, 'PLN', 'en')}"
     assert changes[1].startswith("Budget: €60,000 → PLN")
     assert "Fewest projects a voter must choose: not set → 1" in changes
