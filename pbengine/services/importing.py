@@ -301,7 +301,6 @@ def budget_data(election: Election, slug: str, name: str, currency: str) -> Budg
         completion=params.completion, tie_break=",".join(params.tie_break), threshold=params.threshold)
 
 
-
 # The budget settings a file's META gives, in the order the preview lists them.
 PB_SETTINGS = {
     "amount": _("Budget"),
@@ -341,13 +340,13 @@ class PbPlan:
     projects: list[ProjectData]
     other_budgets: int  # budgets of the process whose amounts the currency change also concerns
     warnings: list[str]
-    _budget: BudgetData
+    new_budget: BudgetData  # the budget as the file leaves it
     added: list[Project] = dataclasses.field(default_factory=list)  # once applied
 
     @property
     def digest(self) -> str:
         """Names this exact plan: the confirmation is refused if the plan changed since the preview."""
-        plain = {"currency": self.currency, "budget": dataclasses.asdict(self._budget),
+        plain = {"currency": self.currency, "budget": dataclasses.asdict(self.new_budget),
                  "changes": [[c.field, c.old, c.new] for c in self.changes],
                  "projects": [dataclasses.asdict(p) for p in self.projects]}
         return hashlib.sha256(json.dumps(plain, sort_keys=True, default=str).encode()).hexdigest()
@@ -419,7 +418,7 @@ def plan_pb(db, budget: Budget, content: bytes | str) -> PbPlan:
             changes.append(Change(name, label, old, new, name in MONEY_SETTINGS, process.currency, currency))
     return PbPlan(currency=currency, changes=changes, projects=[project for _line, project in parsed],
                   other_budgets=len([b for b in process.budgets if b is not budget]),
-                  warnings=list(election.warnings), _budget=data)
+                  warnings=list(election.warnings), new_budget=data)
 
 
 def _process_data(process, currency: str) -> ProcessData:
@@ -446,6 +445,6 @@ def apply_pb(db, budget: Budget, content: bytes | str, digest: str, actor: str =
     process = budget.process
     if plan.currency != process.currency:
         update_process(db, process, _process_data(process, plan.currency), actor)
-    update_budget(db, budget, plan._budget, actor)
+    update_budget(db, budget, plan.new_budget, actor)
     plan.added = [add_project(db, budget, project, actor) for project in plan.projects]
     return plan
