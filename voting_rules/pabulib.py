@@ -282,6 +282,14 @@ def _ballot(fields: dict[str, str], kind: str, known: set[str], fail, warn) -> B
     voter = fields["voter_id"].strip()
     if not voter:
         raise fail("empty voter_id")
+    if kind == "ranking" and _present(fields["vote"]):
+        # A ranking's places are its order: "a,,c" leaves place 2 empty, it is not "a,c".
+        places = [p.strip() for p in fields["vote"].split(",")]
+        while places and not places[-1]:
+            places.pop()
+        if "" in places:
+            raise fail(f"voter {voter} leaves place {places.index('') + 1} of the ranking empty "
+                       f"before a filled place")
     ids = _ids(fields["vote"], known, fail)
     twice = sorted({pid for pid in ids if ids.count(pid) > 1}, key=ids.index)
     extra = {k: v.strip() for k, v in fields.items()

@@ -51,8 +51,7 @@ def api_error(exc, request):
 
 @api_exception_view(DomainError)
 def domain_error(exc, request):
-    errors = {exc.field: exc.message} if exc.field else None
-    return error_body(request, exc.status, exc.code, exc.message, errors)
+    return error_body(request, exc.status, exc.code, exc.message, exc.errors or None)  # every field's message
 
 
 @api_exception_view(HTTPNotFound)

@@ -8,7 +8,7 @@ from pyramid.view import view_config
 
 from voting_rules import COMPLETIONS, RULES, SATISFACTIONS
 
-from .. import forms, money
+from .. import forms
 from ..i18n import _
 from ..security import Permission
 from ..services import phases
@@ -17,32 +17,42 @@ from ..services.errors import DomainError
 from . import confirm
 from .common import BALLOT_KIND_LABELS, ORGANISATION_TYPE_LABELS, SDG_NAMES, actor, label_options, refuse, translate
 
-AMOUNTS = ("amount", "max_sum_cost")
-NUMBERS = ("min_length", "max_length", "max_sum_points", "max_points_per_project", "rank_length", "threshold")
-TEXTS = ("slug", "name", "description", "ballot_kind", "rule", "satisfaction", "completion", "tie_break",
-         "incompatible")
+FORM = forms.Form(
+    service.BudgetData,
+    name=forms.Field(_("Name"), required=True),
+    slug=forms.Field(_("Address"), required=True),
+    description=forms.Field(_("Description"), kind="textarea", max_length=10_000),
+    amount=forms.Amount(_("Amount"), required=True),
+    ballot_kind=forms.Field(_("Ballot format"), kind="select"),
+    min_length=forms.Integer(_("Fewest projects a voter must choose")),
+    max_length=forms.Integer(_("Most projects a voter may choose")),
+    max_sum_cost=forms.Amount(_("Most total cost a voter may choose")),
+    max_sum_points=forms.Integer(_("Points each voter spreads")),
+    max_points_per_project=forms.Integer(_("Most points for one project")),
+    rank_length=forms.Integer(_("Number of places to rank")),
+    rule=forms.Field(_("Rule"), kind="select"),
+    satisfaction=forms.Field(_("Satisfaction measure"), kind="select"),
+    completion=forms.Field(_("Completion (Method of Equal Shares)"), kind="select"),
+    tie_break=forms.Field(_("Tie-breaking"), required=True),
+    threshold=forms.Integer(_("Minimum score to be funded")),
+    incompatible=forms.Field(_("Projects that cannot all be carried out"), max_length=2000),
+)
 
 
-def _values(request, budget) -> dict:
-    currency = budget.process.currency
-    amounts = {key: money.input_text(getattr(budget, key), currency, request.locale_name) for key in AMOUNTS}
-    return {key: getattr(budget, key) for key in NUMBERS + TEXTS} | amounts
+def _context(request) -> forms.Context:
+    return forms.Context(request.context.process.currency, request.locale_name)
 
 
-def _data(request, params) -> service.BudgetData:
-    currency = request.context.process.currency
-    amounts = {key: forms.amount(params, key, currency, request.locale_name, required=(key == "amount"))
-               for key in AMOUNTS}
-    numbers = {key: forms.integer(params, key, required=False) for key in NUMBERS}
-    texts = {key: forms.text(params, key, {"description": 10_000, "incompatible": 2000}.get(key, 200))
-             for key in TEXTS}
-    return service.BudgetData(**texts, **numbers, **amounts)
+def _submit(request, budget, act):
+    process = request.context.process
+    return FORM.submit(request.POST, lambda data: service.check_budget(process, data, budget), act,
+                       _context(request))
 
 
 def _form(request, budget, values, errors=None):
     process = request.context.process
     return {
-        "process": process, "budget": budget, "values": values, "errors": errors or {},
+        "process": process, "budget": budget, "form": FORM, "values": values, "errors": errors or {},
         "locked": phases.is_locked(process),
         "kind_options": label_options(request, BALLOT_KIND_LABELS),
         "rule_options": [(name, name) for name in RULES],
@@ -66,9 +76,9 @@ def budget_new(request):
 def budget_create(request):
     process = request.context.process
     try:
-        budget = service.add_budget(request.db, process, _data(request, request.POST), actor(request))
+        budget = _submit(request, None, lambda data: service.add_budget(request.db, process, data, actor(request)))
     except DomainError as error:
-        return _form(request, None, dict(request.POST), refuse(request, error))
+        return _form(request, None, FORM.posted(request.POST), refuse(request, error))
     request.session.flash(translate(request, _("Budget “${name}” added.", mapping={"name": budget.name})))
     return HTTPSeeOther(request.route_url("console.budget", process_id=process.id, budget_id=budget.id))
 
@@ -76,7 +86,7 @@ def budget_create(request):
 @view_config(route_name="console.budget_edit", renderer="console/budget_form.jinja2",
              permission=Permission.PROCESS_MANAGE, request_method="GET")
 def budget_edit(request):
-    return _form(request, request.context.budget, _values(request, request.context.budget))
+    return _form(request, request.context.budget, FORM.values(request.context.budget, _context(request)))
 
 
 @view_config(route_name="console.budget_edit", renderer="console/budget_form.jinja2",
@@ -84,9 +94,9 @@ def budget_edit(request):
 def budget_update(request):
     budget = request.context.budget
     try:
-        service.update_budget(request.db, budget, _data(request, request.POST), actor(request))
+        _submit(request, budget, lambda data: service.update_budget(request.db, budget, data, actor(request)))
     except DomainError as error:
-        return _form(request, budget, dict(request.POST), refuse(request, error))
+        return _form(request, budget, FORM.posted(request.POST), refuse(request, error))
     request.session.flash(translate(request, _("Budget “${name}” saved.", mapping={"name": budget.name})))
     return HTTPSeeOther(request.route_url("console.budget", process_id=budget.process_id, budget_id=budget.id))
 

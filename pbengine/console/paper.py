@@ -31,12 +31,9 @@ def _content(budget, params) -> dict:
             if value:
                 points[project.code] = value
         return {"points": points}
-    ranking = []
-    for place in range(1, (budget.rank_length or len(budget.projects)) + 1):
-        code = params.get(f"rank-{place}") or ""
-        if code:
-            ranking.append(code)
-    return {"ranking": ranking}
+    # Every place as entered, empty ones included: the service refuses a gap instead of closing it up.
+    return {"ranking": [params.get(f"rank-{place}") or ""
+                        for place in range(1, (budget.rank_length or len(budget.projects)) + 1)]}
 
 
 def _page(request, errors=None, posted=None):

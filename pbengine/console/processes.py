@@ -28,36 +28,29 @@ from .common import (
 
 log = logging.getLogger(__name__)
 
-
-def _values(process) -> dict:
-    values = {key: getattr(process, key) for key in (
-        "slug", "title", "description", "currency", "allow_revote",
-        "proposals_start", "proposals_end", "voting_start", "voting_end", "max_budgets", "auto_phases")}
-    return values | translation_values(process)
-
-
-def _posted(params) -> dict:
-    values = {key: params.get(key, "") for key in (
-        "slug", "title", "description", "currency",
-        "proposals_start", "proposals_end", "voting_start", "voting_end", "max_budgets")}
-    values["allow_revote"] = forms.checkbox(params, "allow_revote")
-    values["auto_phases"] = forms.checkbox(params, "auto_phases")
-    return values | posted_translations(params)
-
-
-def _data(params) -> service.ProcessData:
-    return service.ProcessData(
-        slug=forms.text(params, "slug", 40), title=forms.text(params, "title", 200),
-        description=forms.text(params, "description"), currency=forms.text(params, "currency", 8).upper(),
-        allow_revote=forms.checkbox(params, "allow_revote"),
-        proposals_start=forms.date(params, "proposals_start"), proposals_end=forms.date(params, "proposals_end"),
-        voting_start=forms.date(params, "voting_start"), voting_end=forms.date(params, "voting_end"),
-        max_budgets=forms.integer(params, "max_budgets", required=False, minimum=1),
-        auto_phases=forms.checkbox(params, "auto_phases"))
+FORM = forms.Form(
+    service.ProcessData,
+    slug=forms.Field(_("Address"), required=True, max_length=40),
+    title=forms.Field(_("Title"), required=True),
+    description=forms.Field(_("Description"), kind="textarea", max_length=10_000),
+    currency=forms.Upper(_("Currency"), required=True, max_length=8),
+    allow_revote=forms.Checkbox(_("A voter may change their ballot until the vote closes")),
+    proposals_start=forms.Date(_("Proposals open on")),
+    proposals_end=forms.Date(_("Proposals close on")),
+    voting_start=forms.Date(_("Voting opens on")),
+    voting_end=forms.Date(_("Voting closes on")),
+    max_budgets=forms.Integer(_("A voter code votes in at most this many budgets"), minimum=1),
+    auto_phases=forms.Checkbox(_("Move to the next phase automatically at these dates")),
+)
 
 
 def _form(request, process, values, errors=None):
-    return {"process": process, "values": values, "errors": errors or {}}
+    return {"process": process, "form": FORM, "values": values, "errors": errors or {}}
+
+
+def _refused(request, process, error):
+    return _form(request, process, FORM.posted(request.POST) | posted_translations(request.POST),
+                 refuse(request, error))
 
 
 @view_config(route_name="console.process_new", renderer="console/process_form.jinja2",
@@ -70,10 +63,11 @@ def process_new(request):
              permission=Permission.ADMIN, request_method="POST")
 def process_create(request):
     try:
-        process = service.create_process(request.db, _data(request.POST), actor(request))
+        process = FORM.submit(request.POST, lambda data: service.check_process(request.db, data),
+                              lambda data: service.create_process(request.db, data, actor(request)))
         apply_translations(process, request.POST)
     except DomainError as error:
-        return _form(request, None, _posted(request.POST), refuse(request, error))
+        return _refused(request, None, error)
     request.session.flash(translate(request, _("Process created. Add its budgets next.")))
     return HTTPSeeOther(request.route_url("console.process", process_id=process.id))
 
@@ -82,7 +76,7 @@ def process_create(request):
              permission=Permission.PROCESS_MANAGE, request_method="GET")
 def process_edit(request):
     process = request.context.process
-    return _form(request, process, _values(process))
+    return _form(request, process, FORM.values(process) | translation_values(process))
 
 
 @view_config(route_name="console.process_edit", renderer="console/process_form.jinja2",
@@ -90,10 +84,11 @@ def process_edit(request):
 def process_update(request):
     process = request.context.process
     try:
-        service.update_process(request.db, process, _data(request.POST), actor(request))
+        FORM.submit(request.POST, lambda data: service.check_process(request.db, data, process),
+                    lambda data: service.update_process(request.db, process, data, actor(request)))
         apply_translations(process, request.POST)
     except DomainError as error:
-        return _form(request, process, _posted(request.POST), refuse(request, error))
+        return _refused(request, process, error)
     request.session.flash(translate(request, _("Process saved.")))
     return HTTPSeeOther(request.route_url("console.process", process_id=process.id))
 

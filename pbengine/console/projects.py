@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
-from .. import forms, money
+from .. import forms
 from ..i18n import _
 from ..security import Permission
 from ..services import importing, phases
@@ -13,6 +13,7 @@ from ..services import processes as service
 from ..services.errors import DomainError, InvalidInput
 from . import confirm
 from .common import (
+    BALLOT_KIND_LABELS,
     ORGANISATION_TYPE_LABELS,
     SDG_NAMES,
     actor,
@@ -24,40 +25,40 @@ from .common import (
     translation_values,
 )
 
-TEXTS = ("code", "title", "description", "organisation_name", "location", "image_url")
+FORM = forms.Form(
+    service.ProjectData,
+    code=forms.Field(_("Project id"), required=True, max_length=40),
+    title=forms.Field(_("Title"), required=True),
+    description=forms.Field(_("Description"), kind="textarea", max_length=10_000),
+    cost=forms.Amount(_("Cost"), required=True),
+    categories=forms.Words(_("Categories")),
+    sdgs=forms.Numbers(_("Sustainable Development Goals")),
+    organisation_name=forms.Field(_("Organisation")),
+    organisation_type=forms.Choice(_("Organisation type")),
+    location=forms.Field(_("Location")),
+    image_url=forms.Field(_("Image address"), kind="url", max_length=500),
+)
 
 
-def _values(request, project) -> dict:
-    values = {key: getattr(project, key) for key in TEXTS + ("organisation_type",)}
-    values["cost"] = money.input_text(project.cost, request.context.process.currency, request.locale_name)
-    values["categories"] = ", ".join(project.categories or [])
-    values["sdgs"] = list(project.sdgs or [])
-    return values | translation_values(project)
+def _context(request) -> forms.Context:
+    return forms.Context(request.context.process.currency, request.locale_name)
+
+
+def _submit(request, project, act):
+    budget = request.context.budget
+    return FORM.submit(request.POST, lambda data: service.check_project(budget, data, project), act,
+                       _context(request))
 
 
 def _posted(params) -> dict:
-    values = {key: params.get(key, "") for key in TEXTS + ("cost", "organisation_type", "categories")}
-    values["sdgs"] = [int(s) for s in params.getall("sdgs") if s.isdigit()]
-    return values | posted_translations(params)
-
-
-def _data(request, params) -> service.ProjectData:
-    categories = [c.strip() for c in forms.text(params, "categories", 500).split(",") if c.strip()]
-    return service.ProjectData(
-        code=forms.text(params, "code", 40), title=forms.text(params, "title", 200),
-        cost=forms.amount(params, "cost", request.context.process.currency, request.locale_name),
-        description=forms.text(params, "description"),
-        categories=categories, sdgs=forms.int_list(params, "sdgs"),
-        organisation_name=forms.text(params, "organisation_name", 200),
-        organisation_type=params.get("organisation_type") or None,
-        location=forms.text(params, "location", 200), image_url=forms.text(params, "image_url", 500))
+    return FORM.posted(params) | posted_translations(params)
 
 
 def _form(request, project, values, errors=None):
     context = request.context
     return {
         "process": context.process, "budget": context.budget, "project": project,
-        "values": values, "errors": errors or {}, "locked": phases.is_locked(context.process),
+        "form": FORM, "values": values, "errors": errors or {}, "locked": phases.is_locked(context.process),
         "sdg_names": SDG_NAMES,
         "organisation_options": [("", translate(request, _("None or unknown")))]
         + label_options(request, ORGANISATION_TYPE_LABELS),
@@ -80,7 +81,8 @@ def project_new(request):
              permission=Permission.PROCESS_MODERATE, request_method="POST")
 def project_create(request):
     try:
-        project = service.add_project(request.db, request.context.budget, _data(request, request.POST), actor(request))
+        project = _submit(request, None, lambda data: service.add_project(request.db, request.context.budget, data,
+                                                                           actor(request)))
         apply_translations(project, request.POST)
     except DomainError as error:
         return _form(request, None, _posted(request.POST), refuse(request, error))
@@ -91,7 +93,8 @@ def project_create(request):
 @view_config(route_name="console.project_edit", renderer="console/project_form.jinja2",
              permission=Permission.PROCESS_MODERATE, request_method="GET")
 def project_edit(request):
-    return _form(request, request.context.project, _values(request, request.context.project))
+    project = request.context.project
+    return _form(request, project, FORM.values(project, _context(request)) | translation_values(project))
 
 
 @view_config(route_name="console.project_edit", renderer="console/project_form.jinja2",
@@ -102,7 +105,7 @@ def project_update(request):
         if request.POST.get("action") == "remove":  # removing asks first: console.project_delete
             phases.ensure_unlocked(request.context.process)
             return confirm.refused(request, _remove_confirmation(request, project), request.context.process)
-        service.update_project(request.db, project, _data(request, request.POST), actor(request))
+        _submit(request, project, lambda data: service.update_project(request.db, project, data, actor(request)))
         apply_translations(project, request.POST)
     except DomainError as error:
         return _form(request, project, _posted(request.POST), refuse(request, error))
@@ -133,7 +136,7 @@ def project_delete_confirm(request):
     try:
         phases.ensure_unlocked(request.context.process)
     except DomainError as error:
-        return _form(request, project, _values(request, project), refuse(request, error))
+        return _form(request, project, FORM.values(project, _context(request)) | translation_values(project), refuse(request, error))
     return confirm.page(request, _remove_confirmation(request, project), request.context.process)
 
 
@@ -149,15 +152,24 @@ def project_delete(request):
         title = project.title
         service.remove_project(request.db, project, actor(request))
     except DomainError as error:
-        return _form(request, project, _values(request, project), refuse(request, error))
+        return _form(request, project, FORM.values(project, _context(request)) | translation_values(project), refuse(request, error))
     request.session.flash(translate(request, _("Project “${title}” removed.", mapping={"title": title})))
     return _back(request)
 
 
-def _import_form(request, errors=None):
+def _import_form(request, errors=None, problems=()):
     context = request.context
     return {"process": context.process, "budget": context.budget, "errors": errors or {},
+            "problems": [translate(request, problem) for problem in problems],
             "locked": phases.is_locked(context.process)}
+
+
+def _preview(request, filename: str, text: str, plan, errors=None):
+    """What the ``.pb`` file will change, and the form that confirms it (the file goes along, hidden)."""
+    request.override_renderer = "console/project_import_preview.jinja2"
+    context = request.context
+    return {"process": context.process, "budget": context.budget, "plan": plan, "filename": filename,
+            "content": text, "kind_labels": BALLOT_KIND_LABELS, "errors": errors or {}}
 
 
 @view_config(route_name="console.project_import", renderer="console/project_import.jinja2",
@@ -167,15 +179,39 @@ def project_import_form(request):
 
 
 @view_config(route_name="console.project_import", renderer="console/project_import.jinja2",
+             permission=Permission.PROCESS_MODERATE, request_method="POST", request_param="action=confirm")
+def project_import_confirm(request):
+    """Apply a previewed ``.pb`` file: all its changes, or none if the budget changed since the preview."""
+    budget = request.context.budget
+    filename, text = forms.text(request.POST, "filename", 200), request.POST.get("content", "")
+    try:
+        plan = importing.apply_pb(request.db, budget, text, request.POST.get("digest", ""), actor(request))
+    except importing.PlanChanged as error:
+        errors = refuse(request, error)
+        return _preview(request, filename, text, importing.plan_pb(request.db, budget, text), errors)
+    except DomainError as error:
+        return _import_form(request, refuse(request, error))
+    request.session.flash(translate(request, _(
+        "${n} projects imported; ${changes} settings changed as the file says.",
+        mapping={"n": len(plan.projects), "changes": len(plan.changes)})))
+    return _back(request)
+
+
+@view_config(route_name="console.project_import", renderer="console/project_import.jinja2",
              permission=Permission.PROCESS_MODERATE, request_method="POST")
 def project_import(request):
+    """A CSV file is imported at once; a ``.pb`` file first shows what it will change."""
     upload = request.POST.get("file")
+    budget = request.context.budget
     try:
         if not hasattr(upload, "file"):
             raise InvalidInput(_("Choose a CSV or .pb file."), field="file")
-        added = importing.import_projects(request.db, request.context.budget, upload.filename or "",
-                                          upload.file.read(importing.MAX_BYTES + 1), actor(request))
+        filename, content = upload.filename or "", upload.file.read(importing.MAX_BYTES + 1)
+        if importing.is_pb(filename):
+            plan = importing.plan_pb(request.db, budget, content)
+            return _preview(request, filename.rsplit("/", 1)[-1][:200], importing.decode(content), plan)
+        added = importing.import_projects(request.db, budget, filename, content, actor(request))
     except DomainError as error:
-        return _import_form(request, refuse(request, error))
+        return _import_form(request, refuse(request, error), getattr(error, "problems", ()))
     request.session.flash(translate(request, _("${n} projects imported.", mapping={"n": len(added)})))
     return _back(request)

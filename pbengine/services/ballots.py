@@ -75,14 +75,35 @@ def normalise_content(budget: Budget, content: dict) -> dict:
         if kind is BallotKind.CUMULATIVE:
             points = {str(k): int(v) for k, v in (content.get("points") or {}).items()}
             return {"points": {k: v for k, v in sorted(points.items()) if v != 0}}
-        return {"ranking": [str(c) for c in content.get("ranking", [])]}
+        # Places as given: an empty place ("") stays where it is (a gap is refused, not closed up);
+        # empty places after the last filled one are just places not used.
+        ranking = ["" if c is None else str(c).strip() for c in content.get("ranking", [])]
+        while ranking and not ranking[-1]:
+            ranking.pop()
+        return {"ranking": ranking}
     except (TypeError, ValueError, AttributeError):
         raise BallotInvalid(_("This ballot is not in the expected form.")) from None
+
+
+def ensure_no_gap(content: dict) -> None:
+    """Refuse a ranking with an empty place before a filled one (places 1 and 3, not 2).
+
+    The places are kept as the voter gave them: closing the gap up would move a project to a
+    place the voter did not give it, and change its points.
+    """
+    ranking = content.get("ranking") or []
+    if "" in ranking:
+        gap = ranking.index("") + 1
+        later = next(place for place, code in enumerate(ranking, 1) if place > gap and code)
+        raise BallotInvalid(_("Place ${gap} is empty but place ${later} is filled. Fill the places in "
+                              "order from place 1, without a gap, or leave the last places empty.",
+                              mapping={"gap": gap, "later": later}), field=f"rank-{gap}")
 
 
 def validate(budget: Budget, content: dict, locale: str | None = None) -> dict:
     """The normalised ballot content, or :class:`BallotInvalid` naming what to change."""
     content = normalise_content(budget, content)
+    ensure_no_gap(content)
     try:
         validate_ballot(ballot_format(budget), to_rule_ballot("ballot", content),
                         rule_projects(budget), to_units(budget.amount, budget.process.currency))

@@ -1,12 +1,16 @@
 """Domain errors. Services raise these; one exception view per family turns them into a response.
 
-Each error carries a translatable message (``pbengine.i18n._``) and, where it concerns one
-form field, that field's name so the form can show the message beside it.
+Each error carries a translatable message (``pbengine.i18n._``) and, where it concerns form
+fields, ``errors``: each field's name and its message, so that a form shows every message
+beside its field at once (``field`` is the first of them). A check collects them with
+:class:`FieldErrors` and raises one :class:`InvalidInput` for all.
 """
 
 from __future__ import annotations
 
 from translationstring import TranslationString
+
+from ..i18n import _
 
 
 class DomainError(Exception):
@@ -15,11 +19,21 @@ class DomainError(Exception):
     code = "invalid"
     status = 422
 
-    def __init__(self, message: str | TranslationString, field: str | None = None):
-        # The English sentence with its values filled in (for logs, the CLI and tests).
-        super().__init__(message.interpolate() if isinstance(message, TranslationString) else str(message))
+    def __init__(self, message: str | TranslationString, field: str | None = None,
+                 errors: dict[str, str | TranslationString] | None = None):
+        self.errors = dict(errors) if errors else ({field: message} if field else {})
+        # The English sentences with their values filled in (for logs, the CLI and tests).
+        if len(self.errors) > 1:
+            english = "; ".join(f"{name}: {_english(text)}" for name, text in self.errors.items())
+        else:
+            english = _english(message)
+        super().__init__(english)
         self.message = message
-        self.field = field
+        self.field = field if field is not None else next(iter(self.errors), None)
+
+
+def _english(message) -> str:
+    return message.interpolate() if isinstance(message, TranslationString) else str(message)
 
 
 class NotFound(DomainError):
@@ -30,6 +44,38 @@ class NotFound(DomainError):
 class InvalidInput(DomainError):
     code = "invalid_input"
     status = 422
+
+
+class FieldErrors:
+    """The field errors a check found, to report them all at once.
+
+    ``add`` keeps the first message of a field (the most basic problem: a missing value before
+    a duplicate); ``raise_if_any`` raises one :class:`InvalidInput` carrying them all.
+    """
+
+    def __init__(self, errors: dict | None = None):
+        self.errors: dict[str, str | TranslationString] = dict(errors or {})
+
+    def add(self, field: str, message: str | TranslationString) -> None:
+        self.errors.setdefault(field, message)
+
+    def __contains__(self, field: str) -> bool:
+        return field in self.errors
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise invalid_fields(self.errors)
+
+
+def invalid_fields(errors: dict) -> InvalidInput:
+    """One :class:`InvalidInput` for ``{field: message}`` (its message: the only one, or a count)."""
+    if len(errors) == 1:
+        (field, message), = errors.items()
+        return InvalidInput(message, field=field)
+    return InvalidInput(_("${n} fields need a correction.", mapping={"n": len(errors)}), errors=errors)
 
 
 class PhaseError(DomainError):

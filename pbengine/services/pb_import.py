@@ -18,21 +18,20 @@ from dataclasses import dataclass
 
 from sqlalchemy import insert
 
-from voting_rules import Election, PabulibError, params_from_meta, read_pb
+from voting_rules import PabulibError, read_pb
 from voting_rules.election import EXCLUSION_RULES, incompatible_text
 from voting_rules.pabulib import limit_breaches
 
-from .. import money
 from ..i18n import _
-from ..models import Ballot, BallotKind, Budget, Process
+from ..models import Ballot, Budget, Process
 from ..models.voting import cast_day, new_ballot_id
 from ..verify import receipts_digest
 from . import audit
 from .ballots import normalise_content
 from .errors import DomainError, InvalidInput
-from .importing import ImportRefused
+from .importing import ImportRefused, budget_data, meta_minor
 from .phases import ensure_unlocked
-from .processes import BudgetData, ProjectData, add_budget, add_project
+from .processes import ProjectData, add_budget, add_project
 
 CHANNEL = "imported"
 MAX_BYTES = 200_000_000
@@ -56,32 +55,6 @@ def default_slug(filename: str) -> str:
     stem = re.sub(r"\.pb$", "", filename.rsplit("/", 1)[-1], flags=re.IGNORECASE)
     slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:40].strip("-")
     return slug or "imported"
-
-
-def _minor(value, currency: str, what: str) -> int:
-    try:
-        return money.to_minor(value, currency)
-    except ValueError:
-        raise InvalidInput(_("${what} has more decimals than ${currency} allows (${n}).",
-                             mapping={"what": what, "currency": currency,
-                                      "n": money.minor_digits(currency)}), field="file") from None
-
-
-def budget_data(election: Election, slug: str, name: str, currency: str) -> BudgetData:
-    """The budget a file describes, amounts in the process currency's minor units."""
-    fmt = election.ballot_format
-    if fmt.kind not in set(BallotKind):
-        raise InvalidInput(_("Ballots of type “${kind}” cannot be imported: budgets here use approval, "
-                             "knapsack, cumulative or ranking ballots.", mapping={"kind": fmt.kind}), field="file")
-    params = params_from_meta(election.meta)
-    return BudgetData(
-        slug=slug, name=name, amount=_minor(election.budget, currency, "META budget"),
-        description=election.meta.get("comment", "")[:2000], ballot_kind=fmt.kind,
-        min_length=fmt.min_length, max_length=fmt.max_length if fmt.kind != "ranking" else None,
-        max_sum_cost=None if fmt.max_sum_cost is None else _minor(fmt.max_sum_cost, currency, "META max_sum_cost"),
-        max_sum_points=fmt.max_sum_points, max_points_per_project=fmt.max_points_per_project,
-        rank_length=fmt.rank_length, rule=params.rule, satisfaction=params.satisfaction,
-        completion=params.completion, tie_break=",".join(params.tie_break), threshold=params.threshold)
 
 
 def _content(ballot) -> dict:
@@ -126,7 +99,7 @@ def import_pb(db, process: Process, filename: str, content: bytes, slug: str | N
     budget = add_budget(db, process, budget_data(election, slug, title, currency), actor)
     for project in election.projects:
         data = ProjectData(code=project.id, title=(project.name or project.id)[:200],
-                           cost=_minor(project.cost, currency, f"project {project.id}"),
+                           cost=meta_minor(project.cost, currency, f"project {project.id}"),
                            categories=list(project.categories))
         try:
             add_project(db, budget, data, actor)

@@ -19,7 +19,7 @@ from .. import money
 from ..i18n import _
 from ..models import AuditEvent, BallotKind, Budget, OrganisationType, Phase, Process, Project, VoterCode
 from . import audit
-from .errors import ConfigurationChanged, ConfigurationLocked, InvalidInput
+from .errors import ConfigurationChanged, ConfigurationLocked, FieldErrors
 from .phases import ensure_deletable, ensure_unlocked, is_locked
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -43,37 +43,37 @@ class ProcessData:
     auto_phases: bool = False
 
 
-def _check_process(db, data: ProcessData, process: Process | None = None) -> None:
+def check_process(db, data: ProcessData, process: Process | None = None) -> None:
+    """Every problem of ``data`` at once: one :class:`InvalidInput` naming each wrong field."""
+    errors = FieldErrors()
     if not SLUG_RE.match(data.slug or ""):
-        raise InvalidInput(_("Use 1 to 40 lowercase letters, digits and dashes."),
-                           field="slug")
+        errors.add("slug", _("Use 1 to 40 lowercase letters, digits and dashes."))
     if not (data.title or "").strip():
-        raise InvalidInput(_("This field is required."), field="title")
+        errors.add("title", _("This field is required."))
     if not re.match(r"^[A-Z]{3}$", data.currency or ""):
-        raise InvalidInput(_("Use a three-letter currency code, like EUR."),
-                           field="currency")
-    if (process is not None and process.budgets and data.currency != process.currency
+        errors.add("currency", _("Use a three-letter currency code, like EUR."))
+    elif (process is not None and process.budgets and data.currency != process.currency
             and money.minor_digits(data.currency) != money.minor_digits(process.currency)):
         # Amounts are stored in the currency's smallest unit: 1 JPY and 1 EUR cent are both 1.
-        raise InvalidInput(_("${new} has a different number of decimals than ${old}: remove the budgets "
-                             "first, or keep a currency with ${n} decimals.",
-                             mapping={"new": data.currency, "old": process.currency,
-                                      "n": money.minor_digits(process.currency)}), field="currency")
+        errors.add("currency", _("${new} has a different number of decimals than ${old}: remove the budgets "
+                                 "first, or keep a currency with ${n} decimals.",
+                                 mapping={"new": data.currency, "old": process.currency,
+                                          "n": money.minor_digits(process.currency)}))
     if data.max_budgets is not None and data.max_budgets < 1:
-        raise InvalidInput(_("Enter a number of at least ${n}.", mapping={"n": 1}), field="max_budgets")
+        errors.add("max_budgets", _("Enter a number of at least ${n}.", mapping={"n": 1}))
     for start, end, field in ((data.proposals_start, data.proposals_end, "proposals_end"),
                               (data.voting_start, data.voting_end, "voting_end")):
         if start and end and end < start:
-            raise InvalidInput(_("The end date is before the start date."),
-                               field=field)
-    other = db.query(Process).filter(Process.slug == data.slug).first()
-    if other is not None and other is not process:
-        raise InvalidInput(_("This address is already used by another process."),
-                           field="slug")
+            errors.add(field, _("The end date is before the start date."))
+    if "slug" not in errors:
+        other = db.query(Process).filter(Process.slug == data.slug).first()
+        if other is not None and other is not process:
+            errors.add("slug", _("This address is already used by another process."))
+    errors.raise_if_any()
 
 
 def create_process(db, data: ProcessData, actor: str = "") -> Process:
-    _check_process(db, data)
+    check_process(db, data)
     process = Process(**vars(data), phase=Phase.DRAFT.value, translations={})
     db.add(process)
     db.flush()
@@ -82,7 +82,7 @@ def create_process(db, data: ProcessData, actor: str = "") -> Process:
 
 
 def update_process(db, process: Process, data: ProcessData, actor: str = "") -> Process:
-    _check_process(db, data, process)
+    check_process(db, data, process)
     if is_locked(process):
         _ensure_configuration_kept(process, data)
     for key, value in vars(data).items():
@@ -249,9 +249,10 @@ class BudgetData:
     incompatible: str = ""
 
 
-def _check_budget(process: Process, data: BudgetData, budget: Budget | None = None) -> None:
-    def bad(field, message):
-        raise InvalidInput(message, field=field)
+def check_budget(process: Process, data: BudgetData, budget: Budget | None = None) -> None:
+    """Every problem of ``data`` at once (and ``data.incompatible`` normalised when it is right)."""
+    errors = FieldErrors()
+    bad = errors.add
 
     if not SLUG_RE.match(data.slug or ""):
         bad("slug", _("Use 1 to 40 lowercase letters, digits and dashes."))
@@ -280,10 +281,11 @@ def _check_budget(process: Process, data: BudgetData, budget: Budget | None = No
         bad("rule", _("Phragmén's method counts ticked projects only: with points or a ranking it "
                       "would throw away how many points or which place each project got. Choose "
                       "Equal Shares or greedy for this ballot format."))
-    try:
-        tally_params(Budget(**vars(data)))
-    except ValueError as error:
-        bad("tie_break", str(error))
+    if data.rule in RULES:
+        try:
+            tally_params(Budget(**vars(data)))
+        except ValueError as error:
+            bad("tie_break", str(error))
     groups = parse_incompatible(data.incompatible or "")
     if any(len(group) < 2 for group in groups):
         bad("incompatible", _("Each group needs two project codes or more, separated by commas "
@@ -297,12 +299,13 @@ def _check_budget(process: Process, data: BudgetData, budget: Budget | None = No
         bad("incompatible", _("Only the greedy rules can keep incompatible projects apart: "
                               "choose greedy, greedy-threshold or greedy-no-skip, or leave this "
                               "field empty."))
+    errors.raise_if_any()
     data.incompatible = incompatible_text(groups)
 
 
 def add_budget(db, process: Process, data: BudgetData, actor: str = "") -> Budget:
     ensure_unlocked(process)
-    _check_budget(process, data)
+    check_budget(process, data)
     budget = Budget(process=process, position=len(process.budgets), **vars(data))
     db.add(budget)
     db.flush()
@@ -313,7 +316,7 @@ def add_budget(db, process: Process, data: BudgetData, actor: str = "") -> Budge
 
 def update_budget(db, budget: Budget, data: BudgetData, actor: str = "") -> Budget:
     ensure_unlocked(budget.process)
-    _check_budget(budget.process, data, budget)
+    check_budget(budget.process, data, budget)
     for key, value in vars(data).items():
         setattr(budget, key, value)
     audit.record(db, budget.process, "budget.updated", {"budget": budget.slug}, actor)
@@ -352,35 +355,32 @@ class ProjectData:
 SDG_NUMBERS = range(1, 18)
 
 
-def _check_project(budget: Budget, data: ProjectData, project: Project | None = None) -> None:
+def check_project(budget: Budget, data: ProjectData, project: Project | None = None) -> None:
+    """Every problem of ``data`` at once: one :class:`InvalidInput` naming each wrong field."""
+    errors = FieldErrors()
     if not re.match(r"^[A-Za-z0-9_.-]{1,40}$", data.code or ""):
-        raise InvalidInput(_("Use 1 to 40 letters, digits, dots, dashes or underscores."),
-                           field="code")
-    if any(p.code == data.code and p is not project for p in budget.projects):
-        raise InvalidInput(_("Another project of this budget has this id."),
-                           field="code")
+        errors.add("code", _("Use 1 to 40 letters, digits, dots, dashes or underscores."))
+    elif any(p.code == data.code and p is not project for p in budget.projects):
+        errors.add("code", _("Another project of this budget has this id."))
     if not (data.title or "").strip():
-        raise InvalidInput(_("This field is required."), field="title")
+        errors.add("title", _("This field is required."))
     if data.cost is None or data.cost <= 0:
-        raise InvalidInput(_("The cost must be a positive amount."),
-                           field="cost")
-    if data.cost > budget.amount:
-        raise InvalidInput(_("The cost is larger than the whole budget."),
-                           field="cost")
+        errors.add("cost", _("The cost must be a positive amount."))
+    elif data.cost > budget.amount:
+        errors.add("cost", _("The cost is larger than the whole budget."))
     if any(s not in SDG_NUMBERS for s in data.sdgs or []):
-        raise InvalidInput(_("Sustainable Development Goals are numbered 1 to 17."),
-                           field="sdgs")
+        errors.add("sdgs", _("Sustainable Development Goals are numbered 1 to 17."))
     if data.organisation_type and data.organisation_type not in set(OrganisationType):
-        raise InvalidInput(_("Unknown organisation type."), field="organisation_type")
+        errors.add("organisation_type", _("Unknown organisation type."))
     # https only (a plain-http image would make the page insecure), or an address on this site
     if data.image_url and (not data.image_url.startswith(("https://", "/")) or data.image_url.startswith("//")):
-        raise InvalidInput(_("The image address must start with https:// (or / for an image on this site)."),
-                           field="image_url")
+        errors.add("image_url", _("The image address must start with https:// (or / for an image on this site)."))
+    errors.raise_if_any()
 
 
 def add_project(db, budget: Budget, data: ProjectData, actor: str = "", proposal_id=None) -> Project:
     ensure_unlocked(budget.process)
-    _check_project(budget, data)
+    check_project(budget, data)
     values = vars(data) | {"categories": data.categories or [], "sdgs": data.sdgs or []}
     project = Project(budget=budget, proposal_id=proposal_id, translations={}, **values)
     db.add(project)
@@ -393,7 +393,7 @@ def add_project(db, budget: Budget, data: ProjectData, actor: str = "", proposal
 
 def update_project(db, project: Project, data: ProjectData, actor: str = "") -> Project:
     ensure_unlocked(project.budget.process)
-    _check_project(project.budget, data, project)
+    check_project(project.budget, data, project)
     values = vars(data) | {"categories": data.categories or [], "sdgs": data.sdgs or []}
     for key, value in values.items():
         setattr(project, key, value)

@@ -19,7 +19,7 @@ from ..models import Budget, OrganisationType, Process, Proposal, ProposalStatus
 from ..models.meta import utcnow
 from . import audit
 from .accounts import EMAIL_RE
-from .errors import InvalidInput, NotEditable, PhaseError
+from .errors import FieldErrors, InvalidInput, NotEditable, PhaseError
 from .notifications import Notifier, reachable
 from .phases import accepts_proposals, can_review_proposals
 from .processes import SDG_NUMBERS, ProjectData, add_project
@@ -53,27 +53,26 @@ def _locale(locale: str | None) -> str:
     return locale if locale in LANGUAGES else "en"
 
 
-def _check(process: Process, data: ProposalData) -> None:
+def check(process: Process, data: ProposalData) -> None:
+    """Every problem of ``data`` at once: one :class:`InvalidInput` naming each wrong field."""
+    errors = FieldErrors()
     if not (data.title or "").strip():
-        raise InvalidInput(_("This field is required."), field="title")
-    if len(data.title) > 200:
-        raise InvalidInput(_("Keep it under ${n} characters.", mapping={"n": 200}),
-                           field="title")
+        errors.add("title", _("This field is required."))
+    elif len(data.title) > 200:
+        errors.add("title", _("Keep it under ${n} characters.", mapping={"n": 200}))
     if not (data.description or "").strip():
-        raise InvalidInput(_("This field is required."), field="description")
+        errors.add("description", _("This field is required."))
     if data.estimated_cost is None or data.estimated_cost <= 0:
-        raise InvalidInput(_("The cost must be a positive amount."),
-                           field="estimated_cost")
+        errors.add("estimated_cost", _("The cost must be a positive amount."))
     if data.budget_id is not None and data.budget_id not in {b.id for b in process.budgets}:
-        raise InvalidInput(_("Choose one of this process's budgets."),
-                           field="budget_id")
+        errors.add("budget_id", _("Choose one of this process's budgets."))
     if any(s not in SDG_NUMBERS for s in data.sdgs or []):
-        raise InvalidInput(_("Sustainable Development Goals are numbered 1 to 17."),
-                           field="sdgs")
+        errors.add("sdgs", _("Sustainable Development Goals are numbered 1 to 17."))
     if data.organisation_type and data.organisation_type not in set(OrganisationType):
-        raise InvalidInput(_("Unknown organisation type."), field="organisation_type")
+        errors.add("organisation_type", _("Unknown organisation type."))
     if data.contact_email and not EMAIL_RE.match(data.contact_email):
-        raise InvalidInput(_("Enter a valid email address."), field="contact_email")
+        errors.add("contact_email", _("Enter a valid email address."))
+    errors.raise_if_any()
 
 
 def submit(db, process: Process, data: ProposalData, locale: str | None = "en",
@@ -85,7 +84,7 @@ def submit(db, process: Process, data: ProposalData, locale: str | None = "en",
     """
     if not accepts_proposals(process):
         raise PhaseError(_("This process is not accepting proposals now."))
-    _check(process, data)
+    check(process, data)
     token = secrets.token_urlsafe(18)
     values = vars(data) | {"sdgs": data.sdgs or [],
                            "remind_voting": bool(data.remind_voting and data.contact_email)}
@@ -113,7 +112,7 @@ def revise(db, proposal: Proposal, data: ProposalData, locale: str | None = None
             "“${status}”.", mapping={"status": labels.PROPOSAL_STATUS.get(proposal.status, proposal.status)}))
     if not can_review_proposals(proposal.process):
         raise PhaseError(_("Voting has opened: proposals can no longer be changed."))
-    _check(proposal.process, data)
+    check(proposal.process, data)
     for name in EDITABLE_FIELDS:
         setattr(proposal, name, getattr(data, name))
     proposal.sdgs = list(data.sdgs or [])

@@ -47,5 +47,5 @@ def parse(budget: Budget, params) -> dict:
             if value:
                 points[project.code] = value
         return {"points": points}
-    ranking = [params.get(f"rank-{i}") for i in range(1, rank_places(budget) + 1)]
-    return {"ranking": [code for code in ranking if code]}
+    # Every place as posted, empty ones included: the service refuses a gap instead of closing it up.
+    return {"ranking": [params.get(f"rank-{i}") or "" for i in range(1, rank_places(budget) + 1)]}

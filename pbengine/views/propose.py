@@ -6,19 +6,34 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
-from .. import forms, labels, limits, money
+from .. import forms, labels, limits
 from ..i18n import _
 from ..security import Permission
 from ..services import proposals
 from ..services.errors import DomainError
 from ..services.phases import accepts_proposals
 
-FIELDS = ("title", "description", "estimated_cost", "budget_id", "category", "organisation_type",
-          "organisation_name", "location", "contact_email")
+FORM = forms.Form(
+    proposals.ProposalData,
+    title=forms.Field(_("Title of the project"), required=True),
+    description=forms.Field(_("What is it, who benefits, and why?"), kind="textarea", required=True,
+                            max_length=10_000),
+    estimated_cost=forms.Amount(_("Estimated cost"), kind="text", required=True),
+    budget_id=forms.Integer(_("Budget"), kind="select"),
+    category=forms.Field(_("Category"), max_length=80),
+    sdgs=forms.Numbers(_("Sustainable Development Goals this project serves")),
+    organisation_type=forms.Choice(_("Type of organisation"), max_length=24),
+    organisation_name=forms.Field(_("Name of the organisation")),
+    location=forms.Field(_("Where in the area?")),
+    contact_email=forms.Field(_("Your email (optional)"), kind="email", max_length=254),
+    remind_voting=forms.Checkbox(_("Mail me when voting opens")),
+)
 
 
 def _page(context, request, values=None, errors=None):
-    return {"process": context.process, "values": values or {}, "sdgs_checked": set((values or {}).get("sdgs", [])),
+    values = values or {}
+    return {"process": context.process, "form": FORM, "values": values,
+            "sdgs_checked": {str(n) for n in values.get("sdgs", [])},
             "errors": errors or {}, "open": accepts_proposals(context.process),
             "proposal_statuses": labels.PROPOSAL_STATUS}
 
@@ -29,39 +44,18 @@ def propose_form(context, request):
     return _page(context, request)
 
 
-def _data(request, params) -> proposals.ProposalData:
-    return proposals.ProposalData(
-        title=forms.text(params, "title", 200),
-        description=forms.text(params, "description"),
-        estimated_cost=forms.amount(params, "estimated_cost", request.context.process.currency, request.locale_name),
-        budget_id=forms.integer(params, "budget_id", required=False),
-        category=forms.text(params, "category", 80),
-        sdgs=forms.int_list(params, "sdgs"),
-        organisation_type=forms.text(params, "organisation_type", 24) or None,
-        organisation_name=forms.text(params, "organisation_name", 200),
-        location=forms.text(params, "location", 200),
-        contact_email=forms.text(params, "contact_email", 254),
-        remind_voting=forms.checkbox(params, "remind_voting"),
-    )
-
-
-def _posted(request) -> dict:
-    values = {name: request.POST.get(name, "") for name in FIELDS}
-    values["sdgs"] = [v for v in request.POST.getall("sdgs")]
-    values["remind_voting"] = forms.checkbox(request.POST, "remind_voting")
-    return values
-
-
 @view_config(route_name="site.propose", renderer="site/propose.jinja2", permission=Permission.VIEW,
              request_method="POST")
 def propose(context, request):
-    values = _posted(request)
+    process = context.process
     try:
-        _proposal, token = proposals.submit(request.db, context.process, _data(request, request.POST),
-                                            locale=request.locale_name, notifier=request.notifier)
+        _proposal, token = FORM.submit(
+            request.POST, lambda data: proposals.check(process, data),
+            lambda data: proposals.submit(request.db, process, data, locale=request.locale_name,
+                                          notifier=request.notifier),
+            forms.Context(process.currency, request.locale_name))
     except DomainError as error:
-        request.response.status = error.status
-        return _page(context, request, values, forms.refuse(request, error))
+        return _page(context, request, FORM.posted(request.POST), forms.refuse(request, error))
     request.session.flash(request.localizer.translate(_(
         "Thank you: your proposal was received. This page is your private link to follow it: "
         "bookmark it, it is not shown anywhere else.")))
@@ -70,12 +64,8 @@ def propose(context, request):
 
 def _stored_values(request, proposal) -> dict:
     """The proposal as its edit form shows it."""
-    values = {name: getattr(proposal, name) or "" for name in FIELDS}
-    values["estimated_cost"] = money.input_text(proposal.estimated_cost, proposal.process.currency,
-                                                request.locale_name or "en")
+    values = FORM.values(proposal, forms.Context(proposal.process.currency, request.locale_name or "en"))
     values["budget_id"] = str(proposal.budget_id or "")
-    values["sdgs"] = [str(n) for n in proposal.sdgs or []]
-    values["remind_voting"] = proposal.remind_voting
     return values
 
 
@@ -97,7 +87,7 @@ def _status_page(context, request, proposal, values=None, errors=None):
         values = _stored_values(request, proposal) if editable else {}
     return {"process": context.process, "proposal": proposal,
             "status_label": labels.PROPOSAL_STATUS.get(proposal.status),
-            "editable": editable, "values": values, "sdgs_checked": set(values.get("sdgs", [])),
+            "editable": editable, "values": values, "sdgs_checked": {str(n) for n in values.get("sdgs") or []},
             "errors": errors or {}}
 
 
@@ -112,9 +102,12 @@ def proposal_status(context, request):
 def proposal_revise(context, request):
     """The proposer sends their edited proposal again (only while changes are requested)."""
     proposal = _tracked(context, request)
-    values = _posted(request)
+    process = context.process
+    values = FORM.posted(request.POST)
     try:
-        proposals.revise(request.db, proposal, _data(request, request.POST), locale=request.locale_name)
+        FORM.submit(request.POST, lambda data: proposals.check(process, data),
+                    lambda data: proposals.revise(request.db, proposal, data, locale=request.locale_name),
+                    forms.Context(process.currency, request.locale_name))
     except DomainError as error:
         errors = forms.refuse(request, error)
         # Refused because of its status or phase: the page shows the proposal as it is, without a form.

@@ -171,3 +171,11 @@ def test_receipt_of_a_published_ballot_points_to_its_export_file(testapp, publis
     assert response.json["export_file"].endswith("/export/district.pb")
     pb = testapp.get(response.json["export_file"]).text
     assert response.json["receipt_hash"] + ";" in pb
+
+
+def test_a_ranking_with_an_empty_place_before_a_filled_one_is_refused(testapp, voting):
+    body = {"voter_code": voting.codes[0], "ranking": ["p1", "", "p3"]}
+    answer = post(testapp, body, 422, "green").json
+    assert answer["code"] == "ballot_invalid"
+    assert answer["message"].startswith("Place 2 is empty but place 3 is filled.")
+    assert "rank-2" in answer["errors"]

@@ -1,5 +1,8 @@
 """Residents propose projects: validation beside each field, a private status link, the public reason."""
 
+import html
+import re
+
 from sqlalchemy import select
 
 from pbengine.models import Process, Proposal
@@ -213,3 +216,24 @@ def test_the_public_list_in_french(testapp, db):
     commit(db)
     page = testapp.get("/p/town-2027/proposals", headers={"Accept-Language": "fr"})
     assert "1 proposition." in page.text and "Reçue, en attente d’examen" in page.text
+
+
+def test_an_empty_proposal_names_each_missing_field(testapp, db):
+    _open(db)
+    form = testapp.get("/p/town-2027/propose").forms["propose-form"]
+    page = form.submit(status=422)
+    for field in ("title", "description", "estimated_cost"):
+        assert f'id="f-{field}-error"' in page.text
+        assert re.search(rf'id="f-{field}"[^>]*aria-describedby="[^"]*f-{field}-error', page.text, re.S)
+    summary = re.search(r'<div class="error-summary".*?</div>', page.text, re.S).group(0)
+    assert '<a href="#f-title">Title of the project: This field is required.</a>' in summary
+    assert '<a href="#f-estimated_cost">Estimated cost: This field is required.</a>' in summary
+    assert "What is it, who benefits, and why?: This field is required." in html.unescape(summary)
+    assert db.scalars(select(Proposal)).first() is None
+
+
+def test_a_proposal_with_a_bad_cost_and_a_bad_email_reports_both(testapp, db):
+    _open(db)
+    page = _form(testapp, estimated_cost="a lot", contact_email="not an address").submit(status=422)
+    assert 'id="f-estimated_cost-error"' in page.text and 'id="f-contact_email-error"' in page.text
+    assert "Enter a valid email address." in page.text
