@@ -90,11 +90,16 @@ def project_create(request):
     return _back(request)
 
 
+def _stored(request, project) -> dict:
+    """The project as its edit form shows it."""
+    return FORM.values(project, _context(request)) | translation_values(project)
+
+
 @view_config(route_name="console.project_edit", renderer="console/project_form.jinja2",
              permission=Permission.PROCESS_MODERATE, request_method="GET")
 def project_edit(request):
     project = request.context.project
-    return _form(request, project, FORM.values(project, _context(request)) | translation_values(project))
+    return _form(request, project, _stored(request, project))
 
 
 @view_config(route_name="console.project_edit", renderer="console/project_form.jinja2",
@@ -136,7 +141,7 @@ def project_delete_confirm(request):
     try:
         phases.ensure_unlocked(request.context.process)
     except DomainError as error:
-        return _form(request, project, FORM.values(project, _context(request)) | translation_values(project), refuse(request, error))
+        return _form(request, project, _stored(request, project), refuse(request, error))
     return confirm.page(request, _remove_confirmation(request, project), request.context.process)
 
 
@@ -152,7 +157,7 @@ def project_delete(request):
         title = project.title
         service.remove_project(request.db, project, actor(request))
     except DomainError as error:
-        return _form(request, project, FORM.values(project, _context(request)) | translation_values(project), refuse(request, error))
+        return _form(request, project, _stored(request, project), refuse(request, error))
     request.session.flash(translate(request, _("Project “${title}” removed.", mapping={"title": title})))
     return _back(request)
 
