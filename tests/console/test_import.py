@@ -141,7 +141,7 @@ def test_csv_import_names_every_bad_line_and_column_at_once(testapp, db):
         "Line 2, column cost: The cost “lots” is not an amount like 12500 or 12500.50.",
         "Line 2, column organisation_type: Unknown organisation type “guild”: use one of cooperative, "
         "association, mutual, foundation, social-enterprise, informal-group.",
-        "Line 2, column image_url: The image address must start with https://.",
+        "Line 2, column image_url: The image address must start with https:// (or / for an image on this site).",
         "Line 3, column sdgs: Sustainable Development Goals are numbered 1 to 17."]
     assert 'aria-describedby="f-file-error import-problems"' in page.text
     assert snapshot(db) == before
