@@ -13,7 +13,18 @@ from ..security import Permission
 from ..services import phases
 from ..services import processes as service
 from ..services.errors import DomainError
-from .common import BALLOT_KIND_LABELS, ORGANISATION_TYPE_LABELS, SDG_NAMES, actor, label_options, refuse, translate
+from .common import (
+    BALLOT_KIND_LABELS,
+    BUDGET_TRANSLATED_FIELDS,
+    ORGANISATION_TYPE_LABELS,
+    SDG_NAMES,
+    actor,
+    apply_translations,
+    label_options,
+    refuse,
+    translate,
+    translation_values,
+)
 
 AMOUNTS = ("amount", "max_sum_cost")
 NUMBERS = ("min_length", "max_length", "max_sum_points", "max_points_per_project", "rank_length", "threshold")
@@ -24,7 +35,8 @@ TEXTS = ("slug", "name", "description", "ballot_kind", "rule", "satisfaction", "
 def _values(request, budget) -> dict:
     currency = budget.process.currency
     amounts = {key: money.input_text(getattr(budget, key), currency, request.locale_name) for key in AMOUNTS}
-    return {key: getattr(budget, key) for key in NUMBERS + TEXTS} | amounts
+    values = {key: getattr(budget, key) for key in NUMBERS + TEXTS} | amounts
+    return values | translation_values(budget, BUDGET_TRANSLATED_FIELDS)
 
 
 def _data(request, params) -> service.BudgetData:
@@ -65,6 +77,7 @@ def budget_create(request):
     process = request.context.process
     try:
         budget = service.add_budget(request.db, process, _data(request, request.POST), actor(request))
+        apply_translations(request, budget, BUDGET_TRANSLATED_FIELDS)
     except DomainError as error:
         return _form(request, None, dict(request.POST), refuse(request, error))
     request.session.flash(translate(request, _("Budget “${name}” added.", mapping={"name": budget.name})))
@@ -82,10 +95,17 @@ def budget_edit(request):
 def budget_update(request):
     budget = request.context.budget
     try:
-        service.update_budget(request.db, budget, _data(request, request.POST), actor(request))
+        if request.POST.get("action") == "translations":
+            # the only change a locked budget takes: its name and description in French and Spanish
+            apply_translations(request, budget, BUDGET_TRANSLATED_FIELDS)
+            message = _("Translations of “${name}” saved.", mapping={"name": budget.name})
+        else:
+            service.update_budget(request.db, budget, _data(request, request.POST), actor(request))
+            apply_translations(request, budget, BUDGET_TRANSLATED_FIELDS)
+            message = _("Budget “${name}” saved.", mapping={"name": budget.name})
     except DomainError as error:
         return _form(request, budget, dict(request.POST), refuse(request, error))
-    request.session.flash(translate(request, _("Budget “${name}” saved.", mapping={"name": budget.name})))
+    request.session.flash(translate(request, message))
     return HTTPSeeOther(request.route_url("console.budget", process_id=budget.process_id, budget_id=budget.id))
 
 

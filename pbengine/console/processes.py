@@ -16,7 +16,9 @@ from .common import (
     BALLOT_KIND_LABELS,
     PHASE_LABELS,
     actor,
+    apply_category_translations,
     apply_translations,
+    category_rows,
     posted_translations,
     refuse,
     translate,
@@ -48,8 +50,10 @@ def _data(params) -> service.ProcessData:
         voting_start=forms.date(params, "voting_start"), voting_end=forms.date(params, "voting_end"))
 
 
-def _form(request, process, values, errors=None):
-    return {"process": process, "values": values, "errors": errors or {}}
+def _form(request, process, values, errors=None, posted=None):
+    """The process form; an existing process's form also names its categories per language."""
+    categories = category_rows(process, posted) if process is not None else []
+    return {"process": process, "values": values, "errors": errors or {}, "categories": categories}
 
 
 @view_config(route_name="console.process_new", renderer="console/process_form.jinja2",
@@ -63,7 +67,7 @@ def process_new(request):
 def process_create(request):
     try:
         process = service.create_process(request.db, _data(request.POST), actor(request))
-        apply_translations(process, request.POST)
+        apply_translations(request, process)
     except DomainError as error:
         return _form(request, None, _posted(request.POST), refuse(request, error))
     request.session.flash(translate(request, _("Process created. Add its budgets next.")))
@@ -83,9 +87,10 @@ def process_update(request):
     process = request.context.process
     try:
         service.update_process(request.db, process, _data(request.POST), actor(request))
-        apply_translations(process, request.POST)
+        apply_translations(request, process)
+        apply_category_translations(request, process)
     except DomainError as error:
-        return _form(request, process, _posted(request.POST), refuse(request, error))
+        return _form(request, process, _posted(request.POST), refuse(request, error), posted=request.POST)
     request.session.flash(translate(request, _("Process saved.")))
     return HTTPSeeOther(request.route_url("console.process", process_id=process.id))
 

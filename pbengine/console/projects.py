@@ -80,7 +80,7 @@ def project_new(request):
 def project_create(request):
     try:
         project = service.add_project(request.db, request.context.budget, _data(request, request.POST), actor(request))
-        apply_translations(project, request.POST)
+        apply_translations(request, project)
     except DomainError as error:
         return _form(request, None, _posted(request.POST), refuse(request, error))
     request.session.flash(translate(request, _("Project “${title}” added.", mapping={"title": project.title})))
@@ -98,13 +98,17 @@ def project_edit(request):
 def project_update(request):
     project = request.context.project
     try:
-        if request.POST.get("action") == "remove":
+        if request.POST.get("action") == "translations":
+            # the only change a locked project takes: its texts in French and Spanish
+            apply_translations(request, project)
+            message = _("Translations of “${title}” saved.", mapping={"title": project.title})
+        elif request.POST.get("action") == "remove":
             title = project.title
             service.remove_project(request.db, project, actor(request))
             message = _("Project “${title}” removed.", mapping={"title": title})
         else:
             service.update_project(request.db, project, _data(request, request.POST), actor(request))
-            apply_translations(project, request.POST)
+            apply_translations(request, project)
             message = _("Project “${title}” saved.", mapping={"title": project.title})
     except DomainError as error:
         return _form(request, project, _posted(request.POST), refuse(request, error))
