@@ -44,8 +44,8 @@ def budget_json(request, budget: Budget) -> dict:
     slug = budget.process.slug
     return {
         "slug": budget.slug,
-        "name": budget.name,
-        "description": budget.description or "",
+        "name": budget.localized("name", request.locale_name),
+        "description": budget.localized("description", request.locale_name) or "",
         "amount": budget.amount,
         "ballot": {
             "format": budget.ballot_kind,
@@ -127,7 +127,7 @@ def results(context, request):
         titles = {p.code: p.localized("title", request.locale_name) for p in b.projects}
         budgets.append({
             "slug": b.slug,
-            "name": b.name,
+            "name": b.localized("name", request.locale_name),
             "amount": b.amount,
             "rule": payload["rule"],
             "parameters": payload["params"],

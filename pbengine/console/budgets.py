@@ -15,7 +15,18 @@ from ..services import phases
 from ..services import processes as service
 from ..services.errors import DomainError
 from . import confirm
-from .common import BALLOT_KIND_LABELS, ORGANISATION_TYPE_LABELS, SDG_NAMES, actor, label_options, refuse, translate
+from .common import (
+    BALLOT_KIND_LABELS,
+    BUDGET_TRANSLATED_FIELDS,
+    ORGANISATION_TYPE_LABELS,
+    SDG_NAMES,
+    actor,
+    apply_translations,
+    label_options,
+    refuse,
+    translate,
+    translation_values,
+)
 
 FORM = forms.Form(
     service.BudgetData,
@@ -77,8 +88,9 @@ def budget_create(request):
     process = request.context.process
     try:
         budget = _submit(request, None, lambda data: service.add_budget(request.db, process, data, actor(request)))
+        apply_translations(request, budget, BUDGET_TRANSLATED_FIELDS)
     except DomainError as error:
-        return _form(request, None, FORM.posted(request.POST), refuse(request, error))
+        return _form(request, None, dict(request.POST) | FORM.posted(request.POST), refuse(request, error))
     request.session.flash(translate(request, _("Budget “${name}” added.", mapping={"name": budget.name})))
     return HTTPSeeOther(request.route_url("console.budget", process_id=process.id, budget_id=budget.id))
 
@@ -86,7 +98,9 @@ def budget_create(request):
 @view_config(route_name="console.budget_edit", renderer="console/budget_form.jinja2",
              permission=Permission.PROCESS_MANAGE, request_method="GET")
 def budget_edit(request):
-    return _form(request, request.context.budget, FORM.values(request.context.budget, _context(request)))
+    budget = request.context.budget
+    return _form(request, budget, FORM.values(budget, _context(request))
+                 | translation_values(budget, BUDGET_TRANSLATED_FIELDS))
 
 
 @view_config(route_name="console.budget_edit", renderer="console/budget_form.jinja2",
@@ -94,10 +108,17 @@ def budget_edit(request):
 def budget_update(request):
     budget = request.context.budget
     try:
-        _submit(request, budget, lambda data: service.update_budget(request.db, budget, data, actor(request)))
+        if request.POST.get("action") == "translations":
+            # the only change a locked budget takes: its name and description in French and Spanish
+            apply_translations(request, budget, BUDGET_TRANSLATED_FIELDS)
+            message = _("Translations of “${name}” saved.", mapping={"name": budget.name})
+        else:
+            _submit(request, budget, lambda data: service.update_budget(request.db, budget, data, actor(request)))
+            apply_translations(request, budget, BUDGET_TRANSLATED_FIELDS)
+            message = _("Budget “${name}” saved.", mapping={"name": budget.name})
     except DomainError as error:
-        return _form(request, budget, FORM.posted(request.POST), refuse(request, error))
-    request.session.flash(translate(request, _("Budget “${name}” saved.", mapping={"name": budget.name})))
+        return _form(request, budget, dict(request.POST) | FORM.posted(request.POST), refuse(request, error))
+    request.session.flash(translate(request, message))
     return HTTPSeeOther(request.route_url("console.budget", process_id=budget.process_id, budget_id=budget.id))
 
 

@@ -19,7 +19,9 @@ from .common import (
     BALLOT_KIND_LABELS,
     PHASE_LABELS,
     actor,
+    apply_category_translations,
     apply_translations,
+    category_rows,
     posted_translations,
     refuse,
     translate,
@@ -44,13 +46,15 @@ FORM = forms.Form(
 )
 
 
-def _form(request, process, values, errors=None):
-    return {"process": process, "form": FORM, "values": values, "errors": errors or {}}
+def _form(request, process, values, errors=None, posted=None):
+    """The process form; an existing process's form also names its categories per language."""
+    categories = category_rows(process, posted) if process is not None else []
+    return {"process": process, "form": FORM, "values": values, "errors": errors or {}, "categories": categories}
 
 
 def _refused(request, process, error):
     return _form(request, process, FORM.posted(request.POST) | posted_translations(request.POST),
-                 refuse(request, error))
+                 refuse(request, error), posted=request.POST)
 
 
 @view_config(route_name="console.process_new", renderer="console/process_form.jinja2",
@@ -65,7 +69,7 @@ def process_create(request):
     try:
         process = FORM.submit(request.POST, lambda data: service.check_process(request.db, data),
                               lambda data: service.create_process(request.db, data, actor(request)))
-        apply_translations(process, request.POST)
+        apply_translations(request, process)
     except DomainError as error:
         return _refused(request, None, error)
     request.session.flash(translate(request, _("Process created. Add its budgets next.")))
@@ -86,7 +90,8 @@ def process_update(request):
     try:
         FORM.submit(request.POST, lambda data: service.check_process(request.db, data, process),
                     lambda data: service.update_process(request.db, process, data, actor(request)))
-        apply_translations(process, request.POST)
+        apply_translations(request, process)
+        apply_category_translations(request, process)
     except DomainError as error:
         return _refused(request, process, error)
     request.session.flash(translate(request, _("Process saved.")))

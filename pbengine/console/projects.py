@@ -83,7 +83,7 @@ def project_create(request):
     try:
         project = _submit(request, None, lambda data: service.add_project(request.db, request.context.budget, data,
                                                                            actor(request)))
-        apply_translations(project, request.POST)
+        apply_translations(request, project)
     except DomainError as error:
         return _form(request, None, _posted(request.POST), refuse(request, error))
     request.session.flash(translate(request, _("Project “${title}” added.", mapping={"title": project.title})))
@@ -107,11 +107,17 @@ def project_edit(request):
 def project_update(request):
     project = request.context.project
     try:
+        if request.POST.get("action") == "translations":
+            # the only change a locked project takes: its texts in French and Spanish
+            apply_translations(request, project)
+            request.session.flash(translate(request, _("Translations of “${title}” saved.",
+                                                       mapping={"title": project.title})))
+            return _back(request)
         if request.POST.get("action") == "remove":  # removing asks first: console.project_delete
             phases.ensure_unlocked(request.context.process)
             return confirm.refused(request, _remove_confirmation(request, project), request.context.process)
         _submit(request, project, lambda data: service.update_project(request.db, project, data, actor(request)))
-        apply_translations(project, request.POST)
+        apply_translations(request, project)
     except DomainError as error:
         return _form(request, project, _posted(request.POST), refuse(request, error))
     request.session.flash(translate(request, _("Project “${title}” saved.", mapping={"title": project.title})))

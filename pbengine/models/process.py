@@ -46,7 +46,20 @@ class ProposalStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class Process(Base):
+class Translated:
+    """Organizer texts given per language besides the original: ``translations`` is
+    ``{"fr": {"title": ..., "description": ...}}`` (a budget has ``name`` instead of ``title``)."""
+
+    def translated(self, field: str, locale: str | None) -> str | None:
+        """The text of ``field`` entered for ``locale``, or None when the organizers gave none."""
+        return ((self.translations or {}).get(locale or "", {}) or {}).get(field) or None
+
+    def localized(self, field: str, locale: str | None) -> str:
+        """The text of ``field`` for ``locale``: its translation, or else the original."""
+        return self.translated(field, locale) or getattr(self, field)
+
+
+class Process(Translated, Base):
     __tablename__ = "process"
 
     id: Mapped[intpk]
@@ -68,6 +81,10 @@ class Process(Base):
     auto_phases: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Fingerprint of the configuration locked when voting opened.
     config_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    # Raised whenever an organizer changes a translation of the process, its budgets, projects or
+    # categories: the public pages kept in the memo are keyed by it (translations are not part of
+    # the fingerprint, they may be corrected after voting opened).
+    texts_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[created]
 
     budgets: Mapped[list[Budget]] = relationship(
@@ -77,12 +94,13 @@ class Process(Base):
         back_populates="process", order_by="Proposal.id", cascade="all, delete-orphan"
     )
 
-    def localized(self, field: str, locale: str | None) -> str:
-        value = (self.translations or {}).get(locale or "", {}).get(field)
-        return value or getattr(self, field)
+    def category_label(self, category: str, locale: str | None) -> str | None:
+        """The name of ``category`` (as projects carry it) in ``locale``, or None when not given."""
+        entry = (self.translations or {}).get(locale or "", {}) or {}
+        return (entry.get("categories") or {}).get(category) or None
 
 
-class Budget(Base):
+class Budget(Translated, Base):
     __tablename__ = "budget"
     __table_args__ = (UniqueConstraint("process_id", "slug"),)
 
@@ -91,6 +109,8 @@ class Budget(Base):
     slug: Mapped[str40]
     name: Mapped[str200]
     description: Mapped[text]
+    # {"fr": {"name": ..., "description": ...}}; not part of the configuration fingerprint
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
     position: Mapped[int] = mapped_column(Integer, default=0)
     amount: Mapped[money]
     ballot_kind: Mapped[str] = mapped_column(String(16), default=BallotKind.APPROVAL.value)
@@ -114,7 +134,7 @@ class Budget(Base):
     )
 
 
-class Project(Base):
+class Project(Translated, Base):
     __tablename__ = "project"
     __table_args__ = (UniqueConstraint("budget_id", "code"),)
 
@@ -135,10 +155,6 @@ class Project(Base):
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id", ondelete="SET NULL"))
 
     budget: Mapped[Budget] = relationship(back_populates="projects")
-
-    def localized(self, field: str, locale: str | None) -> str:
-        value = (self.translations or {}).get(locale or "", {}).get(field)
-        return value or getattr(self, field)
 
 
 class Proposal(Base):

@@ -61,12 +61,75 @@ BUDGETS = [
     ("south", "South district", 60_000, "knapsack", {}),
     ("town", "Town-wide pot", 180_000, "cumulative", {"max_sum_points": 10, "max_points_per_project": 5}),
 ]
+BUDGET_DESCRIPTIONS = {
+    "north": "Projects for the estates and schools north of the river.",
+    "south": "Projects for the old town and the market quarter south of the river.",
+    "town": "Projects that serve the whole town.",
+}
+# Where the projects are: place names, the same in every language.
+LOCATIONS = {"north": "Valverde, Les Hauts", "south": "Valverde, La Ribera", "town": "Valverde"}
 
 TRANSLATIONS = {
     "fr": ("Budget participatif ESS de Valverde", "Les habitantes et habitants de Valverde proposent et "
            "choisissent des projets d'économie sociale et solidaire."),
     "es": ("Presupuesto participativo ESS de Valverde", "Los vecinos y vecinas de Valverde proponen y eligen "
            "proyectos de economía social y solidaria."),
+}
+
+# Everything organizers wrote above, in French and Spanish (a test checks that no English is left
+# on the French and Spanish pages of the demo).
+BUDGET_TRANSLATIONS = {
+    "fr": {
+        "north": ("Quartier Nord", "Des projets pour les cités et les écoles au nord de la rivière."),
+        "south": ("Quartier Sud", "Des projets pour la vieille ville et le quartier du marché au sud de la rivière."),
+        "town": ("Enveloppe communale", "Des projets au service de toute la commune."),
+    },
+    "es": {
+        "north": ("Distrito Norte", "Proyectos para los barrios y las escuelas al norte del río."),
+        "south": ("Distrito Sur", "Proyectos para el casco antiguo y el barrio del mercado al sur del río."),
+        "town": ("Bolsa municipal", "Proyectos al servicio de todo el municipio."),
+    },
+}
+PROJECT_TRANSLATIONS = {
+    "fr": {
+        "N1": "Coopérative solaire sur les toits de la cité Nord",
+        "N2": "Café réparation et bibliothèque d'outils",
+        "N3": "Jardin partagé bio avec une parcelle pour l'école",
+        "N4": "Atelier vélo tenu par de jeunes apprentis",
+        "S1": "Autopartage électrique pour le quartier Sud",
+        "S2": "Atelier de recyclage textile qui emploie des femmes",
+        "S3": "Halle de marché bio en circuit court",
+        "S4": "Conseils d'économies d'énergie pour les locataires",
+        "T1": "Rénovation de logements sociaux avec des artisans locaux",
+        "T2": "Pôle emploi des jeunes dans l'économie sociale",
+        "T3": "Collecte du compost dans toute la commune en vélo-cargo",
+        "T4": "Étude de faisabilité d'une éolienne citoyenne",
+    },
+    "es": {
+        "N1": "Cooperativa solar en los tejados del barrio Norte",
+        "N2": "Café de reparación y biblioteca de herramientas",
+        "N3": "Huerto comunitario ecológico con una parcela escolar",
+        "N4": "Taller de bicicletas a cargo de jóvenes aprendices",
+        "S1": "Coche compartido eléctrico para el distrito Sur",
+        "S2": "Taller de reciclaje textil que emplea a mujeres",
+        "S3": "Mercado cubierto de productos ecológicos de proximidad",
+        "S4": "Asesoramiento en ahorro energético para inquilinos",
+        "T1": "Rehabilitación de vivienda social con constructores locales",
+        "T2": "Centro de empleo juvenil en la economía social",
+        "T3": "Recogida de compost en todo el municipio en bicicleta de carga",
+        "T4": "Estudio de viabilidad de un aerogenerador ciudadano",
+    },
+}
+DESCRIPTION = {
+    "en": "{title}, proposed by {org}. A local social and solidarity economy project.",
+    "fr": "{title}, proposé par {org}. Un projet local d'économie sociale et solidaire.",
+    "es": "{title}, propuesto por {org}. Un proyecto local de economía social y solidaria.",
+}
+CATEGORY_TRANSLATIONS = {
+    "fr": {"energy": "énergie", "recycling": "recyclage", "food": "alimentation", "education": "éducation",
+           "mobility": "mobilité", "jobs": "emploi", "housing": "logement"},
+    "es": {"energy": "energía", "recycling": "reciclaje", "food": "alimentación", "education": "educación",
+           "mobility": "movilidad", "jobs": "empleo", "housing": "vivienda"},
 }
 
 
@@ -132,14 +195,23 @@ def _edition(db, key: str, slug: str, year: int, rng: random.Random, voters: int
     accounts.grant_role(db, process, admin, "owner", actor="demo")
     for slug_, name, amount, kind, limits in BUDGETS:
         budget = processes.add_budget(db, process, BudgetData(
-            slug=slug_, name=name, amount=amount * CENTS, ballot_kind=kind, rule="equal-shares", **limits),
-            actor="demo")
+            slug=slug_, name=name, description=BUDGET_DESCRIPTIONS[slug_], amount=amount * CENTS, ballot_kind=kind,
+            rule="equal-shares", **limits), actor="demo")
+        for locale, names in BUDGET_TRANSLATIONS.items():
+            processes.set_translation(budget, locale, "name", names[slug_][0])
+            processes.set_translation(budget, locale, "description", names[slug_][1])
         for code, ptitle, cost, categories, sdgs, org_type, org in PROJECTS[slug_]:
-            processes.add_project(db, budget, ProjectData(
+            project = processes.add_project(db, budget, ProjectData(
                 code=code, title=ptitle, cost=cost * CENTS, categories=categories, sdgs=sdgs,
-                organisation_type=org_type, organisation_name=org, location=f"Valverde, {name}",
-                description=f"{ptitle}, proposed by {org}. A local social and solidarity economy project."),
-                actor="demo")
+                organisation_type=org_type, organisation_name=org, location=LOCATIONS[slug_],
+                description=DESCRIPTION["en"].format(title=ptitle, org=org)), actor="demo")
+            for locale, titles in PROJECT_TRANSLATIONS.items():
+                processes.set_translation(project, locale, "title", titles[code])
+                processes.set_translation(project, locale, "description",
+                                          DESCRIPTION[locale].format(title=titles[code], org=org))
+    for locale, names in CATEGORY_TRANSLATIONS.items():
+        for category, label in names.items():
+            processes.set_category_translation(process, category, locale, label)
     workflow.move_to(db, process, Phase.PROPOSALS, actor="demo")
     proposal, _token = proposals.submit(db, process, proposals.ProposalData(
         title="Free wifi in the town square", description="Public wifi for everyone.", estimated_cost=8_000 * CENTS,

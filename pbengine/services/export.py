@@ -141,7 +141,29 @@ def money(fraction_text: str | None) -> Decimal | str:
 
 TALLY_COLUMNS = ["budget", "project_id", "name", "cost", "votes", "score", "funded", "selection_order",
                  "greedy_decision", "equal_shares_price_per_supporter", "equal_shares_paid_by_supporters",
-                 "equal_shares_supporters", "equal_shares_short_by"]
+                 "equal_shares_supporters", "equal_shares_short_by", "name_fr", "name_es"]
+# The organizers' translations, for readers (the .pb and "name" keep the original texts).
+TRANSLATED_LOCALES = ("fr", "es")
+
+
+def _translations(obj, fields: tuple[str, ...]) -> dict:
+    """``{"fr": {"name": ...}}`` of ``obj``: only the fields and languages given."""
+    found = {}
+    for locale in TRANSLATED_LOCALES:
+        entry = {f: obj.translated(f, locale) for f in fields if obj.translated(f, locale)}
+        if entry:
+            found[locale] = entry
+    return found
+
+
+def category_names(process: Process) -> dict:
+    """``{"energy": {"fr": "énergie", "es": "energía"}}`` for the categories named per language."""
+    names: dict[str, dict[str, str]] = {}
+    for locale in TRANSLATED_LOCALES:
+        for category, name in (((process.translations or {}).get(locale) or {}).get("categories") or {}).items():
+            if name:
+                names.setdefault(category, {})[locale] = name
+    return dict(sorted(names.items()))
 
 
 def tally_rows(budget: Budget, payload: dict) -> list[list]:
@@ -150,18 +172,21 @@ def tally_rows(budget: Budget, payload: dict) -> list[list]:
     rounds = {r["project"]: r for r in explanation.get("rounds", [])}
     unfunded = {u["project"]: u for u in explanation.get("unfunded", [])}
     order = {pid: i for i, pid in enumerate(payload.get("funded", []), start=1)}
-    names = {p.code: p.title for p in budget.projects}
+    projects = {p.code: p for p in budget.projects}
     rows = []
     for row in payload.get("projects", []):
         pid = row["id"]
         paid = rounds.get(pid, {}).get("paid", [])
         rows.append([
-            budget.slug, pid, names.get(pid, ""), exact_amount(row["cost"]), row["votes"], row["score"],
+            budget.slug, pid, projects[pid].title if pid in projects else "", exact_amount(row["cost"]), row["votes"],
+            row["score"],
             int(row["funded"]), order.get(pid, ""), greedy.get(pid, {}).get("decision", ""),
             money(rounds[pid]["price_per_supporter"]) if pid in rounds else "",
             money(str(sum((Fraction(p["amount"]) * p["voters"] for p in paid), Fraction(0)))) if paid else "",
             sum(p["voters"] for p in paid) if paid else "",
             money(unfunded[pid]["short_by"]) if pid in unfunded else "",
+            *((projects[pid].translated("title", locale) or "") if pid in projects else ""
+              for locale in TRANSLATED_LOCALES),
         ])
     return rows
 
@@ -188,6 +213,10 @@ def budget_entry(budget: Budget, result: TallyResult, payload: dict, pb_bytes: b
     return {
         "slug": budget.slug,
         "name": budget.name,
+        # for readers: the name and description, and the projects' texts, in French and Spanish
+        "translations": _translations(budget, ("name", "description")),
+        "project_translations": {p.code: t for p in sorted(budget.projects, key=lambda p: p.code)
+                                 if (t := _translations(p, ("title", "description")))},
         "file": pb_name(budget),
         "sha256": sha256(pb_bytes),
         "budget": exact(to_units(budget.amount, budget.process.currency)),
@@ -218,7 +247,9 @@ Files
                    voter_id is the SHA-256 of the voter's receipt, so each voter can find their
                    own ballot and nobody can link it to a person. Ballots are sorted by that
                    hash, so the order says nothing about when anyone voted.
-  tally.csv        one row per project: cost, votes, score, funded, and the rule's numbers.
+  tally.csv        one row per project: cost, votes, score, funded, and the rule's numbers;
+                   name_fr and name_es: the project's title in French and Spanish, where the
+                   organizers gave one ("name" and the .pb files keep the original titles).
   impact.csv       what the money funds, per budget: one row per Sustainable Development Goal
                    (dimension "sdg", key 1-17, empty key: projects that name no goal) and per
                    organisation type (dimension "organisation_type", empty key: not given), with
@@ -228,7 +259,9 @@ Files
                    the "sdg" rows can add up to more than the budget. result.json holds the same
                    figures under each budget's "impact".
   result.json      rule, parameters, tie-break chain, versions, the SHA-256 of each .pb file,
-                   the funded projects and the rule's round-by-round explanation.
+                   the funded projects and the rule's round-by-round explanation; for readers,
+                   the organizers' texts in French and Spanish ("translations",
+                   "project_translations", "category_names"; not part of any count).
   audit-log.jsonl  every recorded event of the process (phases, configuration, codes issued,
                    tallies); each line holds the hash of the one before. Ballots are not events
                    of the log: when voting closed, the log sealed each budget's ballots in one
@@ -314,6 +347,8 @@ def build(db, process: Process) -> dict[str, bytes]:
     files[RESULT] = (json.dumps({
         "schema_version": SCHEMA_VERSION,
         "process": {"slug": process.slug, "title": process.title, "currency": process.currency,
+                    "translations": _translations(process, ("title", "description")),
+                    "category_names": category_names(process),
                     "voting_start": process.voting_start.isoformat() if process.voting_start else None,
                     "voting_end": process.voting_end.isoformat() if process.voting_end else None,
                     "configuration_fingerprint": process.config_fingerprint},

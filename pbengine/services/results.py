@@ -43,6 +43,8 @@ class ProjectOutcome:
     reasons: list[TranslationString] = field(default_factory=list)
     # Equal shares: how much each group of supporters paid.
     payments: list[TranslationString] = field(default_factory=list)
+    # True when ``title`` is the original because no translation was given for the locale
+    title_fallback: bool = False
 
 
 @dataclass
@@ -86,7 +88,8 @@ def budget_result(db, budget: Budget, locale: str | None = None) -> BudgetResult
         outcomes[code] = ProjectOutcome(
             project_id=project.id if project else None, code=code,
             title=project.localized("title", locale) if project else code, cost=to_minor(row["cost"], currency),
-            votes=row["votes"], score=row["score"], funded=code in funded_order)
+            votes=row["votes"], score=row["score"], funded=code in funded_order,
+            title_fallback=project is not None and project.translated("title", locale) is None)
     explanation = data.get("explanation") or {}
     rule = data.get("rule", tally.rule)
     notes: list[TranslationString] = []
@@ -134,7 +137,8 @@ def published_results(db, budgets: list[Budget], locale: str | None, memo: Memo)
         elif not row.frozen:
             found.append(budget_result(db, budget, locale))
         else:
-            found.append(memo.get(("budget_result", *tally_key(row), locale or ""),
+            # the texts' revision: a translation corrected after publication shows at once
+            found.append(memo.get(("budget_result", *tally_key(row), budget.process.texts_revision, locale or ""),
                                   lambda budget=budget: budget_result(db, budget, locale)))
     return found
 

@@ -8,6 +8,7 @@ from .. import labels
 from ..formatting import money, units
 from ..i18n import languages
 from ..services import phases
+from ..texts import Texts, content_language
 
 
 def add_globals(event: BeforeRender) -> None:
@@ -22,6 +23,8 @@ def add_globals(event: BeforeRender) -> None:
     event["units"] = partial(units, locale=locale)
     if request is not None:
         event["t"] = request.localizer.translate
+        # organizer texts in the reader's language, or the original in a <span lang> (pbengine.texts)
+        event["tr"] = Texts(locale, content_language(request.registry.settings))
 
 
 def includeme(config):

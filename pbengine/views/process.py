@@ -59,8 +59,9 @@ def filter_projects(process, params, locale: str | None) -> list:
                 continue
             if (low is not None and p.cost < low) or (high is not None and p.cost > high):
                 continue
+            names = [process.category_label(c, locale) or c for c in p.categories or []]
             haystack = " ".join((p.localized("title", locale), p.localized("description", locale),
-                                 p.organisation_name or "", p.location or "")).casefold()
+                                 p.organisation_name or "", p.location or "", *names)).casefold()
             if any(word not in haystack for word in words):
                 continue
             found.append(p)
@@ -84,9 +85,11 @@ def projects(context, request):
     process = context.process
     filters = {key: request.GET.get(key, "") for key in FILTERS}
     if is_locked(process):
-        # From the vote on, the projects cannot change: their list is rendered once per filter.
+        # From the vote on, the projects cannot change: their list is rendered once per filter (and
+        # revision of the texts: translations may still be corrected).
         key = ("site/_project_cards.jinja2", process.id, process.created_at.isoformat(), process.config_fingerprint,
-               process.slug, request.locale_name or "", request.application_url, tuple(filters.items()))
+               process.texts_revision, process.slug, request.locale_name or "", request.application_url,
+               tuple(filters.items()))
         cards, categories = caching.memo(request).get(key, lambda: _cards(request, process, filters))
     else:
         cards, categories = _cards(request, process, filters)

@@ -22,6 +22,11 @@ from ..services.results import percent, published_result, published_results
 from . import caching
 
 
+def process_texts(request) -> int:
+    """The revision of the organizer texts (translations may be corrected after publication)."""
+    return request.context.process.texts_revision or 0
+
+
 def _rendered(request, key: tuple, result, template: str, values: dict) -> str:
     """``template`` rendered with ``values``; kept in the memo when ``result`` is published."""
     def make():
@@ -29,8 +34,8 @@ def _rendered(request, key: tuple, result, template: str, values: dict) -> str:
 
     if result is None or not result.frozen:
         return make()
-    return caching.memo(request).get((template, *key, result.tally_key, request.locale_name or "",
-                                      request.application_url), make)
+    return caching.memo(request).get((template, *key, result.tally_key, process_texts(request),
+                                      request.locale_name or "", request.application_url), make)
 
 
 def _section(request, process, budget, result) -> Markup:
