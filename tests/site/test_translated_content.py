@@ -100,9 +100,13 @@ def test_french_and_spanish_pages_of_the_demo_show_no_english_organizer_content(
     for budget in ("north", "south", "town"):
         visit(f"/p/{previous.slug}/results/{budget}.svg")
     # voting in this year's edition: the booth, each ballot, the review, the receipt, its check
-    visit(f"/p/{slug}/vote", enter_code(testapp, loaded.sample_codes[0], slug=slug).maybe_follow())
-    for budget in ("north", "south", "town"):
-        visit(f"/p/{slug}/vote/{budget}")
+    # codes are per district: a South code for the South ballot, then a North one for the others
+    for label, budgets in (("South district letters", ("south",)), ("North district letters", ("north", "town"))):
+        testapp.reset()  # a new visitor of the booth, in the same language
+        testapp.set_cookie("_LOCALE_", locale)
+        visit(f"/p/{slug}/vote", enter_code(testapp, loaded.samples[label][0], slug=slug).maybe_follow())
+        for budget in budgets:
+            visit(f"/p/{slug}/vote/{budget}")
     form = testapp.get(f"/p/{slug}/vote/north").forms["ballot-form"]
     checked = visit(f"/p/{slug}/vote/north/review", review(tick(form, "N1", "N2")))
     receipt = visit(f"/p/{slug}/vote/north/receipt", submit_review(checked).follow())
