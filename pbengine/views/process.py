@@ -9,6 +9,7 @@ from pyramid.view import view_config
 from .. import labels, money
 from ..security import Permission
 from ..services.phases import accepts_proposals, is_locked, results_public, voting_open
+from ..services.results import project_outcome, published_result
 from . import caching
 
 
@@ -96,5 +97,11 @@ def projects(context, request):
 @view_config(route_name="site.project", renderer="site/project.jinja2", permission=Permission.VIEW,
              request_method="GET")
 def project(context, request):
-    return {"process": context.process, "project": context.project, "budget": context.project.budget,
-            "can_vote": voting_open(context.process)}
+    process, project = context.process, context.project
+    outcome = None
+    if results_public(process):
+        # The same outcome and reasons as the results page (kept with the published tally).
+        result = published_result(request.db, project.budget, request.locale_name, caching.memo(request))
+        outcome = project_outcome(result, project.id)
+    return {"process": process, "project": project, "budget": project.budget,
+            "can_vote": voting_open(process), "outcome": outcome, "published": results_public(process)}
