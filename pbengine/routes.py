@@ -55,6 +55,9 @@ def includeme(config):
     config.add_route("console.turnout", pr + "/turnout", factory=r.ProcessContext)
     config.add_route("console.results", pr + "/results", factory=r.ProcessContext)
     config.add_route("console.export", pr + "/export.zip", factory=r.ProcessContext)
+    config.add_route("console.projects_csv", pr + "/projects.csv", factory=r.ProcessContext)
+    config.add_route("console.proposals_csv", pr + "/proposals.csv", factory=r.ProcessContext)
+    config.add_route("console.turnout_csv", pr + "/turnout.csv", factory=r.ProcessContext)
 
     # Public JSON API (no CSRF; see pbengine.api)
     config.add_route("api.openapi", "/api/v1/openapi.json", factory=site)
