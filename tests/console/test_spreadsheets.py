@@ -27,7 +27,8 @@ def _process(db):
     processes.add_project(db, budget, processes.ProjectData(
         code="solar", title="=Solar roofs", cost=minor("12500.5", process), sdgs=[7, 13],
         organisation_type="cooperative", organisation_name="SunCoop", categories=["energy", "schools"]))
-    processes.add_project(db, budget, processes.ProjectData(code="bikes", title="Bike repair", cost=minor(800, process)))
+    processes.add_project(db, budget, processes.ProjectData(code="bikes", title="Bike repair",
+                                                            cost=minor(800, process)))
     process = move(db, process, "proposals")
     proposals.submit(db, process, proposals.ProposalData(
         title="Community garden", description="Raised beds by the river.", estimated_cost=minor(3000, process),
