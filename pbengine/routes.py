@@ -16,6 +16,8 @@ def includeme(config):
     config.add_route("site.project", "/p/{slug}/projects/{project_id}", factory=r.PublicProjectContext)
     config.add_route("site.propose", "/p/{slug}/propose", factory=r.PublicProcessContext)
     config.add_route("site.proposal_status", "/p/{slug}/proposal/{token}", factory=r.PublicProcessContext)
+    config.add_route("site.my_receipts", "/p/{slug}/my-receipts", factory=r.PublicProcessContext)
+    config.add_route("site.my_receipts_text", "/p/{slug}/my-receipts.txt", factory=r.PublicProcessContext)
     config.add_route("site.vote_login", "/p/{slug}/vote", factory=r.PublicProcessContext)
     config.add_route("site.vote_logout", "/p/{slug}/vote/leave", factory=r.PublicProcessContext)
     config.add_route("site.ballot", "/p/{slug}/vote/{budget}", factory=r.PublicBudgetContext)
