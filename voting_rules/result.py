@@ -208,7 +208,7 @@ def compute(election: Election, params: TallyParams, progress: Progress | None =
         ctx.progress = progress
     outcome = RULES[params.rule](election, params, ctx)
     pmap = election.project_map()
-    figures = fairness(ctx.bridge, outcome.funded)
+    figures = fairness(election, outcome.funded)
     return TallyResult(
         rule=params.rule,
         params=params,

@@ -108,3 +108,13 @@ def test_equal_shares_says_what_proportionality_guaranteed_here(testapp, db):
     sentence = page.html.find(class_="proportionality").get_text(" ")
     assert "each of the 5 voters controlled the same share" in sentence
     assert "a tenth of the voters" in sentence
+
+
+def test_verify_recomputes_the_fairness_figures(db):
+    process = publish(db)
+    files = export.build(db, process)
+    data = json.loads(files["result.json"])
+    data["budgets"][0]["tally"]["fairness"]["share_of_voters_with_a_funded_project"] = "1"
+    files["result.json"] = json.dumps(data).encode()
+    problems = verify_files(files)
+    assert any("fairness figures in result.json differ from the recount" in p for p in problems), problems
