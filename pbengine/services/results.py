@@ -47,11 +47,12 @@ class ProjectOutcome:
 
 @dataclass
 class MoneyBin:
-    """Voters whose supported projects got money in (``above``, ``up_to``] (minor units; the first
-    bin is exactly nothing: ``above`` is None)."""
+    """Voters whose supported projects got money in (``above``, ``up_to``] (whole currency units,
+    exact: a quarter of a budget need not be a whole number of cents; the first bin is exactly
+    nothing: ``above`` is None)."""
 
-    above: int | None
-    up_to: int
+    above: Fraction | None
+    up_to: Fraction
     voters: int
     share: Fraction
     label: TranslationString
@@ -156,13 +157,14 @@ def _fairness(data: dict, rule: str, explanation: dict, currency: str, locale: s
         return None
     voters = data.get("num_voters", 0)
     share = Fraction(figures.get("share_of_voters_with_a_funded_project", "0"))
-    bins = [MoneyBin(above=to_minor(Fraction(b["above"]), currency) if b.get("above") is not None else None,
-                     up_to=to_minor(Fraction(b["up_to"]), currency), voters=b["voters"],
+    bins = [MoneyBin(above=Fraction(b["above"]) if b.get("above") is not None else None,
+                     up_to=Fraction(b["up_to"]), voters=b["voters"],
                      share=Fraction(b["share"]),
                      label=_bin_label(b.get("above"), b["up_to"], currency, locale))
             for b in figures.get("money_for_supported_projects", [])]
     proportionality = None
-    each = explanation.get("final_share") or explanation.get("budget_per_voter")
+    # The guarantee is the starting share (budget / voters); a completion only raised it.
+    each = explanation.get("starting_share") or explanation.get("budget_per_voter")
     kept_greedy = (explanation.get("comparison") or {}).get("kept") == "greedy"
     if rule.startswith("equal-shares") and each is not None and voters and not kept_greedy:
         proportionality = _(

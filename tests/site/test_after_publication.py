@@ -106,8 +106,9 @@ def test_equal_shares_says_what_proportionality_guaranteed_here(testapp, db):
     publish(db, rule="equal-shares")
     page = testapp.get("/p/town-2027/results")
     sentence = page.html.find(class_="proportionality").get_text(" ")
-    assert "each of the 5 voters controlled the same share" in sentence
-    assert "a tenth of the voters" in sentence
+    # budget 100 000 / 5 voters: each controlled 20 000, a tenth of the voters 10 000 (before any completion)
+    assert "each of the 5 voters controlled the same share, €20,000," in sentence
+    assert "a tenth of the voters: €10,000" in sentence
 
 
 def test_verify_recomputes_the_fairness_figures(db):

@@ -69,3 +69,18 @@ def test_the_results_page_shows_turnout_once_published_only(testapp, db):
     assert _rows(page) == {"Citywide": ["4", "2", "0", "6", "44 %"]}
     page = testapp.get("/p/town-2027/results", headers={"Accept-Language": "es"})
     assert "En papel" in page.text
+
+
+def test_imported_ballots_count_apart_and_no_codes_is_said_plainly(testapp, db):
+    from pbengine.services import pb_import
+    from tests.services.test_pb_import import SMALL
+
+    process = make_process(db)
+    pb_import.import_pb(db, process, "old-town.pb", SMALL.encode())
+    process = move(db, process, "proposals", "review", "voting", "closed")
+    tallies.compute_all(db, process)
+    move(db, process, "published")
+    commit(db)
+    page = testapp.get("/p/town-2027/results")
+    assert "No voter code was issued." in page.text
+    assert _rows(page) == {"Old town": ["0", "0", "4", "4", "–"]}
