@@ -17,6 +17,8 @@ def includeme(config):
     config.add_route("site.propose", "/p/{slug}/propose", factory=r.PublicProcessContext)
     config.add_route("site.proposals", "/p/{slug}/proposals", factory=r.PublicProcessContext)
     config.add_route("site.proposal_status", "/p/{slug}/proposal/{token}", factory=r.PublicProcessContext)
+    config.add_route("site.my_receipts", "/p/{slug}/my-receipts", factory=r.PublicProcessContext)
+    config.add_route("site.my_receipts_text", "/p/{slug}/my-receipts.txt", factory=r.PublicProcessContext)
     config.add_route("site.vote_login", "/p/{slug}/vote", factory=r.PublicProcessContext)
     config.add_route("site.vote_logout", "/p/{slug}/vote/leave", factory=r.PublicProcessContext)
     config.add_route("site.ballot", "/p/{slug}/vote/{budget}", factory=r.PublicBudgetContext)
@@ -59,6 +61,9 @@ def includeme(config):
     config.add_route("console.turnout", pr + "/turnout", factory=r.ProcessContext)
     config.add_route("console.results", pr + "/results", factory=r.ProcessContext)
     config.add_route("console.export", pr + "/export.zip", factory=r.ProcessContext)
+    config.add_route("console.projects_csv", pr + "/projects.csv", factory=r.ProcessContext)
+    config.add_route("console.proposals_csv", pr + "/proposals.csv", factory=r.ProcessContext)
+    config.add_route("console.turnout_csv", pr + "/turnout.csv", factory=r.ProcessContext)
 
     # Public JSON API (no CSRF; see pbengine.api)
     config.add_route("api.openapi", "/api/v1/openapi.json", factory=site)

@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 from voting_rules import PabulibError, TallyParams, compute, election_digest, read_pb
+from voting_rules.result import exact_json
 
 from .chain import chain_problems, receipts_digest
 
@@ -167,6 +168,9 @@ def check_budget(entry: dict, files: dict[str, bytes], log: list[dict] | None) -
     if selected != set(result.funded):
         problems.append(f"budget {slug}: the 'selected' column of {name} disagrees with the recount "
                         f"({sorted(selected)} vs {sorted(result.funded)})")
+    if tally.get("fairness") and exact_json(result.fairness) != tally["fairness"]:
+        problems.append(f"budget {slug}: the fairness figures in result.json differ from the recount "
+                        f"(pabutools.analysis on {name})")
     if tally.get("num_voters", len(election.ballots)) != len(election.ballots):
         problems.append(_differs(f"budget {slug}: number of ballots", tally.get("num_voters"), len(election.ballots)))
     if tally.get("digest") and election_digest(election) != tally["digest"]:

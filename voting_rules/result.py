@@ -12,6 +12,7 @@ import pabutools
 from voting_rules.ballots import rank_points
 from voting_rules.convert import measure_for
 from voting_rules.election import Amount, Election, check_incompatible, incompatible_text
+from voting_rules.fairness import fairness
 from voting_rules.params import TallyParams
 from voting_rules.rules import RULES, Context
 from voting_rules.rules.base import Progress
@@ -102,6 +103,10 @@ class TallyResult:
     satisfaction : str
         What was counted as a voter's satisfaction: ``cost``, ``cardinality``, ``points``
         (the points given) or ``rank-points`` (k for first place down to 1).
+    fairness : dict
+        Figures of pabutools' ``analysis`` module (``voting_rules.fairness``): the share of
+        voters with a funded project and the voters by money spent on the projects they
+        support. Empty for tallies computed before it was recorded.
     """
 
     rule: str
@@ -118,6 +123,7 @@ class TallyResult:
     digest: str
     explanation: dict = field(default_factory=dict)
     satisfaction: str = ""
+    fairness: dict = field(default_factory=dict)
 
     def projects(self) -> list[dict]:
         """One row per project: id, cost, votes, score, funded."""
@@ -142,6 +148,7 @@ class TallyResult:
             "digest": self.digest,
             "projects": self.projects(),
             "explanation": exact_json(self.explanation),
+            **({"fairness": exact_json(self.fairness)} if self.fairness else {}),
         }
 
     @classmethod
@@ -167,16 +174,8 @@ class TallyResult:
             digest=data["digest"],
             explanation=data.get("explanation", {}),
             satisfaction=data.get("satisfaction", ""),
+            fairness=data.get("fairness", {}),
         )
-
-
-def share_with_funded(election: Election, funded: list[str]) -> Fraction:
-    """Share of voters who support at least one funded project."""
-    if not election.ballots:
-        return Fraction(0)
-    chosen = set(funded)
-    hit = sum(1 for b in election.ballots if any(p in chosen for p in b.supported()))
-    return Fraction(hit, len(election.ballots))
 
 
 def compute(election: Election, params: TallyParams, progress: Progress | None = None,
@@ -210,6 +209,7 @@ def compute(election: Election, params: TallyParams, progress: Progress | None =
         ctx.progress = progress
     outcome = RULES[params.rule](election, params, ctx)
     pmap = election.project_map()
+    figures = fairness(election, outcome.funded)
     return TallyResult(
         rule=params.rule,
         params=params,
@@ -220,9 +220,10 @@ def compute(election: Election, params: TallyParams, progress: Progress | None =
         votes=dict(ctx.votes),
         costs={p.id: p.cost for p in election.projects},
         num_voters=len(election.ballots),
-        share_of_voters_with_a_funded_project=share_with_funded(election, outcome.funded),
+        share_of_voters_with_a_funded_project=figures["share_of_voters_with_a_funded_project"],
         pabutools_version=pabutools.__version__,
         digest=election_digest(election),
         explanation=outcome.explanation,
         satisfaction=measure_for(election, params.satisfaction),
+        fairness=figures,
     )

@@ -9,7 +9,9 @@ from ..i18n import _
 from ..models import Phase
 from ..security import Permission
 from ..services import ballots, phases, tallies
+from ..services import turnout as turnout_service
 from ..services.errors import DomainError, InvalidInput
+from ..services.results import percent
 from .common import PHASE_LABELS, actor, refuse, translate
 
 
@@ -20,7 +22,8 @@ def turnout(request):
     rows = [{"budget": budget, "days": ballots.turnout(request.db, budget)} for budget in process.budgets]
     for row in rows:
         row["total"] = sum(n for _day, n in row["days"])
-    return {"process": process, "rows": rows}
+    figures = turnout_service.turnout(request.db, process, request.registry.settings["pbengine.code_key"])
+    return {"process": process, "rows": rows, "turnout": figures, "percent": percent}
 
 
 def _funded_rows(budget, result: dict) -> list[dict]:

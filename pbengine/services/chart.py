@@ -87,4 +87,18 @@ def chart(outcomes) -> Chart:
     return Chart(rows=tuple(rows), height=round(max(y - GAP, LINE), 2))
 
 
-__all__ = ["Chart", "ChartRow", "chart", "text_width", "wrap"]
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a chart that is not of projects: its label (already translated) and its count."""
+
+    title: str
+    votes: int  # what the bar's length counts (here: voters)
+    item: object = None  # what the template shows beside it
+
+
+def bars(items: list[Bar]) -> Chart:
+    """:func:`chart` of ``items`` (the same geometry: wrapped labels, lengths against the largest)."""
+    return chart(items)
+
+
+__all__ = ["Bar", "Chart", "ChartRow", "bars", "chart", "text_width", "wrap"]

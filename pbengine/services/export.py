@@ -32,7 +32,7 @@ from .. import __version__
 from ..i18n import _
 from ..models import Budget, Process
 from ..money import to_units
-from . import audit, impact
+from . import audit, impact, pabulib_tags
 from .errors import PhaseError
 from .phases import results_public
 from .processes import ballot_format
@@ -108,6 +108,19 @@ def budget_election(db, budget: Budget, result: TallyResult):
                  "satisfaction_measure": result.satisfaction})
     election.meta = {k: v for k, v in meta.items() if v not in (None, "")}
     election.ballots = sorted(election.ballots, key=lambda b: b.voter_id)
+    # Goals in "category", organisation types in "target", as pabulib writes them (pabulib_tags).
+    by_code = {p.code: p for p in budget.projects}
+    tagged = []
+    for project in election.projects:
+        source = by_code.get(project.id)
+        if source is None:
+            tagged.append(project)
+            continue
+        target = pabulib_tags.target_for(source.organisation_type)
+        tagged.append(dataclasses.replace(
+            project, categories=pabulib_tags.categories_for(source.categories, source.sdgs),
+            extra={**project.extra, **({"target": target} if target else {})}))
+    election.projects = tagged
     if election.ballot_format.kind == "knapsack" and election.ballot_format.max_sum_cost is None:
         # The knapsack limit defaults to the budget: say so, so that the file reads back as knapsack.
         election.ballot_format = dataclasses.replace(election.ballot_format, max_sum_cost=election.budget)
@@ -247,6 +260,11 @@ Files
                    voter_id is the SHA-256 of the voter's receipt, so each voter can find their
                    own ballot and nobody can link it to a person. Ballots are sorted by that
                    hash, so the order says nothing about when anyone voted.
+                   PROJECTS "category": the project's categories, then one entry per
+                   Sustainable Development Goal, "sdg <n> <goal>" (sdg 7 affordable and clean
+                   energy); "target": the type of organisation carrying the project
+                   (cooperative, association, mutual, foundation, social enterprise, informal
+                   group of residents); comma-separated, None when empty, as in pabulib.
   tally.csv        one row per project: cost, votes, score, funded, and the rule's numbers;
                    name_fr and name_es: the project's title in French and Spanish, where the
                    organizers gave one ("name" and the .pb files keep the original titles).

@@ -30,6 +30,7 @@ from . import audit
 from .ballots import normalise_content
 from .errors import DomainError, InvalidInput
 from .importing import ImportRefused, budget_data, meta_minor
+from .pabulib_tags import read_tags
 from .phases import ensure_unlocked
 from .processes import ProjectData, add_budget, add_project
 
@@ -98,9 +99,11 @@ def import_pb(db, process: Process, filename: str, content: bytes, slug: str | N
     title = (name or election.meta.get("subunit") or election.name or slug)[:200]
     budget = add_budget(db, process, budget_data(election, slug, title, currency), actor)
     for project in election.projects:
+        # Goals and organisation types as the export writes them (services/pabulib_tags.py).
+        categories, goals, organisation = read_tags(project.categories, project.extra.get("target"))
         data = ProjectData(code=project.id, title=(project.name or project.id)[:200],
                            cost=meta_minor(project.cost, currency, f"project {project.id}"),
-                           categories=list(project.categories))
+                           categories=categories, sdgs=goals, organisation_type=organisation)
         try:
             add_project(db, budget, data, actor)
         except DomainError as error:

@@ -48,6 +48,30 @@ class ProjectOutcome:
 
 
 @dataclass
+class MoneyBin:
+    """Voters whose supported projects got money in (``above``, ``up_to``] (whole currency units,
+    exact: a quarter of a budget need not be a whole number of cents; the first bin is exactly
+    nothing: ``above`` is None)."""
+
+    above: Fraction | None
+    up_to: Fraction
+    voters: int
+    share: Fraction
+    label: TranslationString
+
+
+@dataclass
+class Fairness:
+    """Figures of pabutools' analysis module recorded with the tally (``voting_rules.fairness``)."""
+
+    voters_with_funded: int
+    share_with_funded: Fraction
+    bins: list[MoneyBin]
+    # Equal Shares: what proportionality guaranteed in this vote, in one sentence.
+    proportionality: TranslationString | None = None
+
+
+@dataclass
 class BudgetResult:
     budget_id: int
     tally_id: int
@@ -62,6 +86,8 @@ class BudgetResult:
     notes: list[TranslationString] = field(default_factory=list)
     # Money and funded projects per goal and organisation type (services.impact).
     impact: Impact | None = None
+    # None for a tally computed before these figures were recorded.
+    fairness: Fairness | None = None
 
     @property
     def funded(self) -> list[ProjectOutcome]:
@@ -115,7 +141,51 @@ def budget_result(db, budget: Budget, locale: str | None = None) -> BudgetResult
         num_voters=data.get("num_voters", 0),
         share_spent=spent / total if total else Fraction(0),
         share_voters_with_funded=Fraction(data.get("share_of_voters_with_a_funded_project", "0")),
-        notes=notes, impact=budget_impact(budget, data))
+        notes=notes, impact=budget_impact(budget, data),
+        fairness=_fairness(data, rule, explanation, currency, locale))
+
+
+def _bin_label(above, up_to, currency: str, locale: str | None) -> TranslationString:
+    if above is None:
+        return _("Nothing")
+    if Fraction(above) == 0:
+        return _("Up to ${up_to}", mapping={"up_to": units(up_to, currency, locale)})
+    return _("More than ${above}, up to ${up_to}",
+             mapping={"above": units(above, currency, locale), "up_to": units(up_to, currency, locale)})
+
+
+def _fairness(data: dict, rule: str, explanation: dict, currency: str, locale: str | None) -> Fairness | None:
+    figures = data.get("fairness")
+    if not figures:
+        return None
+    voters = data.get("num_voters", 0)
+    share = Fraction(figures.get("share_of_voters_with_a_funded_project", "0"))
+    bins = [MoneyBin(above=Fraction(b["above"]) if b.get("above") is not None else None,
+                     up_to=Fraction(b["up_to"]), voters=b["voters"],
+                     share=Fraction(b["share"]),
+                     label=_bin_label(b.get("above"), b["up_to"], currency, locale))
+            for b in figures.get("money_for_supported_projects", [])]
+    proportionality = None
+    # The guarantee is the starting share (budget / voters); a completion only raised it.
+    each = explanation.get("starting_share") or explanation.get("budget_per_voter")
+    kept_greedy = (explanation.get("comparison") or {}).get("kept") == "greedy"
+    if rule.startswith("equal-shares") and each is not None and voters and not kept_greedy:
+        proportionality = _(
+            "What proportionality guaranteed here: each of the ${voters} voters controlled the same share, "
+            "${share}, and equal shares paid for a project only with the money of voters who supported it; "
+            "so every group of voters had money in proportion to its size (a tenth of the voters: ${tenth}) "
+            "for the projects its members supported, however the others voted.",
+            mapping={"voters": voters, "share": units(each, currency, locale),
+                     "tenth": units(Fraction(each) * voters / 10, currency, locale)})
+    return Fairness(voters_with_funded=round(share * voters), share_with_funded=share, bins=bins,
+                    proportionality=proportionality)
+
+
+def project_outcome(result: BudgetResult | None, project_id: int) -> ProjectOutcome | None:
+    """The outcome of project ``project_id`` in ``result`` (None: no result, or not counted in it)."""
+    if result is None:
+        return None
+    return next((o for o in result.outcomes if o.project_id == project_id), None)
 
 
 def published_result(db, budget: Budget, locale: str | None, memo: Memo) -> BudgetResult | None:

@@ -11,7 +11,7 @@ from ..security import Permission
 from ..services import ballots, eligibility, submissions
 from ..services.errors import DomainError
 from ..services.phases import voting_open
-from . import ballot_form
+from . import ballot_form, my_receipts
 from .vote import booth, current_voter, require_voter
 
 RECEIPT_KEY = "receipt"
@@ -111,7 +111,9 @@ def review(context, request):
             return _refused(context, request, voter_code, error, values)
         request.session[RECEIPT_KEY] = {"budget": budget.slug, "receipt": cast.receipt,
                                         "replaced": cast.replaced}
-        return HTTPSeeOther(request.route_url("site.receipt", slug=context.process.slug, budget=budget.slug))
+        response = HTTPSeeOther(request.route_url("site.receipt", slug=context.process.slug, budget=budget.slug))
+        my_receipts.remember(request, response, context.process, budget, cast.receipt, cast.replaced)
+        return response
     projects = _projects_by_code(budget)
     return {
         "process": context.process, "budget": budget, "content": content,
@@ -140,4 +142,5 @@ def receipt(context, request):
     others = [place for place in booth(request, context.process, voter_code).offered
               if place.budget.id != context.budget.id] if voter_code else []
     request.response.headers["Cache-Control"] = "no-store"
-    return {"process": context.process, "budget": context.budget, "receipt": data, "others": others}
+    return {"process": context.process, "budget": context.budget, "receipt": data, "others": others,
+            "kept": len(my_receipts.read(request, context.process))}

@@ -16,9 +16,11 @@ from pyramid.view import view_config
 
 from .. import labels
 from ..security import Permission
+from ..services.chart import Bar, bars
 from ..services.chart import chart as chart_rows
 from ..services.phases import results_public
 from ..services.results import percent, published_result, published_results
+from ..services.turnout import turnout
 from . import caching
 
 
@@ -38,10 +40,19 @@ def _rendered(request, key: tuple, result, template: str, values: dict) -> str:
                                       request.locale_name or "", request.application_url), make)
 
 
+def _fairness_chart(request, result):
+    """The bars of "money spent on the projects I supported" (labels translated for the wrapping)."""
+    if result is None or result.fairness is None:
+        return None
+    translate = request.localizer.translate
+    return bars([Bar(title=translate(b.label), votes=b.voters, item=b) for b in result.fairness.bins])
+
+
 def _section(request, process, budget, result) -> Markup:
     values = {"process": process, "budget": budget, "result": result, "rule_texts": labels.RULE_TEXTS,
               "completion_texts": labels.COMPLETION_TEXTS,
-              "percent": percent, "chart": chart_rows(result.outcomes) if result else None}
+              "percent": percent, "chart": chart_rows(result.outcomes) if result else None,
+              "fairness_chart": _fairness_chart(request, result)}
     return Markup(_rendered(request, (process.slug, budget.slug), result, "site/_budget_result.jinja2", values))
 
 
@@ -58,7 +69,8 @@ def results(context, request):
             "budgets": [{"html": _section(request, process, budget, result)} for budget, result in
                         zip(budgets, published_results(request.db, budgets, request.locale_name,
                                                        caching.memo(request)), strict=True)],
-            "export_name": f"{process.slug}-export.zip"}
+            "export_name": f"{process.slug}-export.zip",
+            "turnout": turnout(request.db, process, None), "percent": percent}
 
 
 @view_config(route_name="site.results_chart", permission=Permission.VIEW, request_method="GET")

@@ -16,6 +16,7 @@ from ..security import Permission
 from ..services import eligibility
 from ..services.errors import CodeInvalid, TooManyAttempts
 from ..services.phases import voting_open
+from . import my_receipts
 
 VOTER_CODE_KEY = "voter_code_id"
 VOTER_PROCESS_KEY = "voter_process_id"
@@ -42,7 +43,8 @@ def _login_page(context, request, errors=None):
     process = context.process
     voter_code = current_voter(request, process) if voting_open(process) else None
     return {"process": process, "open": voting_open(process), "errors": errors or {},
-            "budgets": booth(request, process, voter_code) if voter_code else None}
+            "budgets": booth(request, process, voter_code) if voter_code else None,
+            "kept": len(my_receipts.read(request, process)) if voter_code else 0}
 
 
 @view_config(route_name="site.vote_login", renderer="site/vote_login.jinja2", permission=Permission.VOTE,
@@ -76,14 +78,18 @@ def vote_login(context, request):
         target = request.route_url("site.ballot", slug=process.slug, budget=process.budgets[0].slug)
     else:
         target = request.route_url("site.vote_login", slug=process.slug)
-    return HTTPSeeOther(target)
+    response = HTTPSeeOther(target)
+    my_receipts.forget(request, response, process)  # another voter's receipts stay theirs
+    return response
 
 
 @view_config(route_name="site.vote_logout", permission=Permission.VOTE, request_method="POST")
 def vote_logout(context, request):
     request.session.invalidate()
     request.session.flash(request.localizer.translate(_("You have left the voting booth.")))
-    return HTTPSeeOther(request.route_url("site.process", slug=context.process.slug))
+    response = HTTPSeeOther(request.route_url("site.process", slug=context.process.slug))
+    my_receipts.forget(request, response, context.process)
+    return response
 
 
 def require_voter(context, request):

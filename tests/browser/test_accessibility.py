@@ -56,7 +56,7 @@ def test_results_page_screenshots_on_a_phone_and_a_desktop(browser, live_server,
         context = browser.new_context(viewport=viewport)
         page = context.new_page()
         page.goto(live_server + "/p/results-2027/results")
-        assert page.locator('svg[role="img"]').is_visible()
+        assert page.locator('svg[role="img"]').first.is_visible()
         page.screenshot(path=str(artifacts / f"results-{name}.png"), full_page=True)
         context.close()
     assert (artifacts / "results-phone.png").stat().st_size > 0

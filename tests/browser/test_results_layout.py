@@ -47,6 +47,12 @@ def test_results_page_fits_the_screen_and_the_chart_labels_are_whole_and_body_si
             page.locator("figure.chart-figure").first.screenshot(path=str(artifacts / f"results-chart-{width}.png"))
             page.locator(".table-wrap").first.screenshot(path=str(artifacts / f"results-table-{width}.png"))
             page.locator("#impact-sdg-district").screenshot(path=str(artifacts / f"results-impact-{width}.png"))
+            page.locator("#fairness-district").screenshot(path=str(artifacts / f"results-fairness-title-{width}.png"))
+            page.locator("#fairness-table-district").screenshot(
+                path=str(artifacts / f"results-fairness-table-{width}.png"))
+            page.locator("figure.chart-figure").nth(1).screenshot(
+                path=str(artifacts / f"results-fairness-chart-{width}.png"))
+            page.locator("#turnout-channels").screenshot(path=str(artifacts / f"results-turnout-{width}.png"))
     finally:
         context.close()
     assert found["scrollWidth"] <= found["width"], found["wide"]

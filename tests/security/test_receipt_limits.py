@@ -44,7 +44,7 @@ def _rows(db) -> int:
 def test_known_receipts_at_once_write_nothing_and_a_burst_of_unknown_ones_gets_only_the_limit(testapp, servers, db):
     process, _budgets, codes = open_vote(db, n_codes=1)
     page = vote(testapp, codes[0], lambda form: tick(form, "p1"))
-    receipt = re.search(r'class="receipt-code"><code>([A-Z0-9-]+)</code>', page.text).group(1)
+    receipt = re.search(r'data-receipt="([A-Z0-9-]+)"', page.text).group(1)
     process = move(db, process, "closed")
     tallies.compute_all(db, process)
     move(db, process, "published")

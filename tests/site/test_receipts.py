@@ -9,7 +9,7 @@ from tests.site.voting import SLUG, move, open_vote, tick, vote
 
 
 def _receipt_of(page) -> str:
-    return re.search(r'class="receipt-code"><code>([A-Z0-9-]+)</code>', page.text).group(1)
+    return re.search(r'data-receipt="([A-Z0-9-]+)"', page.text).group(1)
 
 
 def check(testapp, receipt: str, status=200):

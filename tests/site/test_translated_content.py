@@ -110,7 +110,7 @@ def test_french_and_spanish_pages_of_the_demo_show_no_english_organizer_content(
     form = testapp.get(f"/p/{slug}/vote/north").forms["ballot-form"]
     checked = visit(f"/p/{slug}/vote/north/review", review(tick(form, "N1", "N2")))
     receipt = visit(f"/p/{slug}/vote/north/receipt", submit_review(checked).follow())
-    code = re.search(r'class="receipt-code"><code>([^<]+)</code>', receipt.text).group(1)
+    code = re.search(r'data-receipt="([A-Z0-9-]+)"', receipt.text).group(1)
     form = testapp.get("/receipt").forms["receipt-form"]
     form["receipt"] = code
     visit("/receipt?checked", form.submit())

@@ -1,0 +1,42 @@
+"""Fairness figures come from pabutools' analysis module and are exact."""
+
+from fractions import Fraction
+
+from voting_rules import Ballot, BallotFormat, Election, Project, TallyParams, TallyResult, compute
+
+# Budget 100: a (40) and b (60) are funded by greedy, c (50) is not.
+PROJECTS = [Project("a", 40), Project("b", 60), Project("c", 50)]
+BALLOTS = [("a", "b"), ("a",), ("b",), ("c",), ("a", "c"), ("b",)]
+
+
+def _election(ballots=BALLOTS):
+    return Election(budget=100, projects=PROJECTS, ballot_format=BallotFormat("approval"),
+                    ballots=[Ballot(f"v{i}", approvals=a) for i, a in enumerate(ballots)])
+
+
+def test_share_with_a_funded_project_and_the_money_histogram_are_exact():
+    result = compute(_election(), TallyParams(rule="greedy"))
+    assert result.funded == ["a", "b"]
+    figures = result.fairness
+    # 5 of 6 voters support a or b: exactly 5/6, not 0.833...
+    assert figures["share_of_voters_with_a_funded_project"] == Fraction(5, 6)
+    assert result.share_of_voters_with_a_funded_project == Fraction(5, 6)
+    bins = [(b["above"], b["up_to"], b["voters"], b["share"]) for b in figures["money_for_supported_projects"]]
+    # money per voter: ab 100, a 40, b 60, c 0, ac 40, b 60
+    assert bins == [(None, 0, 1, Fraction(1, 6)), (0, 25, 0, 0), (25, 50, 2, Fraction(1, 3)),
+                    (50, 75, 2, Fraction(1, 3)), (75, 100, 1, Fraction(1, 6))]
+
+
+def test_fairness_is_written_exactly_in_the_tally_json_and_read_back():
+    data = compute(_election(), TallyParams(rule="greedy")).to_json()
+    assert data["fairness"]["share_of_voters_with_a_funded_project"] == "5/6"
+    assert data["fairness"]["money_for_supported_projects"][0] == {"above": None, "up_to": 0, "voters": 1,
+                                                                   "share": "1/6"}
+    assert data["fairness"]["computed_by"] == "pabutools.analysis"
+    assert TallyResult.from_json(data).to_json() == data
+
+
+def test_no_ballots_gives_zero_shares_not_an_error():
+    figures = compute(_election([]), TallyParams(rule="greedy")).fairness
+    assert figures["share_of_voters_with_a_funded_project"] == 0
+    assert [b["voters"] for b in figures["money_for_supported_projects"]] == [0] * 5
