@@ -15,7 +15,8 @@ from packaging.specifiers import SpecifierSet
 
 ROOT = Path(__file__).resolve().parents[2]
 # The modules of pabutools that voting_rules may import from: its documented packages.
-PUBLIC = {"pabutools", "pabutools.election", "pabutools.rules", "pabutools.fractions", "pabutools.tiebreaking"}
+PUBLIC = {"pabutools", "pabutools.analysis", "pabutools.election", "pabutools.rules", "pabutools.fractions",
+          "pabutools.tiebreaking"}
 
 
 def _pin() -> SpecifierSet:
