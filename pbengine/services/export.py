@@ -204,13 +204,18 @@ def tally_rows(budget: Budget, payload: dict) -> list[list]:
     return rows
 
 
-def tally_csv(budget_rows: list[list]) -> bytes:
+def csv_bytes(columns: list[str], rows) -> bytes:
+    """A CSV file (UTF-8, ``\\n`` line ends) of ``columns`` and ``rows``, every value through :func:`cell`."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(TALLY_COLUMNS)
-    for row in budget_rows:
+    writer.writerow(columns)
+    for row in rows:
         writer.writerow([cell(v) for v in row])
     return out.getvalue().encode("utf-8")
+
+
+def tally_csv(budget_rows: list[list]) -> bytes:
+    return csv_bytes(TALLY_COLUMNS, budget_rows)
 
 
 # ---------------------------------------------------------------- result.json, log, readme

@@ -8,14 +8,11 @@ they came in, and the voter codes), never a tally.
 
 from __future__ import annotations
 
-import csv
-import io
-
 from sqlalchemy import func, select
 
 from ..models import Ballot, Process
 from ..money import decimal_text
-from .export import cell
+from .export import csv_bytes as _csv
 from .turnout import CHANNELS, KINDS, turnout
 
 PROJECT_COLUMNS = ["budget", "project_id", "title", "cost", "currency", "categories", "sdgs",
@@ -25,15 +22,6 @@ PROPOSAL_COLUMNS = ["proposal", "submitted_on", "status", "title", "estimated_co
                     "description"]
 TURNOUT_COLUMNS = ["budget", "day", "online", "paper", "imported", "ballots", "codes_issued", "codes_revoked",
                    "codes_used"]
-
-
-def _csv(columns: list[str], rows) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([cell(v) for v in row])
-    return out.getvalue().encode("utf-8")
 
 
 def _list(values) -> str:
