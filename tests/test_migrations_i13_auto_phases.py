@@ -4,26 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import inspect, text
 
 from pbengine.models import get_engine
-from tests.conftest import ROOT
 from tests.test_migrations_i9 import empty_url  # noqa: F401 - the fixture (SQLite and PostgreSQL)
-from tests.test_migrations_i10 import migrate
-
-
-def _downgrade(url: str, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(ROOT / "migrations"))
-    engine = get_engine({"sqlalchemy.url": url})
-    try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, revision)
-    finally:
-        engine.dispose()
+from tests.test_migrations_i10 import downgrade, migrate
 
 
 def _rows(url: str, sql: str) -> list[tuple]:
@@ -58,6 +43,6 @@ def test_existing_processes_keep_moving_by_hand_and_the_way_down_keeps_their_bud
     migrate(empty_url, "0012_i13_auto_phases")
     assert "auto_phases" in _columns(empty_url, "process")
     assert _rows(empty_url, "SELECT id, auto_phases FROM process") == [(1, False)]
-    _downgrade(empty_url, "0011_i13_proposals")
+    downgrade(empty_url, "0011_i13_proposals")
     assert _rows(empty_url, "SELECT id, process_id FROM budget") == [(1, 1)]  # nothing cascaded away
     assert "auto_phases" not in _columns(empty_url, "process")
