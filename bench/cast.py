@@ -1,6 +1,6 @@
 """Casting under load: pbengine's full cast path beside a bare Pyramid app doing one INSERT, in one run.
 
-Usage: ``python bench/cast.py [--db sqlite,postgresql] [--requests 1600] [--clients 16] [--threads 8]
+Usage: ``python bench/cast.py [--db sqlite,postgresql] [--requests 1600] [--clients 16] [--threads N]
 [--before DIR]``.
 
 For each database: a fresh database, a process open for voting with one voter code per request;
@@ -12,13 +12,21 @@ Prints throughput, p50/p99 latency, errors and the server process's CPU time per
 
 ``--before DIR``: also serve, in the same run, the pbengine of another source tree (for example
 ``git archive <commit> | tar -x -C DIR``), for a before/after beside the bare app. Each tree's
-database is made, migrated and seeded by that tree's own code, and served by its own
-``tests/stress/serve.py`` with its settings.
+database is made, migrated and seeded by that tree's own code.
+
+Settings: each pbengine is served with the ``[app:main]`` settings of its own tree's
+``production.ini`` (pool size, ``pool_pre_ping``, response validation off, rate limits,
+retries), changed only where a bench must: the database URL and the secrets (the seed's code
+key). Waitress gets production.ini's ``threads`` (``--threads`` overrides it) and
+``max_request_body_size``; ``connection_limit`` is 200 instead of waitress's 100, for both
+servers, so that 16 keep-alive clients never queue for a connection. The bare app uses the
+same pool (10 + 10) and the same waitress settings.
 """
 
 from __future__ import annotations
 
 import argparse
+import configparser
 import json
 import os
 import secrets
@@ -33,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.stress.harness import Client, Server, ballot_path  # noqa: E402
+from tests.stress.harness import CODE_KEY, Client, Server, ballot_path  # noqa: E402
 
 WARMUP = 64
 
@@ -91,6 +99,22 @@ PREPARE = ("import json; from pathlib import Path; from tests.stress.harness imp
            "url = new_database(sys.argv[1], Path(sys.argv[2])); s = seed(url, int(sys.argv[3])); "
            "print(json.dumps({'url': url, 'slug': s.slug, 'codes': s.codes}))")
 DROP = "from tests.stress.harness import drop_database; drop_database(sys.argv[1])"
+# pbengine under waitress with the tree's production.ini settings (see the module docstring).
+SERVE = ("import configparser, json; from pathlib import Path; from waitress.server import create_server; "
+         "from pbengine import main; "
+         "ini = configparser.ConfigParser(interpolation=None); ini.read(Path(sys.argv[1]) / 'production.ini'); "
+         "settings = {k: v for k, v in ini['app:main'].items() if k != 'use'}; "
+         "settings.update(json.loads(sys.argv[2])); "
+         "server = create_server(main({}, **settings), host='127.0.0.1', port=0, threads=int(sys.argv[3]), "
+         "connection_limit=200, max_request_body_size=int(ini['server:main']['max_request_body_size'])); "
+         "print(server.effective_port, flush=True); server.run()")
+BENCH_SETTINGS = {"pbengine.secret": "bench-secret", "pbengine.code_key": CODE_KEY}
+
+
+def production_threads(tree: Path) -> int:
+    ini = configparser.ConfigParser(interpolation=None)
+    ini.read(tree / "production.ini")
+    return int(ini["server:main"]["threads"])
 
 
 def prepare(tree: Path, kind: str, directory: Path, voters: int) -> dict:
@@ -113,8 +137,8 @@ def bench(kind: str, n: int, clients: int, threads: int, directory: Path, before
         for name, tree in trees.items():
             db = databases[name]
             path = ballot_path(db["slug"], "citywide")
-            runs.append((name, tree, _in_tree(tree, "from tests.stress.serve import main; main(sys.argv[1:])")
-                         + [db["url"], str(threads)],
+            runs.append((name, tree, _in_tree(tree, SERVE)
+                         + [str(tree), json.dumps(dict(BENCH_SETTINGS, **{"sqlalchemy.url": db["url"]})), str(threads)],
                          [(path, {"voter_code": code, "approvals": ["p1", "p3"] if i % 2 else ["p2"]})
                           for i, code in enumerate(db["codes"])]))
         for name, _tree, argv, requests in runs:
@@ -136,7 +160,8 @@ def main() -> None:
     parser.add_argument("--db", default="postgresql,sqlite")
     parser.add_argument("--requests", type=int, default=1600)
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=production_threads(ROOT),
+                        help="waitress threads (default: production.ini's)")
     parser.add_argument("--before", type=Path, help="another source tree of pbengine, served in the same run")
     args = parser.parse_args()
     print(f"{args.requests} requests, {args.clients} concurrent clients, waitress threads={args.threads}")

@@ -30,6 +30,7 @@ from openapi_core.validation.request.exceptions import (
 from pyramid_openapi3.exceptions import RequestValidationError
 
 from ..i18n import _
+from . import compiled
 from .errors import ApiError, api_exception_view, error_body
 
 MAX_BODY = 64 * 1024
@@ -128,3 +129,5 @@ def includeme(config):
     config.include("pyramid_openapi3")
     config.pyramid_openapi3_add_deserializer("application/json", json_loads)
     config.pyramid_openapi3_spec(str(DOCUMENT_PATH), route="/api/v1/openapi.yaml", route_name="api.openapi.yaml")
+    # Each operation's checks built once, after pyramid_openapi3 has read the document (pbengine.api.compiled).
+    config.action(("pbengine.api.compiled",), lambda: compiled.install(config.registry.settings))
