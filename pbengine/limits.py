@@ -12,7 +12,6 @@ from functools import lru_cache
 
 from .services import codes, ratelimit
 from .services.accounts import normalise_email
-from .services.errors import CodeInvalid
 from .services.ratelimit import Bucket
 from .websession import CSRF_COOKIE
 
@@ -67,28 +66,17 @@ def _reserve(request, buckets):
 
 
 def find_voter_code(request, process, code: str):
-    """``services.codes.find`` under the voter-code limits: per browser, per address and per code.
-
-    Only failures count, and they are counted after the check: a wrong code is counted
-    (``CodeInvalid``), or refused with ``TooManyAttempts`` once a limit is reached; a valid
-    code writes nothing, and is refused alike once a limit is reached (so that a refusal says
-    nothing of the code). Identical submissions in flight, and voters sharing an address,
-    never wait on one another's counters. A view answering ``CodeInvalid`` must let the
-    request commit (on SQLite the count is in its transaction).
-    """
+    """A voter's entry of ``code`` (``services.codes.enter``) under the voter-code limits: per browser,
+    per address and per code. A view answering ``CodeInvalid`` must let the request commit (on
+    SQLite the failure is counted in its transaction)."""
     address = client_address(request)
     buckets = [
         Bucket("code.browser", f"{address}|{_browser(request)}", limit(request, "pbengine.code_failures_per_minute")),
         Bucket("code.address", address, limit(request, "pbengine.code_failures_per_address_per_minute")),
         Bucket("code.code", codes.normalise(code), limit(request, "pbengine.code_failures_per_code_per_minute")),
     ]
-    try:
-        voter_code = codes.find(request.db, request.registry.settings["pbengine.code_key"], process, code)
-    except CodeInvalid:
-        _reserve(request, buckets)  # counted, never released; TooManyAttempts once a limit is reached
-        raise
-    ratelimit.check(request.registry["dbsession_factory"], buckets, request_db=request.db)
-    return voter_code
+    return codes.enter(request.db, request.registry.settings["pbengine.code_key"], process, code, buckets,
+                       request.registry["dbsession_factory"])
 
 
 def login_attempt(request, email: str):

@@ -1,7 +1,7 @@
 """Casting a ballot through the API, and checking a receipt.
 
-The same rules as the website: the voter code is checked by ``limits.find_voter_code`` under the
-same rate limits, the ballot by ``services.ballots.cast``.
+The same rules as the website: the voter code is entered through ``services.codes.enter`` (by
+``limits.find_voter_code``) under the same rate limits, the ballot cast by ``services.ballots.cast``.
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from ..i18n import _
 from ..models import BallotKind
 from ..security import Permission
 from ..services import ballots, submissions
-from ..services.errors import CodeInvalid, VotingClosed
+from ..services.errors import CodeInvalid
 from ..services.export import pb_name
-from ..services.phases import voting_open
 from . import api_view
 from .errors import ApiError, error_body
 
@@ -41,10 +40,8 @@ def cast_ballot(context, request):
     code, content = ballot_content(budget, request.openapi_validated.body)
     submission = submissions.submission(request.headers.get("Idempotency-Key"),
                                         request.registry.settings["pbengine.code_key"], field="Idempotency-Key")
-    if not voting_open(process):
-        raise VotingClosed(_("Voting is not open for this process."))
     try:
-        voter_code = limits.find_voter_code(request, process, code)
+        voter_code = limits.find_voter_code(request, process, code)  # VotingClosed when not voting
     except CodeInvalid as error:
         # Answered, not raised: the request commits, with the failure counted (pbengine.limits).
         return error_body(request, error.status, error.code, error.message, {"voter_code": error.message})

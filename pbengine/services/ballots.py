@@ -21,7 +21,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, exists, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from voting_rules import Ballot as RuleBallot
 from voting_rules import BallotError, validate_ballot
@@ -29,8 +31,8 @@ from voting_rules import Project as RuleProject
 
 from ..formatting import money
 from ..i18n import _
-from ..models import Ballot, BallotKind, Budget, Phase, Process, ReplacedBallot, VoterCode
-from ..models.voting import cast_day
+from ..models import Ballot, BallotKind, Budget, CodeBatch, Phase, Process, ReplacedBallot, VoterCode
+from ..models.voting import cast_day, code_batch_budget, new_ballot_id
 from ..money import to_units
 from . import eligibility, slots
 from .errors import BallotInvalid, CodeAlreadyUsed, InvalidInput, SubmissionConflict, VotingClosed
@@ -169,7 +171,6 @@ class Cast:
     receipt_hash: str
     replaced: bool  # this submission replaced the voter's earlier ballot in the budget
     repeated: bool = False  # a repeat of a submission already stored: nothing new was written
-    ballot: Ballot | None = None  # the stored ballot (None for a repeat of a since-replaced submission)
 
 
 def _slot(budget: Budget, voter_code: VoterCode, key: str | None) -> str:
@@ -181,16 +182,47 @@ def current_ballot(db, budget: Budget, voter_code: VoterCode, key: str | None) -
     return db.scalars(select(Ballot).where(Ballot.slot == _slot(budget, voter_code, key))).first()
 
 
-def _ensure_voting_open(db, process: Process) -> None:
-    """Re-read the phase under a shared lock on the process row (PostgreSQL ``FOR KEY SHARE``).
+def _guard(dialect: str, with_code: bool):
+    """The statement a cast begins with: the phase, re-read under a shared lock on the process row
+    (PostgreSQL ``FOR KEY SHARE``); with a voter code, also the code's advisory lock (PostgreSQL) and
+    whether its batch is for this budget. Built once per dialect."""
+    columns = [Process.phase]
+    if with_code:
+        if dialect == "postgresql":
+            columns.append(func.pg_advisory_xact_lock(bindparam("lock")).label("locked"))
+        columns.append(select(CodeBatch.all_budgets).where(CodeBatch.id == bindparam("batch_id"))
+                       .scalar_subquery().label("all_budgets"))
+        columns.append(exists().where(code_batch_budget.c.batch_id == bindparam("batch_id"),
+                                      code_batch_budget.c.budget_id == bindparam("budget_id")).label("in_batch"))
+    return select(*columns).where(Process.id == bindparam("process_id")).with_for_update(read=True, key_share=True)
+
+
+_GUARDS = {(dialect, with_code): _guard(dialect, with_code)
+           for dialect in ("postgresql", "sqlite") for with_code in (False, True)}
+
+
+def _enter_cast(db, budget: Budget, voter_code: VoterCode | None, key: str | None) -> None:
+    """Refuse a cast once voting is over, or with a code whose batch is for other budgets; with a code,
+    hold its lock until the transaction ends. One statement.
 
     Casts do not block one another; closing the vote (``FOR UPDATE``) waits for the casts in
-    flight, and a cast that waited for the close sees it: no ballot lands after the seal.
+    flight, and a cast that waited for the close sees it: no ballot lands after the seal. One
+    code's casts, in every budget, run one after the other (so that a limit of N budgets holds;
+    :func:`pbengine.services.slots.lock_number`; SQLite has one writer at a time anyway).
     """
-    phase = db.scalar(select(Process.phase).where(Process.id == process.id)
-                      .with_for_update(read=True, key_share=True))
-    if phase != Phase.VOTING:
+    dialect = db.get_bind().dialect.name
+    parameters: dict = {"process_id": budget.process_id}
+    if voter_code is not None:
+        parameters.update(batch_id=voter_code.batch_id, budget_id=budget.id,
+                          lock=slots.lock_number(slots.code_lock(slots.require_key(key), voter_code.code_hash)))
+    row = db.execute(_GUARDS[(dialect if dialect == "postgresql" else "sqlite", voter_code is not None)],
+                     parameters).one()
+    if row.phase != Phase.VOTING:
         raise VotingClosed(_("Voting is not open for this process."))
+    batch_limited = voter_code is not None and voter_code.batch_id is not None and row.all_budgets is not None \
+        and not row.all_budgets  # a batch for some budgets (no batch, or one for all: every budget)
+    if batch_limited and not row.in_batch:
+        eligibility.ensure_eligible(db, budget, voter_code)  # raises NotEligible, with the batch's budgets
 
 
 def _digests(submission: Submission | None, budget: Budget, voter: str) -> tuple[str | None, str | None]:
@@ -220,16 +252,18 @@ def cast(db, budget: Budget, voter_code: VoterCode | None, content: dict, channe
         raise VotingClosed(_("Voting is not open for this process."))
     if voter_code is not None and (voter_code.process_id != process.id or voter_code.revoked_at):
         raise InvalidInput(_("This voter code is not valid for this vote."))
-    if voter_code is not None:
-        eligibility.ensure_eligible(db, budget, voter_code)
+    _enter_cast(db, budget, voter_code, key)
     content = validate(budget, content, locale)
     slot = _slot(budget, voter_code, key) if voter_code is not None else None
-    _ensure_voting_open(db, process)
     voter = f"code:{voter_code.id}" if voter_code is not None else "paper"
     first, replacing = _digests(submission, budget, voter)
-    if voter_code is not None:
-        # One code's casts, in every budget, one after the other (a limit of N budgets holds).
-        slots.lock(db, slots.code_lock(slots.require_key(key), voter_code.code_hash))
+    if process.max_budgets is None:
+        # A first ballot, the common case: one INSERT that does nothing if the slot holds a ballot or
+        # this submission is stored (unique slot and submission hash); then the checks below find why.
+        new = _insert_first(db, budget, slot, content, channel, submission, voter, first,
+                            entered_by if voter_code is None else "")
+        if new is not None:
+            return new
     # One query for both: this very submission, if stored already, and the code's current ballot.
     wanted = ([Ballot.submission_hash.in_((first, replacing))] if first else []) + (
         [Ballot.slot == slot] if slot else [])
@@ -240,7 +274,7 @@ def cast(db, budget: Budget, voter_code: VoterCode | None, content: dict, channe
             raise SubmissionConflict(_("This submission was already recorded with other choices. "
                                        "Reload the ballot and submit it again."))
         return Cast(submission.receipt(budget.id, voter), stored.receipt_hash,
-                    stored.submission_hash == replacing, repeated=True, ballot=stored)
+                    stored.submission_hash == replacing, repeated=True)
     current = next((b for b in found if slot and b.slot == slot), None)
     if first and current is not None:  # only a slot with a ballot can have had one replaced
         earlier = db.scalars(select(ReplacedBallot).where(
@@ -262,12 +296,25 @@ def cast(db, budget: Budget, voter_code: VoterCode | None, content: dict, channe
         current.receipt_hash, current.content, current.channel = receipt_hash(receipt), content, channel
         current.submission_hash, current.cast_at = digest, cast_day()
         db.flush()
-        return Cast(receipt, current.receipt_hash, True, ballot=current)
+        return Cast(receipt, current.receipt_hash, True)
     ballot = Ballot(budget_id=budget.id, slot=slot, receipt_hash=receipt_hash(receipt), content=content,
                     channel=channel, submission_hash=digest, entered_by=entered_by if voter_code is None else "")
     db.add(ballot)
     db.flush()
-    return Cast(receipt, ballot.receipt_hash, False, ballot=ballot)
+    return Cast(receipt, ballot.receipt_hash, False)
+
+
+def _insert_first(db, budget: Budget, slot: str | None, content: dict, channel: str, submission: Submission | None,
+                  voter: str, digest: str | None, entered_by: str) -> Cast | None:
+    """Store a ballot unless its slot already holds one or its submission is stored: the Cast, or None."""
+    receipt = submission.receipt(budget.id, voter) if submission is not None else new_receipt()
+    digest_of_receipt = receipt_hash(receipt)
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stored = db.execute(insert(Ballot).values(
+        id=new_ballot_id(), budget_id=budget.id, slot=slot, receipt_hash=digest_of_receipt, content=content,
+        channel=channel, submission_hash=digest, cast_at=cast_day(), entered_by=entered_by,
+    ).on_conflict_do_nothing().returning(Ballot.id)).first()
+    return Cast(receipt, digest_of_receipt, False) if stored is not None else None
 
 
 @dataclass

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..i18n import _
 from ..models import Budget, CodeBatch, Phase, Process, VoterCode
 from ..models.meta import utcnow
-from . import audit, slots
-from .errors import CodeInvalid, InvalidInput, PhaseError
+from . import audit, ratelimit, slots
+from .errors import CodeInvalid, InvalidInput, PhaseError, VotingClosed
+from .phases import voting_open
+from .ratelimit import Bucket
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read on paper and to type on a phone. Receipts use it too.
 ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -92,19 +95,63 @@ def generate(db, key: str, process: Process, size: int, label: str, actor: str =
     return GeneratedBatch(batch, plain)
 
 
+def _malformed() -> CodeInvalid:
+    return CodeInvalid(_("A voter code has 12 letters and digits, "
+                         "like ACDE-FGHJ-KMNP. Check it and try again."), field="code")
+
+
+def _not_valid() -> CodeInvalid:
+    return CodeInvalid(_("This voter code is not valid for this vote. "
+                         "Check it and try again."), field="code")
+
+
+_BY_HASH = select(VoterCode).where(VoterCode.code_hash == bindparam("code_hash"),
+                                   VoterCode.process_id == bindparam("process_id"))
+
+
 def find(db, key: str, process: Process, code: str) -> VoterCode:
-    """The valid (not revoked) code of ``process``, or :class:`CodeInvalid`."""
+    """The valid (not revoked) code of ``process``, or :class:`CodeInvalid` (no rate limit: for the
+    services and tests; a voter's entry goes through :func:`enter`)."""
     if len(normalise(code)) != GROUPS * GROUP_SIZE:
-        raise CodeInvalid(_("A voter code has 12 letters and digits, "
-                            "like ACDE-FGHJ-KMNP. Check it and try again."), field="code")
-    voter_code = db.scalars(
-        select(VoterCode).where(VoterCode.code_hash == code_hash(key, code),
-                                VoterCode.process_id == process.id)
-    ).first()
+        raise _malformed()
+    voter_code = db.scalars(_BY_HASH, {"code_hash": code_hash(key, code), "process_id": process.id}).first()
     if voter_code is None or voter_code.revoked_at is not None:
-        raise CodeInvalid(_("This voter code is not valid for this vote. "
-                            "Check it and try again."), field="code")
+        raise _not_valid()
     return voter_code
+
+
+@functools.cache
+def _entry_statement(buckets: int):
+    # The code and what its buckets counted, in one SELECT (built once per number of buckets).
+    return _BY_HASH.add_columns(*ratelimit.counted_columns(buckets))
+
+
+def enter(db, key: str, process: Process, code: str, buckets: list[Bucket], session_factory) -> VoterCode:
+    """A voter's entry of a voter code, on the site and through the API: the code of ``process``
+    under the voter-code rate limits ``buckets`` (:mod:`pbengine.services.ratelimit`).
+
+    :class:`VotingClosed` when the process is not voting. A code that is malformed, unknown or
+    revoked is counted as a failure in every bucket, after the check, then refused with
+    :class:`CodeInvalid` (or :class:`TooManyAttempts` once a limit is reached); a valid code
+    writes nothing, and is refused alike once a limit is reached, so that a refusal says nothing
+    of the code. Identical submissions in flight, and voters sharing an address, never wait on
+    one another's counters. One SELECT reads the code and the counters together.
+
+    The caller answers :class:`CodeInvalid` without raising it further, so that the request
+    commits: on SQLite the failure is counted in the request's own transaction.
+    """
+    if not voting_open(process):
+        raise VotingClosed(_("Voting is not open for this process."))
+    malformed = len(normalise(code)) != GROUPS * GROUP_SIZE
+    if not malformed:
+        counters = ratelimit.probe(session_factory, buckets, request_db=db)
+        row = db.execute(_entry_statement(len(buckets)), {"code_hash": code_hash(key, code), "process_id": process.id,
+                                                          **counters.parameters()}).first()
+        if row is not None and row[0].revoked_at is None:
+            counters.refuse_if_over(row[1:])
+            return row[0]
+    ratelimit.reserve(session_factory, buckets, request_db=db)  # counted, never released
+    raise _malformed() if malformed else _not_valid()
 
 
 def revoke(db, process: Process, reference: str, actor: str = "") -> VoterCode:

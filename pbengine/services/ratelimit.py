@@ -35,6 +35,7 @@ and counters are gone.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -42,7 +43,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, select, text, tuple_, update
+from sqlalchemy import Float, and_, bindparam, case, delete, func, or_, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -198,59 +199,110 @@ def _read_key(db, minute: int) -> bytes | None:
     return _keys[cache]
 
 
-# Built once (checked on every ballot): building a statement costs about as much as running it.
-_COUNTS = (select(RateCounter.scope, RateCounter.minute, RateCounter.tag, RateCounter.count)
-           .where(tuple_(RateCounter.scope, RateCounter.minute, RateCounter.tag)
-                  .in_(bindparam("wanted", expanding=True))))
+def _bucket_counts(index: int):
+    """What bucket ``index`` of a :class:`Probe` has counted in the last 60 seconds: its rows of the
+    current and the previous minute, the previous one weighted by how much of it is still counted.
+    A minute without a key has no rows: its tag is then -1, which no row has."""
+    weight = bindparam(f"w{index}", type_=Float)
+    return (select(func.coalesce(func.sum(case((RateCounter.minute == bindparam("m"), RateCounter.count),
+                                               else_=RateCounter.count * weight)), 0))
+            .where(RateCounter.scope == bindparam(f"s{index}"),
+                   or_(and_(RateCounter.minute == bindparam("m"), RateCounter.tag == bindparam(f"t{index}")),
+                       and_(RateCounter.minute == bindparam("m1"), RateCounter.tag == bindparam(f"u{index}"))))
+            .scalar_subquery().label(f"counted{index}"))
+
+
+@functools.cache
+def counted_columns(n: int) -> tuple:
+    """The columns that read what ``n`` buckets have counted, to add to any SELECT (no row lock, nothing
+    written); their parameters come from :meth:`Probe.parameters`. Built once per ``n``."""
+    return tuple(_bucket_counts(i) for i in range(n))
+
+
+@functools.cache
+def _counts_statement(n: int):
+    return select(*counted_columns(n))
+
+
+@dataclass(frozen=True)
+class Probe:
+    """The buckets of one attempt and the minutes' keys, ready to read their counts in a SELECT."""
+
+    buckets: tuple[Bucket, ...]
+    minute: int
+    current: bytes | None
+    previous: bytes | None
+    still_counted: float  # share of the previous minute within the last 60 s
+
+    def parameters(self) -> dict:
+        values: dict = {"m": self.minute, "m1": self.minute - 1}
+        for i, bucket in enumerate(self.buckets):
+            values[f"s{i}"] = bucket.scope
+            values[f"t{i}"] = tag(self.current, bucket) if self.current is not None else -1
+            values[f"u{i}"] = tag(self.previous, bucket) if self.previous is not None else -1
+            values[f"w{i}"] = self.still_counted
+        return values
+
+    def refuse_if_over(self, counted) -> None:
+        """Raise :class:`TooManyAttempts` if one more failure would go over a bucket's limit."""
+        if any(float(c or 0) + 1 > b.limit for b, c in zip(self.buckets, counted, strict=True)):
+            raise TooManyAttempts(_("Too many wrong attempts. Wait a minute, then try again."))
+
+
+def probe(session_factory, buckets: list[Bucket], now: float | None = None, request_db=None) -> Probe:
+    """The keys :func:`check` reads the buckets' counts with, for a SELECT of the caller's in
+    ``request_db`` (no query once the minute's keys are known to this app server)."""
+    db = request_db if request_db is not None else session_factory()
+    try:
+        return _probe(session_factory, db, buckets, now, holds_the_write_lock(request_db))
+    finally:
+        if request_db is None:
+            db.close()
+
+
+def _probe(session_factory, db, buckets: list[Bucket], now: float | None, in_write_lock: bool) -> Probe:
+    # On PostgreSQL the current minute's key is created once per minute and app server (in a
+    # short transaction of its own), so that later calls need only the counters.
+    now = time.time() if now is None else now
+    minute = int(now // MINUTE)
+    if in_write_lock:
+        current = _read_key(db, minute)  # SQLite: a key created here could roll back with the request
+    else:
+        current = None
+        created = _cached(db, minute)
+        if not created:
+            try:
+                with session_factory() as side, side.begin():
+                    _key(side, minute, create=True)
+                created = True
+            except DatabaseBusy:
+                # SQLite: another app server holds the write lock. A check only reads: a
+                # minute without its key has no counters yet, so read what exists.
+                current = _read_key(db, minute)
+        if created:
+            current = _key(db, minute, create=True)
+    previous = _key(db, minute - 1, create=False)
+    return Probe(tuple(buckets), minute, current, previous, 1 - (now % MINUTE) / MINUTE)
 
 
 def check(session_factory, buckets: list[Bucket], now: float | None = None, request_db=None) -> None:
     """Raise :class:`TooManyAttempts` if the failures counted in any bucket have reached its limit.
 
     Reads only: one SELECT in ``request_db`` (the request's session), or, without one, in a
-    session of its own. Refuses exactly when :func:`reserve` would refuse one more failure.
-    On PostgreSQL the current minute's key is created once per minute and app server (in a
-    short transaction of its own), so that later calls need only the counters.
+    session of its own; a caller with a query of its own to make adds :func:`counted_columns` to
+    it instead (voter codes: :func:`pbengine.services.codes.enter`). Refuses exactly when
+    :func:`reserve` would refuse one more failure.
     """
-    now = time.time() if now is None else now
-    minute = int(now // MINUTE)
     db = request_db if request_db is not None else session_factory()
     try:
-        if holds_the_write_lock(request_db):
-            current = _read_key(db, minute)  # SQLite: a key created here could roll back with the request
-        else:
-            current = None
-            created = _cached(db, minute)
-            if not created:
-                try:
-                    with session_factory() as side, side.begin():
-                        _key(side, minute, create=True)
-                    created = True
-                except DatabaseBusy:
-                    # SQLite: another app server holds the write lock. A check only reads: a
-                    # minute without its key has no counters yet, so read what exists.
-                    current = _read_key(db, minute)
-            if created:
-                current = _key(db, minute, create=True)
-        previous = _key(db, minute - 1, create=False)
-        wanted = {}
-        for bucket in buckets:
-            for m, key in ((minute, current), (minute - 1, previous)):
-                if key is not None:
-                    wanted[(bucket.scope, m, tag(key, bucket))] = (bucket, m)
-        if not wanted:
-            return
-        rows = db.execute(_COUNTS, {"wanted": list(wanted)})
-        counted = dict.fromkeys(buckets, 0.0)
-        still_counted = 1 - (now % MINUTE) / MINUTE
-        for scope, m, t, count in rows:
-            bucket, _m = wanted[(scope, m, t)]
-            counted[bucket] += count if m == minute else count * still_counted
+        found = _probe(session_factory, db, buckets, now, holds_the_write_lock(request_db))
+        if found.current is None and found.previous is None:
+            return  # no key: nothing was counted in the last two minutes
+        counted = db.execute(_counts_statement(len(buckets)), found.parameters()).one()
     finally:
         if request_db is None:
             db.close()
-    if any(counted[b] + 1 > b.limit for b in buckets):
-        raise TooManyAttempts(_("Too many wrong attempts. Wait a minute, then try again."))
+    found.refuse_if_over(counted)
 
 
 def _count(db, buckets: list[Bucket], now: float, remember: bool = True) -> list[tuple[str, int, int]]:

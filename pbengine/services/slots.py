@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from sqlalchemy import delete, func, insert, null, select, text, update
+from sqlalchemy import delete, func, insert, null, select, update
 
 from ..models import Ballot, Phase, Process, ReplacedBallot, VoterCode
 
@@ -37,7 +37,7 @@ def slot(key: str, budget_id: int, code_hash: str) -> str:
 
 
 def code_lock(key: str, code_hash: str) -> str:
-    """What the casts of one code lock (:func:`lock`): keyed like a slot, the same in every budget."""
+    """What the casts of one code lock (:func:`lock_number`): keyed like a slot, the same in every budget."""
     message = "\x1f".join(("code-lock", code_hash)).encode()
     return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
 
@@ -48,11 +48,13 @@ def require_key(key: str | None) -> str:
     return key
 
 
-def lock(db, value: str) -> None:
-    """Serialise the casts locking ``value`` until the transaction ends (PostgreSQL advisory lock)."""
-    if db.get_bind().dialect.name == "postgresql":
-        number = int.from_bytes(bytes.fromhex(value[:16]), "big", signed=True)
-        db.execute(text("SELECT pg_advisory_xact_lock(:n)"), {"n": number})
+def lock_number(value: str) -> int:
+    """The PostgreSQL advisory lock number of ``value`` (a :func:`code_lock`): a cast takes
+    ``pg_advisory_xact_lock`` of it in its first statement (``services.ballots``)."""
+    return int.from_bytes(bytes.fromhex(value[:16]), "big", signed=True)
+
+
+
 
 
 def _budget_ids(process: Process) -> list[int]:

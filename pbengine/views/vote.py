@@ -14,7 +14,7 @@ from ..i18n import _
 from ..models import VoterCode
 from ..security import Permission
 from ..services import eligibility
-from ..services.errors import CodeInvalid, TooManyAttempts
+from ..services.errors import CodeInvalid, TooManyAttempts, VotingClosed
 from ..services.phases import voting_open
 from . import my_receipts
 
@@ -57,11 +57,11 @@ def vote_login_form(context, request):
              request_method="POST")
 def vote_login(context, request):
     process = context.process
-    if not voting_open(process):
-        request.response.status = 409
-        return _login_page(context, request)
     try:
         voter_code = limits.find_voter_code(request, process, request.POST.get("code", ""))
+    except VotingClosed as error:
+        request.response.status = error.status
+        return _login_page(context, request)
     except TooManyAttempts as error:
         request.response.status = error.status
         return _login_page(context, request, {"code": forms.translate(request, error.message)})
