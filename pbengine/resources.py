@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyramid.authorization import ALL_PERMISSIONS, Allow, Authenticated, Everyone
 from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, defer, joinedload
 
 from .models import Budget, Process, Project, Proposal, Role
 from .security import Permission, process_principal
@@ -104,22 +104,41 @@ class PublicProcessContext(SiteRoot):
 
 # Built once: on the ballot's hot path, building the statement and its cache key again on every
 # request cost about as much as running it.
-_BUDGET_BY_SLUGS = (select(Budget).join(Budget.process)
-                    .where(Process.slug == bindparam("slug"), Budget.slug == bindparam("budget"))
-                    .options(contains_eager(Budget.process), joinedload(Budget.projects)))
+def _budget_by_slugs(process=(), budget=(), projects=()):
+    """A budget of a process with its projects, by slugs; without the columns named (they load if asked for)."""
+    return (select(Budget).join(Budget.process)
+            .where(Process.slug == bindparam("slug"), Budget.slug == bindparam("budget"))
+            .options(*(defer(getattr(Budget, name)) for name in budget),
+                     contains_eager(Budget.process).options(*(defer(getattr(Process, name)) for name in process)),
+                     joinedload(Budget.projects).options(*(defer(getattr(Project, name)) for name in projects))))
+
+
+_BUDGET_BY_SLUGS = _budget_by_slugs()
 
 
 class PublicBudgetContext(PublicProcessContext):
     """A budget of a public process, by slugs: process, budget and projects in one query (the
     ballot's hot path); the process's other budgets load when a page asks for them."""
 
+    statement = _BUDGET_BY_SLUGS
+
     def __init__(self, request):
         SiteRoot.__init__(self, request)
         slugs = {"slug": request.matchdict.get("slug", ""), "budget": request.matchdict.get("budget", "")}
-        self.budget = request.db.scalars(_BUDGET_BY_SLUGS, slugs).unique().first()
+        self.budget = request.db.scalars(self.statement, slugs).unique().first()
         if self.budget is None or not phases.is_public(self.budget.process):
             raise HTTPNotFound()
         self.process = self.budget.process
+
+
+class CastContext(PublicBudgetContext):
+    """The budget an API ballot is cast in: as :class:`PublicBudgetContext`, without the texts a cast
+    does not read (descriptions, translations, a project's details: JSON columns cost a decode each
+    on every ballot). They load if something asks for them."""
+
+    statement = _budget_by_slugs(process=("description", "translations"), budget=("description", "translations"),
+                                 projects=("description", "translations", "sdgs", "organisation_name",
+                                           "organisation_type", "location", "image_url"))
 
 
 class PublicProjectContext(PublicProcessContext):

@@ -74,5 +74,5 @@ def includeme(config):
                      factory=r.PublicBudgetContext)
     config.add_route("api.results", "/api/v1/processes/{slug}/results", factory=r.PublicProcessContext)
     config.add_route("api.export", "/api/v1/processes/{slug}/export/{filename}", factory=r.PublicProcessContext)
-    config.add_route("api.ballots", "/api/v1/processes/{slug}/budgets/{budget}/ballots", factory=r.PublicBudgetContext)
+    config.add_route("api.ballots", "/api/v1/processes/{slug}/budgets/{budget}/ballots", factory=r.CastContext)
     config.add_route("api.receipt", "/api/v1/receipts/{receipt}", factory=site)

@@ -304,16 +304,24 @@ def cast(db, budget: Budget, voter_code: VoterCode | None, content: dict, channe
     return Cast(receipt, ballot.receipt_hash, False)
 
 
+_FIRST_COLUMNS = ("id", "budget_id", "slot", "receipt_hash", "content", "channel", "submission_hash", "cast_at",
+                  "entered_by")
+# Built once per dialect: building an INSERT and its cache key on every cast cost more than running it.
+_INSERT_FIRST = {name: insert(Ballot).values({c: bindparam(c) for c in _FIRST_COLUMNS})
+                 .on_conflict_do_nothing().returning(Ballot.id)
+                 for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+
+
 def _insert_first(db, budget: Budget, slot: str | None, content: dict, channel: str, submission: Submission | None,
                   voter: str, digest: str | None, entered_by: str) -> Cast | None:
     """Store a ballot unless its slot already holds one or its submission is stored: the Cast, or None."""
     receipt = submission.receipt(budget.id, voter) if submission is not None else new_receipt()
     digest_of_receipt = receipt_hash(receipt)
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stored = db.execute(insert(Ballot).values(
-        id=new_ballot_id(), budget_id=budget.id, slot=slot, receipt_hash=digest_of_receipt, content=content,
-        channel=channel, submission_hash=digest, cast_at=cast_day(), entered_by=entered_by,
-    ).on_conflict_do_nothing().returning(Ballot.id)).first()
+    dialect = db.get_bind().dialect.name
+    stored = db.execute(_INSERT_FIRST["postgresql" if dialect == "postgresql" else "sqlite"], {
+        "id": new_ballot_id(), "budget_id": budget.id, "slot": slot, "receipt_hash": digest_of_receipt,
+        "content": content, "channel": channel, "submission_hash": digest, "cast_at": cast_day(),
+        "entered_by": entered_by}).first()
     return Cast(receipt, digest_of_receipt, False) if stored is not None else None
 
 
