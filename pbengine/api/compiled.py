@@ -19,8 +19,8 @@ against the document, and a refused request gets exactly the errors it got befor
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from jsonschema_path import SchemaPath
 from openapi_core.datatypes import Parameters
 from openapi_core.unmarshalling.request.datatypes import RequestUnmarshalResult
 
@@ -38,7 +38,7 @@ class Unsupported(Exception):
     """This operation uses something the compiled checks do not handle: openapi-core checks it."""
 
 
-def _plain(schema: SchemaPath, seen: frozenset = frozenset()) -> None:
+def _plain(schema: Any, seen: frozenset = frozenset()) -> None:
     """Raise :class:`Unsupported` unless ``schema``'s unmarshalled value is the JSON value itself."""
     with schema.resolve() as resolved:
         contents = resolved.contents
@@ -61,7 +61,7 @@ class Parameter:
     name: str
     location: str
     required: bool
-    validator: object  # jsonschema validator (is_valid)
+    validator: Any  # jsonschema validator (is_valid)
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ class Operation:
 class CompiledRequestValidator:
     """``unmarshal(openapi_request)`` as openapi-core's, with each operation's validators built once."""
 
-    def __init__(self, unmarshaller, spec: SchemaPath, prefixes: list[str]):
+    def __init__(self, unmarshaller, spec: Any, prefixes: list[str]):
         self.full = unmarshaller
         self.spec = spec
         self.operations: dict[tuple[str, str], Operation | None] = {}
@@ -84,21 +84,21 @@ class CompiledRequestValidator:
                     for prefix in [*prefixes, ""]:
                         self.operations[(prefix + pattern, method)] = self._compile(path, operation)
 
-    def _validator(self, schema: SchemaPath):
+    def _validator(self, schema: Any):
         _plain(schema)
         full = self.full
         return full.schema_validators_factory.create(
             full.spec, schema, format_validators=full.format_validators,
             extra_format_validators=full.extra_format_validators).validator
 
-    def _compile(self, path: SchemaPath, operation: SchemaPath) -> Operation | None:
+    def _compile(self, path: Any, operation: Any) -> Operation | None:
         try:
             if "security" in operation or "security" in self.spec:
                 raise Unsupported("security")
             parameters = []
             seen = set()
             for source in (operation, path):
-                for param in source.get("parameters", SchemaPath.from_dict({})):
+                for param in source.get("parameters", ()):
                     name, location = (param / "name").read_str(), (param / "in").read_str()
                     if (name, location) in seen:
                         continue

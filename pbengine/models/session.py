@@ -138,13 +138,32 @@ def write_engine(engine: Engine) -> Engine:
     return engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
 
 
+TM_KEY = "pbengine_transaction_manager"  # session.info: the transaction manager a session is joined to
+
+
+def _core_writes_count(execute_state) -> None:
+    """A Core INSERT, UPDATE or DELETE through a request's session marks it changed, as an ORM one does.
+
+    zope.sqlalchemy commits a session only if it knows the session wrote, and it sees only ORM
+    statements by itself: a Core statement (the hot path's, built on tables) would otherwise be
+    rolled back at the end of the request without a word. Sessions not joined to a transaction
+    manager (``get_tm_session``) are left alone.
+    """
+    manager = execute_state.session.info.get(TM_KEY)
+    if manager is not None and not execute_state.is_orm_statement and (
+            execute_state.is_insert or execute_state.is_update or execute_state.is_delete):
+        zope.sqlalchemy.mark_changed(execute_state.session, transaction_manager=manager)
+
+
 def get_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    event.listen(factory, "do_orm_execute", _core_writes_count)
+    return factory
 
 
 def get_tm_session(session_factory: sessionmaker[Session], transaction_manager, request=None, bind=None):
     """A session joined to ``transaction_manager``: the app never commits, pyramid_tm does."""
-    options = {"info": {"request": request}}
+    options = {"info": {"request": request, TM_KEY: transaction_manager}}
     if bind is not None:
         options["bind"] = bind
     dbsession = session_factory(**options)
