@@ -2,15 +2,18 @@
 
 Usage: ``python bench/bare_app.py DATABASE_URL [THREADS]``; prints its port, then serves on 127.0.0.1.
 SQLite gets the same connection settings as pbengine (WAL, synchronous=FULL, busy_timeout, BEGIN IMMEDIATE
-for writes), and both have production.ini's pool (10 + 10 connections), so the two differ only by
-what pbengine does per ballot. The bare app's SQLite writers wait with SQLite's own busy handler;
-pbengine's take turns on a Python lock first (``pbengine.models.session``), part of what it does.
+for writes), and both have production.ini's pool (its ``sqlalchemy.pool_size``, ``max_overflow`` and
+``pool_pre_ping``, read from the file), so the two differ only by what pbengine does per ballot.
+The bare app's SQLite writers wait with SQLite's own busy handler; pbengine's take turns on a
+Python lock first (``pbengine.models.session``), part of what it does.
 """
 
 from __future__ import annotations
 
+import configparser
 import json
 import sys
+from pathlib import Path
 
 import zope.sqlalchemy
 from pyramid.config import Configurator
@@ -22,8 +25,18 @@ metadata = MetaData()
 items = Table("bench_item", metadata, Column("id", Integer, primary_key=True), Column("payload", Text))
 
 
+def production_pool() -> dict:
+    """production.ini's pool settings, as create_engine arguments."""
+    ini = configparser.ConfigParser(interpolation=None)
+    ini.read(Path(__file__).resolve().parents[1] / "production.ini")
+    app = ini["app:main"]
+    return {"pool_size": int(app.get("sqlalchemy.pool_size", "5")),
+            "max_overflow": int(app.get("sqlalchemy.max_overflow", "10")),
+            "pool_pre_ping": app.get("sqlalchemy.pool_pre_ping", "false").lower() == "true"}
+
+
 def engine_for(url: str):
-    engine = create_engine(url, pool_size=10, max_overflow=10)  # as production.ini and tests/stress/serve.py
+    engine = create_engine(url, **production_pool())
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record):

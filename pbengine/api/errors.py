@@ -78,7 +78,10 @@ def http_error(exc, request):
                       getattr(exc, "message", None) or _("This request cannot be answered."))
 
 
-@api_exception_view(Exception)
+# Not for a retryable error (a conflict, a closed connection) before the last attempt: pyramid_retry runs
+# the request again instead.
+@api_exception_view(Exception, retryable_error=False)
+@api_exception_view(Exception, last_retry_attempt=True)
 def unexpected(exc, request):
     log.exception("API error on %s %s", request.method, request.path)
     return error_body(request, 500, "internal_error", _("Something went wrong on our side. Try again later."))

@@ -110,6 +110,22 @@ def _sqlite_busy(context):
         raise DatabaseBusy(str(context.original_exception)) from context.original_exception
 
 
+class DatabaseDisconnected(transaction.interfaces.TransientError):
+    """A pooled connection was closed by the database (a restart, a failover, a proxy's idle timeout):
+    pyramid_retry runs the request again, on a new connection."""
+
+
+def _disconnected(context):
+    """Instead of a ping before every checkout (``pool_pre_ping``, one round trip per request), a
+    statement that finds its connection closed makes the request run again (``retry.attempts``).
+
+    SQLAlchemy then drops that connection and every older one of the pool. Only a statement: a
+    connection lost during COMMIT is not retried, since the commit may have happened.
+    """
+    if context.is_disconnect and context.statement is not None:
+        raise DatabaseDisconnected(str(context.original_exception)) from context.original_exception
+
+
 class _NoRows(logging.Filter):
     """At DEBUG, SQLAlchemy logs every result row (codes' hashes, receipts, ballots): never."""
 
@@ -123,6 +139,7 @@ def get_engine(settings: dict, prefix: str = "sqlalchemy.") -> Engine:
     logger = logging.getLogger("sqlalchemy.engine.Engine")
     if not any(isinstance(f, _NoRows) for f in logger.filters):
         logger.addFilter(_NoRows())
+    event.listen(engine, "handle_error", _disconnected)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
