@@ -65,18 +65,22 @@ def _reserve(request, buckets):
     return ratelimit.reserve(request.registry["dbsession_factory"], buckets, request_db=request.db)
 
 
-def find_voter_code(request, process, code: str):
-    """A voter's entry of ``code`` (``services.codes.enter``) under the voter-code limits: per browser,
-    per address and per code. A view answering ``CodeInvalid`` must let the request commit (on
-    SQLite the failure is counted in its transaction)."""
+def voter_code_buckets(request, code: str) -> list[Bucket]:
+    """The voter-code limits of one entry of ``code``: per browser, per address and per code."""
     address = client_address(request)
-    buckets = [
+    return [
         Bucket("code.browser", f"{address}|{_browser(request)}", limit(request, "pbengine.code_failures_per_minute")),
         Bucket("code.address", address, limit(request, "pbengine.code_failures_per_address_per_minute")),
         Bucket("code.code", codes.normalise(code), limit(request, "pbengine.code_failures_per_code_per_minute")),
     ]
-    return codes.enter(request.db, request.registry.settings["pbengine.code_key"], process, code, buckets,
-                       request.registry["dbsession_factory"])
+
+
+def find_voter_code(request, process, code: str):
+    """A voter's entry of ``code`` (``services.codes.enter``) under the voter-code limits. A view
+    answering ``CodeInvalid`` must let the request commit (on SQLite the failure is counted in its
+    transaction)."""
+    return codes.enter(request.db, request.registry.settings["pbengine.code_key"], process, code,
+                       voter_code_buckets(request, code), request.registry["dbsession_factory"])
 
 
 def login_attempt(request, email: str):

@@ -1,7 +1,8 @@
 """Casting a ballot through the API, and checking a receipt.
 
-The same rules as the website: the voter code is entered through ``services.codes.enter`` (by
-``limits.find_voter_code``) under the same rate limits, the ballot cast by ``services.ballots.cast``.
+The same rules as the website: the voter code is entered through ``services.codes.enter`` under the
+same rate limits (``limits.voter_code_buckets``), the ballot cast by ``services.ballots.cast_with_code``
+(the entry and the cast's locks in one statement).
 """
 
 from __future__ import annotations
@@ -41,12 +42,14 @@ def cast_ballot(context, request):
     submission = submissions.submission(request.headers.get("Idempotency-Key"),
                                         request.registry.settings["pbengine.code_key"], field="Idempotency-Key")
     try:
-        voter_code = limits.find_voter_code(request, process, code)  # VotingClosed when not voting
+        # The code's entry (services.codes.enter) and the cast's locks in one statement.
+        cast = ballots.cast_with_code(request.db, budget, code, content, limits.voter_code_buckets(request, code),
+                                      request.registry["dbsession_factory"], channel="api",
+                                      locale=request.locale_name, submission=submission,
+                                      key=request.registry.settings["pbengine.code_key"])
     except CodeInvalid as error:
         # Answered, not raised: the request commits, with the failure counted (pbengine.limits).
         return error_body(request, error.status, error.code, error.message, {"voter_code": error.message})
-    cast = ballots.cast(request.db, budget, voter_code, content, channel="api", locale=request.locale_name,
-                        submission=submission, key=request.registry.settings["pbengine.code_key"])
     receipt_url = request.route_url("api.receipt", receipt=cast.receipt)
     request.response.status = 201
     request.response.headers["Cache-Control"] = "no-store"

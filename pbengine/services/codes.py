@@ -121,12 +121,14 @@ def find(db, key: str, process: Process, code: str) -> VoterCode:
 
 
 @functools.cache
-def _entry_statement(buckets: int):
-    # The code and what its buckets counted, in one SELECT (built once per number of buckets).
+def entry_statement(buckets: int):
+    """The code and what its ``buckets`` counted, in one SELECT (built once per number of buckets);
+    :func:`enter` runs it, or a statement built on it with more columns (a cast's locks)."""
     return _BY_HASH.add_columns(*ratelimit.counted_columns(buckets))
 
 
-def enter(db, key: str, process: Process, code: str, buckets: list[Bucket], session_factory) -> VoterCode:
+def enter(db, key: str, process: Process, code: str, buckets: list[Bucket], session_factory,
+          statement=None, parameters: dict | None = None):
     """A voter's entry of a voter code, on the site and through the API: the code of ``process``
     under the voter-code rate limits ``buckets`` (:mod:`pbengine.services.ratelimit`).
 
@@ -137,6 +139,10 @@ def enter(db, key: str, process: Process, code: str, buckets: list[Bucket], sess
     of the code. Identical submissions in flight, and voters sharing an address, never wait on
     one another's counters. One SELECT reads the code and the counters together.
 
+    Returns the :class:`VoterCode`; with ``statement`` (built on :func:`entry_statement`, with more
+    columns and their ``parameters``), the code and the statement's row (casting through the API:
+    ``services.ballots.cast_with_code``, whose locks are in the same statement).
+
     The caller answers :class:`CodeInvalid` without raising it further, so that the request
     commits: on SQLite the failure is counted in the request's own transaction.
     """
@@ -145,11 +151,12 @@ def enter(db, key: str, process: Process, code: str, buckets: list[Bucket], sess
     malformed = len(normalise(code)) != GROUPS * GROUP_SIZE
     if not malformed:
         counters = ratelimit.probe(session_factory, buckets, request_db=db)
-        row = db.execute(_entry_statement(len(buckets)), {"code_hash": code_hash(key, code), "process_id": process.id,
-                                                          **counters.parameters()}).first()
+        row = db.execute(entry_statement(len(buckets)) if statement is None else statement,
+                         {"code_hash": code_hash(key, code), "process_id": process.id, **counters.parameters(),
+                          **(parameters or {})}).first()
         if row is not None and row[0].revoked_at is None:
-            counters.refuse_if_over(row[1:])
-            return row[0]
+            counters.refuse_if_over(row[1:1 + len(buckets)])
+            return row[0] if statement is None else (row[0], row)
     ratelimit.reserve(session_factory, buckets, request_db=db)  # counted, never released
     raise _malformed() if malformed else _not_valid()
 
