@@ -22,7 +22,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, exists, func, or_, select
+from sqlalchemy import Table, bindparam, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -231,9 +231,9 @@ def _enter_cast(db, budget: Budget, voter_code: VoterCode | None, key: str | Non
 def _check_guard(db, budget: Budget, voter_code: VoterCode | None, row) -> None:
     if row.phase != Phase.VOTING:
         raise VotingClosed(_("Voting is not open for this process."))
-    batch_limited = voter_code is not None and voter_code.batch_id is not None and row.all_budgets is not None \
-        and not row.all_budgets  # a batch for some budgets (no batch, or one for all: every budget)
-    if batch_limited and not row.in_batch:
+    if voter_code is None or voter_code.batch_id is None or row.all_budgets is None or row.all_budgets:
+        return  # a paper ballot, or no batch, or a batch for every budget
+    if not row.in_batch:
         eligibility.ensure_eligible(db, budget, voter_code)  # raises NotEligible, with the batch's budgets
 
 
@@ -353,6 +353,7 @@ _FIRST_COLUMNS = ("id", "budget_id", "slot", "receipt_hash", "content", "channel
 # and its cache key on every cast cost more than running it. The request's session still commits it
 # (``models.session`` marks a Core write as changed).
 _BALLOTS = Ballot.__table__
+assert isinstance(_BALLOTS, Table)
 _INSERT_FIRST = {name: insert(_BALLOTS).values({c: bindparam(c) for c in _FIRST_COLUMNS})
                  .on_conflict_do_nothing().returning(_BALLOTS.c.id)
                  for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
