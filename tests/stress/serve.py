@@ -1,8 +1,9 @@
 """Serve pbengine with waitress on 127.0.0.1 and a free port; print the port, then serve.
 
 Usage: ``python -m tests.stress.serve DATABASE_URL [THREADS]`` (from the repository root).
-Used by the stress tests and ``bench/cast.py``; the settings are the test ones (rate limits
-included: only wrong codes count, so load from one address is never taken for guessing).
+Used by the stress tests; the settings are the test ones (rate limits included: only wrong codes
+count, so load from one address is never taken for guessing; every API answer validated).
+``bench/cast.py`` serves with production.ini's settings instead.
 """
 
 from __future__ import annotations
