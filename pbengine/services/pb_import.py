@@ -101,11 +101,11 @@ def import_pb(db, process: Process, filename: str, content: bytes, slug: str | N
     for project in election.projects:
         # Goals and organisation types as the export writes them (services/pabulib_tags.py).
         categories, goals, organisation = read_tags(project.categories, project.extra.get("target"))
-        data = ProjectData(code=project.id, title=(project.name or project.id)[:200],
-                           cost=meta_minor(project.cost, currency, f"project {project.id}"),
-                           categories=categories, sdgs=goals, organisation_type=organisation)
+        project_data = ProjectData(code=project.id, title=(project.name or project.id)[:200],
+                                   cost=meta_minor(project.cost, currency, f"project {project.id}"),
+                                   categories=categories, sdgs=goals, organisation_type=organisation)
         try:
-            add_project(db, budget, data, actor)
+            add_project(db, budget, project_data, actor)
         except DomainError as error:
             raise InvalidInput(_("Project ${id}: ${problem}", mapping={"id": project.id, "problem": error.message}),
                                field="file") from None
