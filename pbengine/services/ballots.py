@@ -236,6 +236,7 @@ def cast(db, budget: Budget, voter_code: VoterCode | None, content: dict, channe
     found = db.scalars(select(Ballot).where(Ballot.budget_id == budget.id, or_(*wanted))).all() if wanted else []
     stored = next((b for b in found if first and b.submission_hash in (first, replacing)), None)
     if stored is not None:
+        assert submission is not None  # only a submission's hash finds a stored ballot
         if stored.content != content:
             raise SubmissionConflict(_("This submission was already recorded with other choices. "
                                        "Reload the ballot and submit it again."))
@@ -246,6 +247,7 @@ def cast(db, budget: Budget, voter_code: VoterCode | None, content: dict, channe
         earlier = db.scalars(select(ReplacedBallot).where(
             ReplacedBallot.budget_id == budget.id, ReplacedBallot.submission_hash.in_((first, replacing)))).first()
         if earlier is not None:  # a repeat of a submission the voter has replaced since
+            assert submission is not None  # found by the submission's hash
             return Cast(submission.receipt(budget.id, voter), earlier.receipt_hash,
                         earlier.submission_hash == replacing, repeated=True)
     if voter_code is not None and current is None:  # a new budget for this code (a re-vote is not)

@@ -41,6 +41,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
+from typing import Literal, overload
 
 from sqlalchemy import bindparam, delete, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -75,6 +76,10 @@ def _insert(db):
 _KEY = ("scope", "minute", "tag")
 
 
+@overload
+def _key(db, minute: int, create: Literal[True], remember: bool = True) -> bytes: ...  # created if missing
+@overload
+def _key(db, minute: int, create: bool, remember: bool = True) -> bytes | None: ...
 def _key(db, minute: int, create: bool, remember: bool = True) -> bytes | None:
     """The random key of ``minute``, shared by every app server through the ``rate_key`` table."""
     cache = (str(db.get_bind().url), minute)
