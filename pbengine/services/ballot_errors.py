@@ -22,15 +22,18 @@ from ..i18n import _
 from ..models import Budget
 from .errors import BallotInvalid
 
+POINTS_PREFIX = "points-"
+RANK_PREFIX = "rank-"
+
 
 def points_field(project_code: str) -> str:
     """The ballot form's field for the points given to a project (cumulative ballots)."""
-    return f"points-{project_code}"
+    return POINTS_PREFIX + project_code
 
 
 def rank_field(place: int) -> str:
     """The ballot form's field for a place of a ranking (1 is the first)."""
-    return f"rank-{place}"
+    return f"{RANK_PREFIX}{place}"
 
 
 @dataclass(frozen=True)
