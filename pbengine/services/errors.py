@@ -100,7 +100,15 @@ class VotingClosed(PhaseError):
 
 
 class BallotInvalid(InvalidInput):
+    """The ballot breaks its budget's format; ``reason`` is the check it fails
+    (a :class:`voting_rules.BallotErrorCode`; the API returns it)."""
+
     code = "ballot_invalid"
+
+    def __init__(self, message: str | TranslationString, field: str | None = None,
+                 errors: dict[str, str | TranslationString] | None = None, reason: str | None = None):
+        super().__init__(message, field, errors)
+        self.reason = reason
 
 
 class CodeInvalid(DomainError):
