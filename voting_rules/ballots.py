@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
+from typing import Any
 
 from voting_rules.election import Amount, Ballot, BallotFormat, Election, Project
 
@@ -58,7 +59,7 @@ class BallotError(ValueError):
         ballot_id: str | None = None,
         project_id: str | None = None,
         limit: Amount | None = None,
-        **params: object,
+        **params: Any,
     ) -> None:
         super().__init__(message)
         self.code = BallotErrorCode(code)

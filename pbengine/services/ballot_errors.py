@@ -10,6 +10,7 @@ the :class:`~.errors.BallotInvalid` that :func:`pbengine.services.ballots.valida
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from translationstring import TranslationString
@@ -81,28 +82,37 @@ MESSAGES: dict[Code, Message] = {
 }
 
 
-def _values(budget: Budget, error: BallotError, locale: str | None) -> dict:
+def _values(error: BallotError, title: Callable[[str], str], currency: str, locale: str | None) -> dict:
     """What a message may show: the error's parameters, its ``limit``, and the ``title`` of its
-    project (in the reader's language); amounts of money formatted for the reader."""
+    project (``title(project id)``); amounts of money formatted for the reader."""
     values = {**error.params, "limit": error.limit}
     if error.project_id is not None:
-        project = next((p for p in budget.projects if p.code == error.project_id), None)
-        values["title"] = project.localized("title", locale) if project is not None else error.project_id
+        values["title"] = title(error.project_id)
     if error.code is Code.OVER_COST_LIMIT:  # whole currency units, as voting_rules counts
-        currency = budget.process.currency
         values["total"] = units(error.params["total"], currency, locale)
         values["limit"] = units(error.limit, currency, locale)
     return values
 
 
+def message(error: BallotError, title: Callable[[str], str], currency: str,
+            locale: str | None = None) -> TranslationString:
+    """``error``'s message filled in, a project named by ``title(project id)``."""
+    values = _values(error, title, currency, locale)
+    entry = MESSAGES[error.code]
+    return TranslationString(entry.text, mapping={name: values[key] for name, key in entry.values.items()})
+
+
 def refusal(budget: Budget, error: BallotError, locale: str | None = None) -> BallotInvalid:
     """The refusal to show for ``error``: its code's message, beside its field; ``reason`` is the code."""
-    message = MESSAGES[error.code]
-    values = _values(budget, error, locale)
-    text = TranslationString(message.text, mapping={name: values[key] for name, key in message.values.items()})
+    def title(code: str) -> str:
+        project = next((p for p in budget.projects if p.code == code), None)
+        return project.localized("title", locale) if project is not None else code
+
+    text = message(error, title, budget.process.currency, locale)
     beside = None
-    if message.beside == "project" and error.project_id is not None:
+    kind = MESSAGES[error.code].beside
+    if kind == "project" and error.project_id is not None:
         beside = points_field(error.project_id)
-    elif message.beside == "place":
-        beside = rank_field(values["place"])
+    elif kind == "place":
+        beside = rank_field(error.params["place"])
     return BallotInvalid(text, field=beside, reason=error.code.value)

@@ -33,7 +33,14 @@ class DomainError(Exception):
 
 
 def _english(message) -> str:
-    return message.interpolate() if isinstance(message, TranslationString) else str(message)
+    """``message`` in English with its values filled in, messages nested in its values too."""
+    if not isinstance(message, TranslationString):
+        return str(message)
+    if message.mapping:
+        message = TranslationString(message, mapping={
+            key: _english(value) if isinstance(value, TranslationString) else value
+            for key, value in message.mapping.items()})
+    return message.interpolate()
 
 
 class NotFound(DomainError):
