@@ -1,7 +1,7 @@
 """A city-size vote in the platform: import, compute, then public pages under 16 concurrent clients.
 
 Usage: ``python bench/city.py [--database URL] [--file FILE.pb] [--clients 16] [--requests 40]
-[--comparison-cap SECONDS]``. Default database: a new SQLite file in a temporary folder;
+[--comparison-cap SECONDS] [--processes 1,2]``. Default database: a new SQLite file in a temporary folder;
 ``--database postgresql+psycopg://postgres@127.0.0.1:5432/postgres`` creates (and drops) a
 scratch database on that server. Default file: Warszawa 2026 (61,668 ballots, 83 projects).
 
@@ -12,7 +12,9 @@ scratch database on that server. Default file: Warszawa 2026 (61,668 ballots, 83
 4. publish, serve the app with waitress on 127.0.0.1 in a process of its own, request each page
    once (printed: the first request renders what the later ones reuse), then let N clients loop
    over the public project list, the results page and a receipt check (GET the form, POST the
-   receipt).
+   receipt). This is done once per ``--processes`` count: with 2, two waitress processes listen
+   on one port (``SO_REUSEPORT``: the kernel shares the connections out, as a load balancer in
+   front of N stateless processes would), so the app uses both cores instead of one interpreter's.
 
 Prints figures (targets beside them); asserts nothing.
 """
@@ -182,7 +184,18 @@ def publish(settings) -> None:
     engine.dispose()
 
 
-def _serve_child(settings, ports) -> None:
+def _listening_socket(port: int = 0):
+    """A socket on 127.0.0.1 that other processes may bind too (SO_REUSEPORT: the kernel shares the
+    connections out among the processes listening on the port, as a load balancer would)."""
+    import socket
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(("127.0.0.1", port))
+    return sock
+
+
+def _serve_child(settings, port, ports) -> None:
     import logging
 
     from waitress.server import create_server
@@ -191,18 +204,24 @@ def _serve_child(settings, ports) -> None:
 
     # Waitress logs a warning each time a request waits for a thread: 16 clients on 8 threads always do.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    server = create_server(main({}, **settings), host="127.0.0.1", port=0, threads=8)
-    ports.put(server.effective_port)
+    server = create_server(main({}, **settings), sockets=[_listening_socket(port)], threads=8)
+    ports.put(int(server.effective_port))
     server.run()
 
 
-def serve(settings):
-    """The app under waitress in a process of its own (as deployed), not sharing the clients' interpreter."""
+def serve(settings, processes: int = 1):
+    """The app under waitress, in ``processes`` processes of their own (as deployed: N stateless
+    waitress processes behind a load balancer) on one port, not sharing the clients' interpreter."""
     context = multiprocessing.get_context("spawn")
     ports = context.Queue()
-    child = context.Process(target=_serve_child, args=(settings, ports), daemon=True)
-    child.start()
-    return child, ports.get(timeout=120)
+    children = []
+    port = 0
+    for _ in range(processes):
+        child = context.Process(target=_serve_child, args=(settings, port, ports), daemon=True)
+        child.start()
+        children.append(child)
+        port = ports.get(timeout=120)
+    return children, port
 
 
 class Client:
@@ -283,6 +302,10 @@ def load(port: int, clients: int, requests: int, receipt: str) -> dict[str, list
     return times
 
 
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else (values[0] if values else 0.0)
 
@@ -294,6 +317,8 @@ def main_(argv=None) -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--requests", type=int, default=40, help="loops per client")
     parser.add_argument("--comparison-cap", type=float, default=120.0)
+    parser.add_argument("--processes", type=lambda text: [int(n) for n in text.split(",")], default=[1, 2],
+                        help="waitress processes sharing the port, one load run each (default: 1,2)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         url, drop = scratch_database(args.database, Path(folder))
@@ -317,24 +342,27 @@ def main_(argv=None) -> None:
                 step("rule comparison (every rule, kept with the tally)", seconds,
                      f"tally + comparison {tally + seconds:.2f} s", "with tally <= 15 s")
             publish(settings)
-            server, port = serve(settings)
-            try:
-                first = warm_up(port, receipt)
-                began = time.perf_counter()
-                times = load(port, args.clients, args.requests, receipt)
-                wall = time.perf_counter() - began
-            finally:
-                server.terminate()
-                server.join()
-            print("  first request of each page, one client (renders what later requests reuse): "
-                  + ", ".join(f"{name} {1000 * seconds:.0f} ms" for name, seconds in first.items()))
-            total = sum(len(v) for v in times.values())
-            print(f"  {args.clients} clients, {total} page loads in {wall:.1f} s "
-                  "(waitress, 8 threads, in its own process)")
-            for name, values in times.items():
-                target = "baseline: a static file" if name == "static" else "target p95 < 50 ms"
-                print(f"  {name:<10} median {1000 * statistics.median(values):7.1f} ms   "
-                      f"p95 {1000 * p95(values):7.1f} ms   {target}   ({len(values)} requests)")
+            for processes in args.processes:
+                servers, port = serve(settings, processes)
+                try:
+                    first = warm_up(port, receipt)
+                    began = time.perf_counter()
+                    times = load(port, args.clients, args.requests, receipt)
+                    wall = time.perf_counter() - began
+                finally:
+                    for server in servers:
+                        server.terminate()
+                        server.join()
+                print(f"  {_plural(processes, 'waitress process', 'waitress processes')} of 8 threads "
+                      "on one port, each in its own process")
+                print("  first request of each page, one client (renders what later requests reuse): "
+                      + ", ".join(f"{name} {1000 * seconds:.0f} ms" for name, seconds in first.items()))
+                total = sum(len(v) for v in times.values())
+                print(f"  {args.clients} clients, {total} page loads in {wall:.1f} s")
+                for name, values in times.items():
+                    target = "baseline: a static file" if name == "static" else "target p95 < 50 ms"
+                    print(f"  {name:<10} median {1000 * statistics.median(values):7.1f} ms   "
+                          f"p95 {1000 * p95(values):7.1f} ms   {target}   ({len(values)} requests)")
         finally:
             drop()
 

@@ -7,7 +7,9 @@ Usage::
 For each file (default: every file in ../shared/pabulib, plus two made-up elections with few
 voters and a large budget) it prints the wall-clock time of the count (the file is read
 first, outside the timing, on both sides), the peak memory (RSS of a fresh process) and
-the number of MES runs of ``equal-shares`` with the completions ``none``,
+the number of MES runs, and how much of the time is pabutools' own run at the final share
+(the run that decides the outcome, a floor no completion can go under), of ``equal-shares``
+with the completions ``none``,
 ``add1`` and ``add1-greedy`` (and the file's own META rule when it is an Equal Shares
 variant), beside pabutools' ``method_of_equal_shares(..., sat_class=Cost_Sat,
 voter_budget_increment=1)`` on the file as ``parse_pabulib`` reads it (``Additive_Cardinal_Sat``
@@ -55,6 +57,7 @@ def one(path: str, mode: str) -> dict:
     """Run one measurement in this process; return its figures."""
     import resource
 
+    deciding: list[float] = []
     if mode == "direct":
         from pabutools.election import AbstractCardinalProfile, Additive_Cardinal_Sat, Cost_Sat, parse_pabulib
         from pabutools.rules import method_of_equal_shares
@@ -67,8 +70,19 @@ def one(path: str, mode: str) -> dict:
         alloc = method_of_equal_shares(instance, profile, sat_class=sat, voter_budget_increment=1)
         funded, runs = len(alloc), None
     else:
+        import voting_rules.rules.mes as mes_module
         from voting_rules import TallyParams, compute, params_from_meta
 
+        decide = mes_module.method_of_equal_shares
+
+        def timed(*args, **kwargs):  # pabutools' own run at the final share, which decides
+            began = time.perf_counter()
+            try:
+                return decide(*args, **kwargs)
+            finally:
+                deciding.append(time.perf_counter() - began)
+
+        mes_module.method_of_equal_shares = timed
         election = load(path)
         if mode == "meta":
             params = params_from_meta(election.meta)
@@ -81,7 +95,8 @@ def one(path: str, mode: str) -> dict:
         runs = max(runs, 1)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"seconds": seconds, "mb": peak, "funded": funded, "runs": runs}
+    return {"seconds": seconds, "mb": peak, "funded": funded, "runs": runs,
+            "deciding": sum(deciding) if deciding else None}
 
 
 def measure(path: str, mode: str, cap: float) -> dict | None:
@@ -98,11 +113,12 @@ def measure(path: str, mode: str, cap: float) -> dict | None:
 
 def cell(figures: dict | None, cap: float) -> str:
     if figures is None:
-        return f"{'> ' + str(int(cap)) + ' s':>10} {'':>8} {'':>6}"
+        return f"{'> ' + str(int(cap)) + ' s':>10} {'':>8} {'':>6} {'':>8}"
     if "error" in figures:
-        return f"{'refused':>10} {'':>8} {'':>6}"
+        return f"{'refused':>10} {'':>8} {'':>6} {'':>8}"
     runs = "" if figures["runs"] is None else str(figures["runs"])
-    return f"{figures['seconds']:8.2f} s {figures['mb']:5.0f} MB {runs:>6}"
+    deciding = "" if figures.get("deciding") is None else f"{figures['deciding']:.2f} s"
+    return f"{figures['seconds']:8.2f} s {figures['mb']:5.0f} MB {runs:>6} {deciding:>8}"
 
 
 def meta(path: str) -> dict[str, str]:
@@ -138,9 +154,10 @@ def main(argv: list[str]) -> None:
     files = [a for a in argv if a.endswith(".pb") or a.startswith("synthetic:")]
     if not files:
         files = [str(p) for p in sorted(SHARED.glob("*.pb"), key=os.path.getsize)] + list(SYNTHETIC)
-    print(f"Equal Shares, wall clock / peak RSS / MES runs (runs + checks of the fast completion); "
+    print(f"Equal Shares, wall clock / peak RSS / MES runs (runs + checks of the fast completion) / "
+          f"of the wall clock, pabutools' own run at the final share that decides the outcome; "
           f"pabutools direct capped at {cap:.0f} s, {os.cpu_count()} cores")
-    header = f"{'file':<42} {'completion':<16} {'voting_rules':>26}   {'pabutools direct (add1)':>26}"
+    header = f"{'file':<42} {'completion':<16} {'voting_rules':>35}   {'pabutools direct (add1)':>26}"
     print(header)
     print("-" * len(header))
     for path in files:
@@ -158,7 +175,7 @@ def main(argv: list[str]) -> None:
                 ref = cell(reference, cap)
                 if reference and "seconds" in reference and ours and "seconds" in ours:
                     ref += f"  ({reference['seconds'] / ours['seconds']:.0f}x)"
-            print(f"{name:<42} {label:<16} {cell(ours, cap):>26}   {ref}", flush=True)
+            print(f"{name:<42} {label:<16} {cell(ours, cap):>35}   {ref}", flush=True)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ def canonical(obj) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def event_hash(prev_hash: str, seq, kind, payload, at) -> str:
+def event_hash(prev_hash: str | None, seq, kind, payload, at) -> str:
+    """The hash of one event (``prev_hash`` None only when checking a log whose previous line has none)."""
     body = canonical({"prev": prev_hash, "seq": seq, "kind": kind, "payload": payload, "at": at})
     return hashlib.sha256(body.encode()).hexdigest()
 
@@ -43,7 +44,7 @@ class ChainProblem:
 def chain_problems(lines: list[dict]) -> list[ChainProblem]:
     """Every break in a sequence of public event lines (``audit-log.jsonl``); empty when it holds."""
     problems = []
-    prev = GENESIS
+    prev: str | None = GENESIS
     for index, line in enumerate(lines, start=1):
         if line.get("prev") != prev:
             problems.append(ChainProblem(index, "prev"))

@@ -103,15 +103,17 @@ def check_chain(lines: list[dict]) -> list[str]:
 
 def counted_receipts(lines: list[dict], budget: str) -> set[str]:
     """Receipt hashes that a log of the older format (one event per ballot) says are counted."""
-    cast, replaced = set(), set()
+    cast: set[str] = set()
+    replaced: set[str] = set()
     for line in lines:
         payload = line.get("payload") or {}
-        if payload.get("budget") != budget:
-            continue
+        receipt = payload.get("receipt_hash")
+        if payload.get("budget") != budget or not isinstance(receipt, str):
+            continue  # an event that names no receipt accounts for no ballot of the .pb file
         if line.get("kind") == "ballot.cast":
-            cast.add(payload.get("receipt_hash"))
+            cast.add(receipt)
         elif line.get("kind") == "ballot.replaced":
-            replaced.add(payload.get("receipt_hash"))
+            replaced.add(receipt)
     return cast - replaced
 
 
@@ -194,7 +196,8 @@ def check_against_log(slug: str, entry: dict, voter_ids: list[str], log: list[di
             problems.append(f"budget {slug}: the ballots in the .pb file are not the ones the audit log sealed "
                             "at the close (receipts_sha256 differs)")
         tallied = last_index(log, "tally.computed", slug)
-        if tallied is not None and tallied < last_index(log, "ballots.sealed", slug):
+        sealed_at = last_index(log, "ballots.sealed", slug)
+        if tallied is not None and sealed_at is not None and tallied < sealed_at:
             problems.append(f"budget {slug}: the tally was computed before the ballots were sealed")
     elif any(str(line.get("kind", "")).startswith("ballot.") for line in log):
         expected = counted_receipts(log, slug)  # an export of the older format

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from pbengine.models import get_engine
-from pbengine.models.session import write_engine
+from pbengine.models.session import write_engine, writer_turns
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def sqlite_engine(tmp_path):
 
 
 def test_a_write_transaction_holds_the_turn_until_its_commit_or_rollback(sqlite_engine):
-    turns = sqlite_engine.dialect._pbengine_turns
+    turns = writer_turns(sqlite_engine)
     writer = write_engine(sqlite_engine)
     with writer.connect() as connection:
         connection.execute(text("INSERT INTO t VALUES (1)"))
@@ -38,7 +38,7 @@ def test_a_write_transaction_holds_the_turn_until_its_commit_or_rollback(sqlite_
 
 
 def test_a_failed_statement_and_a_closed_connection_give_the_turn_back(sqlite_engine):
-    turns = sqlite_engine.dialect._pbengine_turns
+    turns = writer_turns(sqlite_engine)
     writer = write_engine(sqlite_engine)
     with pytest.raises(Exception), writer.begin() as connection:  # noqa: B017, PT011 - any error rolls back
         connection.execute(text("INSERT INTO missing VALUES (1)"))

@@ -8,7 +8,7 @@ Imports only pabutools and the standard library. Typical use::
     result.funded
 """
 
-from voting_rules.ballots import BallotError, count_scores, validate_ballot, validate_election
+from voting_rules.ballots import BallotError, BallotErrorCode, count_scores, validate_ballot, validate_election
 from voting_rules.compare import compare
 from voting_rules.election import Ballot, BallotFormat, Election, Project
 from voting_rules.pabulib import PabulibError, read_pb, write_pb
@@ -31,6 +31,7 @@ __all__ = [
     "SATISFACTIONS",
     "Ballot",
     "BallotError",
+    "BallotErrorCode",
     "BallotFormat",
     "Context",
     "Election",

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from voting_rules.ballots import BallotError, validate_ballot
 from voting_rules.election import (
     VOTE_TYPES,
     Amount,
@@ -191,8 +192,6 @@ def read_pb(source: str | os.PathLike, validate: bool = False) -> Election:
                                f"META incompatible {meta['incompatible']!r}: each group needs two "
                                "projects or more of this file, separated by commas (groups by |)")
     if validate:
-        from voting_rules.ballots import BallotError, validate_ballot
-
         pmap = election.project_map()
         for ballot, line in zip(ballots, ballot_lines, strict=True):
             try:
@@ -434,16 +433,15 @@ def write_pb(election: Election, dest: str | os.PathLike | io.TextIOBase | None 
     return text
 
 
-def limit_breaches(election: Election) -> list[str]:
-    """Every ballot that breaks the file's own META limits (length, knapsack cost, points), one
-    message each naming the voter; the count still takes these ballots as they are."""
-    from voting_rules.ballots import BallotError, validate_ballot
-
+def limit_breaches(election: Election) -> list[BallotError]:
+    """Every ballot that breaks the file's own META limits (length, knapsack cost, points): the
+    error of each (``str()`` names the voter; ``code`` and its parameters say which limit); the
+    count still takes these ballots as they are."""
     pmap = election.project_map()
     found = []
     for ballot in election.ballots:
         try:
             validate_ballot(election.ballot_format, ballot, pmap, election.budget)
         except BallotError as exc:
-            found.append(exc.message)
+            found.append(exc)
     return found

@@ -1,4 +1,6 @@
-"""One JSON error shape for the API: ``{"code": "<stable code>", "message": "...", "errors": {...}?}``.
+"""One JSON error shape for the API: ``{"code": "<stable code>", "message": "...", "errors": {...}?,
+"reason": "..."?}``; ``reason`` says which check of its budget's format a refused ballot fails
+(``ballot_invalid``: a ``voting_rules.BallotErrorCode``).
 
 These exception views answer only under ``/api/`` (a ``path_info`` predicate, so Pyramid
 prefers them there to the HTML error views of :mod:`pbengine.views.errors`).
@@ -30,13 +32,16 @@ class ApiError(Exception):
         self.errors = errors
 
 
-def error_body(request, status: int, code: str, message, errors: dict | None = None) -> dict:
+def error_body(request, status: int, code: str, message, errors: dict | None = None,
+               reason: str | None = None) -> dict:
     request.response.status = status
     request.response.headers["Cache-Control"] = "no-store"
     t = request.localizer.translate
     body = {"code": code, "message": t(message)}
     if errors:
         body["errors"] = {field: t(text) for field, text in errors.items()}
+    if reason:
+        body["reason"] = reason
     return body
 
 
@@ -51,7 +56,8 @@ def api_error(exc, request):
 
 @api_exception_view(DomainError)
 def domain_error(exc, request):
-    return error_body(request, exc.status, exc.code, exc.message, exc.errors or None)  # every field's message
+    return error_body(request, exc.status, exc.code, exc.message, exc.errors or None,  # every field's message
+                      getattr(exc, "reason", None))
 
 
 @api_exception_view(HTTPNotFound)

@@ -1,4 +1,5 @@
-"""Paper ballots, entered one at a time by a moderator with the same checks as online ballots.
+"""Paper ballots, entered one at a time by a moderator, read and checked as online ballots are
+(:func:`pbengine.ballot_form.parse`, then :func:`pbengine.services.ballots.cast`).
 
 Each form carries its own submission key (as the voter's ballot form does): a double click on
 "Record this ballot", or a resend after a timeout, records the paper ballot once.
@@ -9,9 +10,8 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
-from .. import forms
+from .. import ballot_form
 from ..i18n import _
-from ..models import BallotKind
 from ..security import Permission
 from ..services import ballots, phases, submissions
 from ..services.errors import DomainError
@@ -20,27 +20,11 @@ from .common import BALLOT_KIND_LABELS, actor, refuse, translate
 SUBMISSION_FIELD = "submission"
 
 
-def _content(budget, params) -> dict:
-    kind = BallotKind(budget.ballot_kind)
-    if kind in (BallotKind.APPROVAL, BallotKind.KNAPSACK):
-        return {"approvals": params.getall("approvals")}
-    if kind is BallotKind.CUMULATIVE:
-        points = {}
-        for project in budget.projects:
-            value = forms.integer(params, f"points-{project.code}", required=False, minimum=0)
-            if value:
-                points[project.code] = value
-        return {"points": points}
-    # Every place as entered, empty ones included: the service refuses a gap instead of closing it up.
-    return {"ranking": [params.get(f"rank-{place}") or ""
-                        for place in range(1, (budget.rank_length or len(budget.projects)) + 1)]}
-
-
 def _page(request, errors=None, posted=None):
     process, budget = request.context.process, request.context.budget
     return {"process": process, "budget": budget, "errors": errors or {}, "posted": posted,
             "kind": budget.ballot_kind, "kind_label": BALLOT_KIND_LABELS[budget.ballot_kind],
-            "places": range(1, (budget.rank_length or len(budget.projects)) + 1),
+            "places": range(1, ballot_form.rank_places(budget) + 1),
             "voting_open": phases.voting_open(process),
             "submission": submissions.new_key(),
             "count": ballots.count_current(request.db, budget)
@@ -61,7 +45,8 @@ def paper_cast(request):
     try:
         submission = submissions.submission(request.POST.get(SUBMISSION_FIELD),
                                             request.registry.settings["pbengine.code_key"])
-        cast = ballots.cast(request.db, budget, None, _content(budget, request.POST), channel="paper",
+        content = ballot_form.parse(budget, request.POST)  # as the voter's ballot form is read
+        cast = ballots.cast(request.db, budget, None, content, channel="paper",
                             locale=request.locale_name, submission=submission, entered_by=actor(request))
     except DomainError as error:
         return _page(request, refuse(request, error), request.POST)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
-from sqlalchemy import BigInteger, DateTime, MetaData, String, Text
+from sqlalchemy import BigInteger, DateTime, MetaData, String, Table, Text
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
 # Stable constraint names, so alembic revisions name constraints the same on every database.
@@ -33,3 +33,8 @@ created = Annotated[dt.datetime, mapped_column(DateTime, default=utcnow)]
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    if TYPE_CHECKING:
+        # Every model names its table (``__tablename__``), so declarative makes it a Table;
+        # SQLAlchemy types ``__table__`` as any FromClause (a model may map a join or a select).
+        __table__: ClassVar[Table]

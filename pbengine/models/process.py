@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -49,6 +50,9 @@ class ProposalStatus(enum.StrEnum):
 class Translated:
     """Organizer texts given per language besides the original: ``translations`` is
     ``{"fr": {"title": ..., "description": ...}}`` (a budget has ``name`` instead of ``title``)."""
+
+    if TYPE_CHECKING:  # each model maps its own column
+        translations: Mapped[dict]
 
     def translated(self, field: str, locale: str | None) -> str | None:
         """The text of ``field`` entered for ``locale``, or None when the organizers gave none."""

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
+from collections.abc import Callable
 
 import transaction.interfaces
 import zope.sqlalchemy
 from sqlalchemy import engine_from_config, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 BEGIN_OPTION = "pbengine_sqlite_begin"
@@ -72,9 +74,18 @@ class _WriterTurns:
             self.lock.release()
 
 
+# Each SQLite engine's writer turns, by its dialect (which its execution_options() copies share).
+_TURNS: weakref.WeakKeyDictionary[Dialect, _WriterTurns] = weakref.WeakKeyDictionary()
+
+
+def writer_turns(engine: Engine) -> _WriterTurns | None:
+    """The turns the writers of ``engine`` take (None: not an SQLite engine of :func:`get_engine`)."""
+    return _TURNS.get(engine.dialect)
+
+
 def _sqlite_begin(connection):
     mode = connection.get_execution_options().get(BEGIN_OPTION, "")
-    turns = connection.engine.dialect.__dict__.get("_pbengine_turns")
+    turns = writer_turns(connection.engine)
     if mode == "IMMEDIATE" and turns is not None:
         raw = connection.connection
         turns.take(raw)
@@ -90,19 +101,22 @@ def _sqlite_begin(connection):
 def _take_turns(engine: Engine) -> None:
     """Give the engine's dialect a :class:`_WriterTurns`, given back after each COMMIT or ROLLBACK."""
     dialect = engine.dialect
-    turns = dialect._pbengine_turns = _WriterTurns(timeout=BUSY_TIMEOUT_MS / 1000)
+    turns = _TURNS[dialect] = _WriterTurns(timeout=BUSY_TIMEOUT_MS / 1000)
 
-    def ending(method):
-        def end(dbapi_connection, *args, **kwargs):
+    def ending(method: Callable[..., None]) -> Callable[..., None]:
+        def end(dbapi_connection, *args, **kwargs) -> None:
             try:
                 return method(dbapi_connection, *args, **kwargs)
             finally:
                 turns.give_back(dbapi_connection)
         return end
 
-    dialect.do_commit = ending(dialect.do_commit)
-    dialect.do_rollback = ending(dialect.do_rollback)
-    dialect.do_close = ending(dialect.do_close)
+    # SQLAlchemy has no event after the DBAPI's COMMIT, ROLLBACK or close (its ``commit`` and
+    # ``rollback`` events come before): this dialect instance's methods are wrapped instead,
+    # which mypy cannot type (it refuses every assignment to a method).
+    dialect.do_commit = ending(dialect.do_commit)  # type: ignore[method-assign]
+    dialect.do_rollback = ending(dialect.do_rollback)  # type: ignore[method-assign]
+    dialect.do_close = ending(dialect.do_close)  # type: ignore[method-assign]
 
 
 def _sqlite_busy(context):

@@ -27,16 +27,15 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from voting_rules import Ballot as RuleBallot
-from voting_rules import BallotError, validate_ballot
+from voting_rules import BallotError, BallotErrorCode, validate_ballot
 from voting_rules import Project as RuleProject
 
-from ..formatting import money
 from ..i18n import _
 from ..models import Ballot, BallotKind, Budget, CodeBatch, Phase, Process, ReplacedBallot, VoterCode
 from ..models.voting import cast_day, code_batch_budget, new_ballot_id
 from ..money import to_units
-from . import codes, eligibility, slots
-from .errors import BallotInvalid, CodeAlreadyUsed, InvalidInput, SubmissionConflict, VotingClosed
+from . import ballot_errors, codes, eligibility, slots
+from .errors import CodeAlreadyUsed, InvalidInput, SubmissionConflict, VotingClosed
 from .phases import voting_open
 from .processes import ballot_format
 from .submissions import RECEIPT_ALPHABET, RECEIPT_LENGTH, Submission
@@ -70,100 +69,40 @@ def to_rule_ballot(voter_id: str, content: dict) -> RuleBallot:
 
 
 def normalise_content(budget: Budget, content: dict) -> dict:
-    """Keep only the part of ``content`` that the budget's ballot format uses."""
+    """The part of ``content`` that the budget's ballot format uses, in the stored shape.
+
+    Project codes as strings, approvals sorted, points by project without the zeros, a ranking's
+    places as given (an empty place is ``""``; empty places after the last filled one are places
+    not used). Nothing that ``voting_rules.validate_ballot`` checks is decided here: a project
+    named twice, a gap in a ranking or points that are not whole numbers stay, for it to refuse.
+    """
     kind = BallotKind(budget.ballot_kind)
     try:
         if kind in (BallotKind.APPROVAL, BallotKind.KNAPSACK):
-            return {"approvals": sorted({str(c) for c in content.get("approvals", [])})}
+            return {"approvals": sorted(str(c) for c in content.get("approvals", []))}
         if kind is BallotKind.CUMULATIVE:
-            points = {str(k): int(v) for k, v in (content.get("points") or {}).items()}
+            points = {str(k): v for k, v in (content.get("points") or {}).items()}
             return {"points": {k: v for k, v in sorted(points.items()) if v != 0}}
-        # Places as given: an empty place ("") stays where it is (a gap is refused, not closed up);
-        # empty places after the last filled one are just places not used.
         ranking = ["" if c is None else str(c).strip() for c in content.get("ranking", [])]
         while ranking and not ranking[-1]:
             ranking.pop()
         return {"ranking": ranking}
     except (TypeError, ValueError, AttributeError):
-        raise BallotInvalid(_("This ballot is not in the expected form.")) from None
-
-
-def ensure_no_gap(content: dict) -> None:
-    """Refuse a ranking with an empty place before a filled one (places 1 and 3, not 2).
-
-    The places are kept as the voter gave them: closing the gap up would move a project to a
-    place the voter did not give it, and change its points.
-    """
-    ranking = content.get("ranking") or []
-    if "" in ranking:
-        gap = ranking.index("") + 1
-        later = next(place for place, code in enumerate(ranking, 1) if place > gap and code)
-        raise BallotInvalid(_("Place ${gap} is empty but place ${later} is filled. Fill the places in "
-                              "order from place 1, without a gap, or leave the last places empty.",
-                              mapping={"gap": gap, "later": later}), field=f"rank-{gap}")
+        shape = BallotError(BallotErrorCode.WRONG_FORMAT, f"ballot: not in the shape of a {kind} ballot",
+                            expected=kind.value)
+        raise ballot_errors.refusal(budget, shape) from None
 
 
 def validate(budget: Budget, content: dict, locale: str | None = None) -> dict:
-    """The normalised ballot content, or :class:`BallotInvalid` naming what to change."""
+    """The normalised ballot content, or :class:`BallotInvalid` naming what to change
+    (:mod:`pbengine.services.ballot_errors`)."""
     content = normalise_content(budget, content)
-    ensure_no_gap(content)
     try:
         validate_ballot(ballot_format(budget), to_rule_ballot("ballot", content),
                         rule_projects(budget), to_units(budget.amount, budget.process.currency))
     except BallotError as error:
-        message, field = describe_error(budget, content, error, locale)
-        raise BallotInvalid(message, field=field) from None
+        raise ballot_errors.refusal(budget, error, locale) from None
     return content
-
-
-def describe_error(budget: Budget, content: dict, error: BallotError, locale: str | None = None):
-    """A translatable message naming what the voter should change, and the field it concerns.
-
-    Checks the constraints in the order ``voting_rules.validate_ballot`` does; falls back to
-    its English message for anything else.
-    """
-    fmt = ballot_format(budget)
-    titles = {p.code: p.title for p in budget.projects}
-    costs = {p.code: p.cost for p in budget.projects}
-    points = content.get("points") or {}
-    named = list(points) if "points" in content else content.get("ranking") or content.get("approvals") or []
-    n = len(named)
-    seen: set[str] = set()
-    for code in named:
-        if code not in titles:
-            return _("A project you chose is not on this ballot. Reload the page and try again."), None
-        if code in seen:
-            return _("You chose “${title}” more than once. Choose each project only once.",
-                     mapping={"title": titles[code]}), None
-        seen.add(code)
-    if fmt.max_length is not None and n > fmt.max_length:
-        return _("Projects chosen: ${n}. Choose at most ${max}.", mapping={"n": n, "max": fmt.max_length}), None
-    if fmt.min_length is not None and n < fmt.min_length:
-        return _("Projects chosen: ${n}. Choose at least ${min}.", mapping={"n": n, "min": fmt.min_length}), None
-    if fmt.kind == BallotKind.RANKING and fmt.rank_length is not None and n > fmt.rank_length:
-        return _("Projects ranked: ${n}. Rank at most ${max}.", mapping={"n": n, "max": fmt.rank_length}), None
-    if fmt.kind == BallotKind.KNAPSACK:
-        limit = budget.max_sum_cost if budget.max_sum_cost is not None else budget.amount
-        total = sum(costs[c] for c in named)
-        if total > limit:
-            currency = budget.process.currency
-            return _("The projects you ticked cost ${total} together, more than the limit of ${limit}. "
-                     "Untick a project.", mapping={"total": money(total, currency, locale),
-                                                   "limit": money(limit, currency, locale)}), None
-    if fmt.kind == BallotKind.CUMULATIVE:
-        for code, value in points.items():
-            if value < 0:
-                return _("Points cannot be negative (“${title}”).", mapping={"title": titles[code]}), \
-                    f"points-{code}"
-            if fmt.max_points_per_project is not None and value > fmt.max_points_per_project:
-                return _("Points given to “${title}”: ${points}. Give at most ${max} points to one project.",
-                         mapping={"points": value, "title": titles[code], "max": fmt.max_points_per_project}), \
-                    f"points-{code}"
-        total = sum(points.values())
-        if fmt.max_sum_points is not None and total > fmt.max_sum_points:
-            return _("Points given in all: ${total}. Give at most ${max}.",
-                     mapping={"total": total, "max": fmt.max_sum_points}), None
-    return str(error).removeprefix("ballot ballot: "), None
 
 
 @dataclass
@@ -313,6 +252,7 @@ def _store(db, budget: Budget, voter_code: VoterCode | None, content: dict, chan
     found = db.scalars(select(Ballot).where(Ballot.budget_id == budget.id, or_(*wanted))).all() if wanted else []
     stored = next((b for b in found if first and b.submission_hash in (first, replacing)), None)
     if stored is not None:
+        assert submission is not None  # only a submission's hash finds a stored ballot
         if stored.content != content:
             raise SubmissionConflict(_("This submission was already recorded with other choices. "
                                        "Reload the ballot and submit it again."))
@@ -323,6 +263,7 @@ def _store(db, budget: Budget, voter_code: VoterCode | None, content: dict, chan
         earlier = db.scalars(select(ReplacedBallot).where(
             ReplacedBallot.budget_id == budget.id, ReplacedBallot.submission_hash.in_((first, replacing)))).first()
         if earlier is not None:  # a repeat of a submission the voter has replaced since
+            assert submission is not None  # found by the submission's hash
             return Cast(submission.receipt(budget.id, voter), earlier.receipt_hash,
                         earlier.submission_hash == replacing, repeated=True)
     if voter_code is not None and current is None:  # a new budget for this code (a re-vote is not)

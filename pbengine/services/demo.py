@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
+from typing import TypedDict
 
 from sqlalchemy import func, select
 
@@ -56,7 +57,18 @@ PROJECTS = {
 
 # Amounts below are whole euros; the database stores cents.
 CENTS = 100
-BUDGETS = [
+
+
+class BallotLimits(TypedDict, total=False):
+    """The ballot constraints a demo budget sets (the :class:`BudgetData` fields of the same names)."""
+
+    max_length: int
+    max_sum_points: int
+    max_points_per_project: int
+
+
+# (slug, name, amount, ballot kind, limits)
+BUDGETS: list[tuple[str, str, int, str, BallotLimits]] = [
     ("north", "North district", 60_000, "approval", {"max_length": 3}),
     ("south", "South district", 60_000, "knapsack", {}),
     ("town", "Town-wide pot", 180_000, "cumulative", {"max_sum_points": 10, "max_points_per_project": 5}),
@@ -168,7 +180,16 @@ def _random_ballot(rng: random.Random, budget, popularity: dict[str, float]) -> 
     return {"points": points}
 
 
-def _dates(today: dt.date, voting_days_left: int) -> dict:
+class PhaseDates(TypedDict):
+    """The phase dates of a demo edition (the :class:`ProcessData` fields of the same names)."""
+
+    proposals_start: dt.date
+    proposals_end: dt.date
+    voting_start: dt.date
+    voting_end: dt.date
+
+
+def _dates(today: dt.date, voting_days_left: int) -> PhaseDates:
     """Phase dates of an edition whose vote ends ``voting_days_left`` days after ``today`` (negative: it ended)."""
     voting_end = today + dt.timedelta(days=voting_days_left)
     voting_start = voting_end - dt.timedelta(days=27)
@@ -177,8 +198,8 @@ def _dates(today: dt.date, voting_days_left: int) -> dict:
             "voting_start": voting_start, "voting_end": voting_end}
 
 
-def _edition(db, key: str, slug: str, year: int, rng: random.Random, voters: int, admin,
-             dates: dict, auto_phases: bool = False, districts: bool = False) -> tuple[Process, dict[str, list[str]]]:
+def _edition(db, key: str, slug: str, year: int, rng: random.Random, voters: int, admin, dates: PhaseDates,
+             auto_phases: bool = False, districts: bool = False) -> tuple[Process, dict[str, list[str]]]:
     """One edition, open for voting, with ``voters`` ballots cast; the unused codes of each batch.
 
     ``districts``: each district's residents get codes for their district and the town-wide pot.
@@ -209,9 +230,9 @@ def _edition(db, key: str, slug: str, year: int, rng: random.Random, voters: int
                 processes.set_translation(project, locale, "title", titles[code])
                 processes.set_translation(project, locale, "description",
                                           DESCRIPTION[locale].format(title=titles[code], org=org))
-    for locale, names in CATEGORY_TRANSLATIONS.items():
-        for category, label in names.items():
-            processes.set_category_translation(process, category, locale, label)
+    for locale, labels in CATEGORY_TRANSLATIONS.items():
+        for category, translated in labels.items():
+            processes.set_category_translation(process, category, locale, translated)
     workflow.move_to(db, process, Phase.PROPOSALS, actor="demo")
     proposal, _token = proposals.submit(db, process, proposals.ProposalData(
         title="Free wifi in the town square", description="Public wifi for everyone.", estimated_cost=8_000 * CENTS,

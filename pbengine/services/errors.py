@@ -33,7 +33,14 @@ class DomainError(Exception):
 
 
 def _english(message) -> str:
-    return message.interpolate() if isinstance(message, TranslationString) else str(message)
+    """``message`` in English with its values filled in, messages nested in its values too."""
+    if not isinstance(message, TranslationString):
+        return str(message)
+    if message.mapping:
+        message = TranslationString(message, mapping={
+            key: _english(value) if isinstance(value, TranslationString) else value
+            for key, value in message.mapping.items()})
+    return message.interpolate()
 
 
 class NotFound(DomainError):
@@ -100,7 +107,15 @@ class VotingClosed(PhaseError):
 
 
 class BallotInvalid(InvalidInput):
+    """The ballot breaks its budget's format; ``reason`` is the check it fails
+    (a :class:`voting_rules.BallotErrorCode`; the API returns it)."""
+
     code = "ballot_invalid"
+
+    def __init__(self, message: str | TranslationString, field: str | None = None,
+                 errors: dict[str, str | TranslationString] | None = None, reason: str | None = None):
+        super().__init__(message, field, errors)
+        self.reason = reason
 
 
 class CodeInvalid(DomainError):

@@ -146,7 +146,7 @@ def exact_amount(value) -> Decimal:
 
 
 def money(fraction_text: str | None) -> Decimal | str:
-    if fraction_text in (None, ""):
+    if not fraction_text:  # None or ""
         return ""
     value = Decimal(Fraction(fraction_text).numerator) / Decimal(Fraction(fraction_text).denominator)
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

@@ -357,7 +357,7 @@ class _Planned:
     """The budget as the plan leaves it, for the project checks (its amount, its projects so far)."""
 
     amount: int
-    projects: list
+    projects: list[Project | ProjectData]
 
 
 def _read(content: bytes | str) -> tuple[str, Election]:

@@ -10,18 +10,19 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, TypeVar
 
 DEFAULT_SIZE = 512
+T = TypeVar("T")
 
 
 class Memo:
     def __init__(self, size: int = DEFAULT_SIZE):
         self.size = size
-        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()  # each key names its own kind of value
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
         """The value kept under ``key``, or ``make()`` kept under it (two threads may both make it once)."""
         with self._lock:
             if key in self._entries:

@@ -26,7 +26,7 @@ from ..i18n import _
 from ..models import Ballot, Budget, Process
 from ..models.voting import cast_day, new_ballot_id
 from ..verify import receipts_digest
-from . import audit
+from . import audit, ballot_errors
 from .ballots import normalise_content
 from .errors import DomainError, InvalidInput
 from .importing import ImportRefused, budget_data, meta_minor
@@ -87,8 +87,13 @@ def import_pb(db, process: Process, filename: str, content: bytes, slug: str | N
                              mapping={"file": declared, "process": currency}), field="file")
     breaches = limit_breaches(election)
     if breaches:
-        raise InvalidInput(_("${n} ballots of the file break its own limits (first: ${first}); "
-                             "nothing was imported.", mapping={"n": len(breaches), "first": breaches[0]}),
+        first = breaches[0]
+        names = election.project_map()
+        problem = ballot_errors.message(first, lambda pid: names[pid].name or pid if pid in names else pid,
+                                        currency)
+        raise InvalidInput(_("${n} ballots of the file break its own limits (first: ballot ${ballot}: "
+                             "${problem}); nothing was imported.",
+                             mapping={"n": len(breaches), "ballot": first.ballot_id, "problem": problem}),
                            field="file")
     data = budget_data(election, slug or default_slug(filename), "", currency)
     if election.incompatible and data.rule not in EXCLUSION_RULES:
@@ -101,11 +106,11 @@ def import_pb(db, process: Process, filename: str, content: bytes, slug: str | N
     for project in election.projects:
         # Goals and organisation types as the export writes them (services/pabulib_tags.py).
         categories, goals, organisation = read_tags(project.categories, project.extra.get("target"))
-        data = ProjectData(code=project.id, title=(project.name or project.id)[:200],
-                           cost=meta_minor(project.cost, currency, f"project {project.id}"),
-                           categories=categories, sdgs=goals, organisation_type=organisation)
+        project_data = ProjectData(code=project.id, title=(project.name or project.id)[:200],
+                                   cost=meta_minor(project.cost, currency, f"project {project.id}"),
+                                   categories=categories, sdgs=goals, organisation_type=organisation)
         try:
-            add_project(db, budget, data, actor)
+            add_project(db, budget, project_data, actor)
         except DomainError as error:
             raise InvalidInput(_("Project ${id}: ${problem}", mapping={"id": project.id, "problem": error.message}),
                                field="file") from None

@@ -8,7 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import func, select
 
@@ -432,7 +434,22 @@ class ProjectData:
 SDG_NUMBERS = range(1, 18)
 
 
-def check_project(budget: Budget, data: ProjectData, project: Project | None = None) -> None:
+class _Coded(Protocol):
+    @property
+    def code(self) -> str: ...
+
+
+class ProjectsHolder(Protocol):
+    """What :func:`check_project` reads of a budget: a :class:`Budget`, or one an import plans."""
+
+    @property
+    def amount(self) -> int: ...
+
+    @property
+    def projects(self) -> Sequence[_Coded]: ...
+
+
+def check_project(budget: ProjectsHolder, data: ProjectData, project: Project | None = None) -> None:
     """Every problem of ``data`` at once: one :class:`InvalidInput` naming each wrong field."""
     errors = FieldErrors()
     if not re.match(r"^[A-Za-z0-9_.-]{1,40}$", data.code or ""):

@@ -42,6 +42,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
+from typing import Literal, overload
 
 from sqlalchemy import Float, and_, bindparam, case, delete, func, or_, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -76,6 +77,10 @@ def _insert(db):
 _KEY = ("scope", "minute", "tag")
 
 
+@overload
+def _key(db, minute: int, create: Literal[True], remember: bool = True) -> bytes: ...  # created if missing
+@overload
+def _key(db, minute: int, create: bool, remember: bool = True) -> bytes | None: ...
 def _key(db, minute: int, create: bool, remember: bool = True) -> bytes | None:
     """The random key of ``minute``, shared by every app server through the ``rate_key`` table."""
     cache = (str(db.get_bind().url), minute)

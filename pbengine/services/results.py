@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import partial
 
 from sqlalchemy import select
 from translationstring import TranslationString
@@ -199,7 +200,7 @@ def published_results(db, budgets: list[Budget], locale: str | None, memo: Memo)
                       .where(Tally.budget_id.in_([b.id for b in budgets]), Tally.official.is_(True))
                       .order_by(Tally.id)).all()
     newest = {row.budget_id: row for row in rows}  # the newest official tally, as official_tally() reads it
-    found = []
+    found: list[BudgetResult | None] = []
     for budget in budgets:
         row = newest.get(budget.id)
         if row is None:
@@ -209,7 +210,7 @@ def published_results(db, budgets: list[Budget], locale: str | None, memo: Memo)
         else:
             # the texts' revision: a translation corrected after publication shows at once
             found.append(memo.get(("budget_result", *tally_key(row), budget.process.texts_revision, locale or ""),
-                                  lambda budget=budget: budget_result(db, budget, locale)))
+                                  partial(budget_result, db, budget, locale)))
     return found
 
 

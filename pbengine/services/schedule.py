@@ -78,8 +78,8 @@ def next_automatic(process: Process) -> Planned | None:
     """The move ``pbengine tick`` will make next, if the process opted in and the move has a date."""
     if not process.auto_phases:
         return None
-    on = due_on(process)
-    return Planned(next_phase(process), on) if on is not None else None
+    following, on = next_phase(process), due_on(process)
+    return Planned(following, on) if following is not None and on is not None else None
 
 
 def is_due(process: Process, today: dt.date) -> bool:

@@ -41,7 +41,7 @@ def projects_csv(process: Process) -> bytes:
 def proposals_csv(process: Process) -> bytes:
     """One row per proposal of ``process``; no contact data."""
     currency = process.currency
-    slugs = {b.id: b.slug for b in process.budgets}
+    slugs: dict[int | None, str] = {b.id: b.slug for b in process.budgets}  # None: a proposal for no budget
     return _csv(PROPOSAL_COLUMNS, (
         [p.id, p.created_at.date().isoformat() if p.created_at else "", p.status, p.title,
          decimal_text(p.estimated_cost, currency), currency, p.category, _list(p.sdgs), p.organisation_name,

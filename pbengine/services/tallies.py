@@ -98,17 +98,28 @@ def comparison(db, budget: Budget) -> list[dict]:
     return (tally.comparison or []) if tally is not None else []
 
 
-def ensure_publishable(db, process: Process) -> None:
-    ensure_configuration_unchanged(process)
-    missing = [b.name for b in process.budgets if official_tally(db, b) is None]
+def _publishable_tallies(db, process: Process) -> list[tuple[Budget, Tally]]:
+    """The official tally of every budget; :class:`PhaseError` naming the budgets that have none."""
+    found, missing = [], []
+    for budget in process.budgets:
+        tally = official_tally(db, budget)
+        if tally is None:
+            missing.append(budget.name)
+        else:
+            found.append((budget, tally))
     if missing:
         raise PhaseError(_("Compute the results of every budget before "
                            "publishing (missing: ${names}).", mapping={"names": ", ".join(missing)}))
+    return found
+
+
+def ensure_publishable(db, process: Process) -> None:
+    ensure_configuration_unchanged(process)
+    _publishable_tallies(db, process)
 
 
 def freeze(db, process: Process, actor: str = "") -> None:
-    for budget in process.budgets:
-        tally = official_tally(db, budget)
+    for budget, tally in _publishable_tallies(db, process):
         tally.frozen = True
         audit.record(db, process, "tally.published",
                      {"budget": budget.slug, "digest": tally.input_digest}, actor)

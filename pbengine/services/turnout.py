@@ -13,8 +13,9 @@ from fractions import Fraction
 
 from sqlalchemy import func, select
 
-from ..models import Ballot, Budget, Process
+from ..models import AuditEvent, Ballot, Budget, Process
 from . import codes
+from .memo import Memo
 
 # Ballot.channel -> how the turnout counts it.
 CHANNELS = {"online": "online", "api": "online", "paper": "paper", "imported": "imported"}
@@ -64,13 +65,36 @@ def by_channel(db, budget: Budget) -> dict[str, int]:
     return found
 
 
-def turnout(db, process: Process, key: str | None) -> Turnout:
-    """The turnout of ``process`` (``key``: the code key, which tells the codes that voted while the
-    vote is open; after the close the codes are marked and no key is needed)."""
-    count = codes.counts(db, process, key)
-    rows = tuple(BudgetTurnout(budget=budget, **by_channel(db, budget)) for budget in process.budgets)
+def _counts(db, process: Process, key: str | None) -> tuple[dict, dict[int, dict[str, int]]]:
+    """The code counts and each budget's ballots per kind: plain numbers, no database rows."""
+    return codes.counts(db, process, key), {budget.id: by_channel(db, budget) for budget in process.budgets}
+
+
+def _turnout(process: Process, counts: tuple[dict, dict[int, dict[str, int]]]) -> Turnout:
+    count, channels = counts
+    rows = tuple(BudgetTurnout(budget=budget, **channels[budget.id]) for budget in process.budgets)
     return Turnout(codes_issued=count["total"], codes_revoked=count["revoked"], codes_used=count["used"],
                    budgets=rows)
 
 
-__all__ = ["CHANNELS", "KINDS", "BudgetTurnout", "Turnout", "by_channel", "turnout"]
+def turnout(db, process: Process, key: str | None) -> Turnout:
+    """The turnout of ``process`` (``key``: the code key, which tells the codes that voted while the
+    vote is open; after the close the codes are marked and no key is needed)."""
+    return _turnout(process, _counts(db, process, key))
+
+
+def published_turnout(db, process: Process, memo: Memo) -> Turnout:
+    """The turnout of a process whose results are published, counted once per state of its audit log.
+
+    Once the vote is closed no ballot is cast, replaced or entered and no code is issued; what may
+    still change the figures (a code revoked, the process archived) appends an audit event. So the
+    head of the log names the figures for good, and they are kept in ``memo`` under it: the public
+    results page of a city vote does not count 60,000 ballots on every request.
+    """
+    head = db.execute(select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.process_id == process.id)
+                      .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    counts = memo.get(("turnout", process.id, *(head or ())), lambda: _counts(db, process, None))
+    return _turnout(process, counts)
+
+
+__all__ = ["CHANNELS", "KINDS", "BudgetTurnout", "Turnout", "by_channel", "published_turnout", "turnout"]

@@ -59,7 +59,7 @@ def move_to(db, process: Process, target: Phase | str, actor: str = "", code_key
         db.refresh(process, with_for_update=True)
         if next_phase(process) is not Phase.CLOSED:
             raise PhaseError(_("Voting is already closed."))
-    payload = {"from": process.phase, "to": target.value}
+    payload: dict[str, object] = {"from": process.phase, "to": target.value}
     if scheduled is not None:
         payload["scheduled"] = scheduled.isoformat()
     process.phase = target.value

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
-from .. import forms, labels
+from .. import ballot_form, forms, labels
 from ..money import minor_digits
 from ..security import Permission
 from ..services import ballots, eligibility, submissions
 from ..services.errors import DomainError
 from ..services.phases import voting_open
-from . import ballot_form, my_receipts
+from . import my_receipts
 from .vote import booth, current_voter, require_voter
 
 RECEIPT_KEY = "receipt"

@@ -8,6 +8,8 @@ Responses carry an ETag, so a browser that has the page revalidates it with a 30
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from markupsafe import Markup
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.renderers import render
@@ -20,7 +22,7 @@ from ..services.chart import Bar, bars
 from ..services.chart import chart as chart_rows
 from ..services.phases import results_public
 from ..services.results import percent, published_result, published_results
-from ..services.turnout import turnout
+from ..services.turnout import published_turnout
 from . import caching
 
 
@@ -29,10 +31,11 @@ def process_texts(request) -> int:
     return request.context.process.texts_revision or 0
 
 
-def _rendered(request, key: tuple, result, template: str, values: dict) -> str:
-    """``template`` rendered with ``values``; kept in the memo when ``result`` is published."""
+def _rendered(request, key: tuple, result, template: str, values: Callable[[], dict]) -> str:
+    """``template`` rendered with ``values()``; kept in the memo when ``result`` is published (the
+    values, a chart's wrapped labels among them, are then worked out once too)."""
     def make():
-        return render(template, values, request=request)
+        return render(template, values(), request=request)
 
     if result is None or not result.frozen:
         return make()
@@ -49,10 +52,12 @@ def _fairness_chart(request, result):
 
 
 def _section(request, process, budget, result) -> Markup:
-    values = {"process": process, "budget": budget, "result": result, "rule_texts": labels.RULE_TEXTS,
-              "completion_texts": labels.COMPLETION_TEXTS,
-              "percent": percent, "chart": chart_rows(result.outcomes) if result else None,
-              "fairness_chart": _fairness_chart(request, result)}
+    def values():
+        return {"process": process, "budget": budget, "result": result, "rule_texts": labels.RULE_TEXTS,
+                "completion_texts": labels.COMPLETION_TEXTS,
+                "percent": percent, "chart": chart_rows(result.outcomes) if result else None,
+                "fairness_chart": _fairness_chart(request, result)}
+
     return Markup(_rendered(request, (process.slug, budget.slug), result, "site/_budget_result.jinja2", values))
 
 
@@ -70,7 +75,7 @@ def results(context, request):
                         zip(budgets, published_results(request.db, budgets, request.locale_name,
                                                        caching.memo(request)), strict=True)],
             "export_name": f"{process.slug}-export.zip",
-            "turnout": turnout(request.db, process, None), "percent": percent}
+            "turnout": published_turnout(request.db, process, caching.memo(request)), "percent": percent}
 
 
 @view_config(route_name="site.results_chart", permission=Permission.VIEW, request_method="GET")
@@ -82,7 +87,8 @@ def results_chart(context, request):
     if result is None:
         raise HTTPNotFound()
     body = _rendered(request, (process.slug, budget.slug), result, "site/chart.jinja2",
-                     {"process": process, "budget": budget, "chart": chart_rows(result.outcomes), "standalone": True})
+                     lambda: {"process": process, "budget": budget, "chart": chart_rows(result.outcomes),
+                              "standalone": True})
     response = Response(body, content_type="image/svg+xml", charset="utf-8")
     caching.public(response, request)  # the same image for everyone: shared caches may keep it
     return response

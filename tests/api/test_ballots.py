@@ -7,11 +7,13 @@ import json
 import pytest
 from sqlalchemy import select
 
+from pbengine.api import validation
 from pbengine.models import Phase, Process
 from pbengine.services import ballots, workflow
 from tests.api.openapi_check import check_request, check_response
 from tests.conftest import TEST_SETTINGS
 from tests.helpers import commit
+from voting_rules import BallotErrorCode
 
 API = "/api/v1"
 
@@ -94,17 +96,25 @@ def test_voting_closed_answers_409(testapp, db, voting):
     assert body["code"] == "voting_closed"
 
 
-@pytest.mark.parametrize(("budget", "content"), [
-    ("citywide", {"approvals": ["p1", "p2", "p3"]}),   # at most 2
-    ("citywide", {"approvals": ["p9"]}),                # not on the ballot
-    ("youth", {"approvals": ["p1", "p2", "p3"]}),      # costs more than the budget
-    ("district", {"points": {"p1": 7}}),               # at most 6 per project
-    ("district", {"points": {"p1": 6, "p2": 6}}),      # at most 10 in total
-    ("green", {"ranking": ["p1", "p2", "p3"]}),        # 2 places
+@pytest.mark.parametrize(("budget", "content", "reason"), [
+    ("citywide", {"approvals": ["p1", "p2", "p3"]}, "too_many"),             # at most 2
+    ("citywide", {"approvals": ["p9"]}, "unknown_project"),                  # not on the ballot
+    ("citywide", {"approvals": ["p1", "p1"]}, "duplicate_project"),          # refused, not merged
+    ("youth", {"approvals": ["p1", "p2", "p3"]}, "over_cost_limit"),         # costs more than the budget
+    ("district", {"points": {"p1": 7}}, "too_many_points_on_project"),       # at most 6 per project
+    ("district", {"points": {"p1": 6, "p2": 6}}, "too_many_points"),         # at most 10 in total
+    ("district", {"points": {"p1": -1}}, "negative_points"),
+    ("green", {"ranking": ["p1", "p2", "p3"]}, "too_many_ranked"),           # 2 places
+    ("green", {"ranking": ["p1", "", "p3"]}, "ranking_gap"),
 ])
-def test_ballot_breaking_the_budget_limits_answers_422(testapp, voting, budget, content):
+def test_ballot_breaking_the_budget_limits_answers_422_with_the_reason(testapp, voting, budget, content, reason):
     body = post(testapp, {"voter_code": voting.codes[0], **content}, 422, budget).json
-    assert body["code"] == "ballot_invalid" and body["message"]
+    assert (body["code"], body["reason"]) == ("ballot_invalid", reason) and body["message"]
+
+
+def test_the_document_lists_every_reason_a_ballot_is_refused():
+    reasons = validation.document()["components"]["schemas"]["Error"]["properties"]["reason"]["enum"]
+    assert sorted(reasons) == sorted(BallotErrorCode)
 
 
 @pytest.mark.parametrize(("body", "field"), [

@@ -190,3 +190,16 @@ def test_unreadable_input_exits_2(tmp_path, capsys, make):
             archive.writestr("x/README.txt", "hi")
     assert main(["verify", str(target)]) == 2
     assert "pbengine:" in capsys.readouterr().err
+
+
+def test_an_older_log_with_a_cast_event_naming_no_receipt_is_reported_not_a_crash():
+    """A damaged log of the older format (one event per ballot) whose cast event lost its receipt
+    hash: the .pb ballot it no longer accounts for is reported, verify does not fail with a TypeError."""
+    from pbengine.verify import check_against_log
+
+    first, second = "a" * 64, "b" * 64
+    log = [{"kind": "ballot.cast", "payload": {"budget": "citywide", "receipt_hash": first}},
+           {"kind": "ballot.cast", "payload": {"budget": "citywide"}}]
+    problems = check_against_log("citywide", {}, [first, second], log)
+    assert f"budget citywide: 1 ballot(s) not cast according to the audit log: {second[:12]}" in problems
+    assert not any("missing" in p for p in problems)

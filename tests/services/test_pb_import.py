@@ -93,7 +93,8 @@ def test_imported_ballots_are_counted_like_the_file_and_the_export_verifies(db):
     (("B;400.25", "B;-400"), "line 15: cost -400 of project B is negative"),
     (("currency;EUR", "currency;PLN"), "The file counts in PLN, this process in EUR."),
     (("A;600.25", "A;600.255"), "project A has more decimals than EUR allows (2)."),
-    (("3;B,C", "3;B,C,A"), "1 ballots of the file break its own limits (first: ballot 3: 3 projects ticked"),
+    (("3;B,C", "3;B,C,A"),
+     "1 ballots of the file break its own limits (first: ballot 3: Projects chosen: 3. Choose at most 2.)"),
     (("A;600.25", "A;6000"), "Project A: The cost is larger than the whole budget."),
 ])
 def test_a_bad_file_is_refused_whole(db, change, message):

@@ -122,3 +122,23 @@ def test_a_locked_process_s_project_list_keeps_each_filter_apart(testapp, db):
         assert "1 project found" in found and "Project p2" in found and "Project p1" not in found
         assert "2 projects found" in testapp.get("/p/town-2027/projects", {"max_cost": "45000"}).text
         assert "3 projets trouvés" in testapp.get("/p/town-2027/projects", {"_LOCALE_": "fr"}).text
+
+
+def test_a_published_results_section_and_its_chart_are_laid_out_once(testapp, db, monkeypatch):
+    """The chart's labels are wrapped (text measured character by character) once per published tally
+    and language: a city's results page does not lay out its 83 bars again on every request."""
+    import pbengine.views.results as view
+
+    _published(testapp, db)
+    laid_out = []
+    real = view.chart_rows
+
+    def counting(outcomes):
+        laid_out.append(len(outcomes))
+        return real(outcomes)
+
+    monkeypatch.setattr(view, "chart_rows", counting)
+    first = testapp.get(URL + "?_LOCALE_=es")
+    for _ in range(3):
+        assert testapp.get(URL + "?_LOCALE_=es").text.count("<svg") == first.text.count("<svg")
+    assert len(laid_out) == 1

@@ -84,3 +84,46 @@ def test_imported_ballots_count_apart_and_no_codes_is_said_plainly(testapp, db):
     page = testapp.get("/p/town-2027/results")
     assert "No voter code was issued." in page.text
     assert _rows(page) == {"Old town": ["0", "0", "4", "4", "–"]}
+
+
+def test_the_published_turnout_is_counted_once_and_follows_a_code_revoked_after_publication(testapp, db):
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    process = _voting(db)
+    process = move(db, process, "closed")
+    tallies.compute_all(db, process)
+    move(db, process, "published")
+    commit(db)
+    assert "4 of the 9 valid voter codes" in testapp.get("/p/town-2027/results").text
+
+    counted = []  # the statements counting ballots, on any engine (the app has its own)
+
+    def seen(_conn, _cursor, statement, *_args):
+        if "GROUP BY ballot.channel" in statement:
+            counted.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        for _ in range(3):
+            assert "4 of the 9 valid voter codes" in testapp.get("/p/town-2027/results").text
+        assert counted == []  # the ballots are not counted again on every request
+
+        # a code revoked after publication is an audit event: the page shows it at once
+        process = db.get(Process, process.id)
+        codes.revoke(db, process, _first_ref(db, process))
+        commit(db)
+        assert "4 of the 8 valid voter codes" in testapp.get("/p/town-2027/results").text
+        assert len(counted) == 1  # counted again, once (one budget)
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+
+
+def _first_ref(db, process):
+    from sqlalchemy import select
+
+    from pbengine.models import VoterCode
+
+    return db.scalars(select(VoterCode.reference).where(VoterCode.process_id == process.id,
+                                                        VoterCode.revoked_at.is_(None))
+                      .order_by(VoterCode.id)).first()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from voting_rules import Ballot, BallotError, BallotFormat, Project, validate_ballot
+from voting_rules import Ballot, BallotError, BallotErrorCode, BallotFormat, Project, validate_ballot
 
 PROJECTS = [Project(f"p{i}", 100 * i) for i in range(1, 7)]  # p1..p6 cost 100..600
 BUDGET = 1000
@@ -78,6 +78,48 @@ def test_ballot_error_is_a_value_error_carrying_the_limit():
     with pytest.raises(ValueError) as err:
         check(BallotFormat("approval", max_length=1), Ballot("v1", approvals=("p1", "p2")))
     assert err.value.limit == 1
+
+
+# (format, refused ballot, code, project, limit, other parameters): one per check of validate_ballot.
+CODES = [
+    (BallotFormat("cumulative"), Ballot("v", approvals=("p1",)), "wrong_format", None, None,
+     {"expected": "cumulative"}),
+    (BallotFormat("ranking", rank_length=3), Ballot("v", ranking=("p1", "", "p3")), "ranking_gap", None, None,
+     {"place": 2, "later": 3}),
+    (BallotFormat("approval"), Ballot("v", approvals=("p9",)), "unknown_project", "p9", None, {}),
+    (BallotFormat("approval"), Ballot("v", approvals=("p1", "p1")), "duplicate_project", "p1", None, {}),
+    (BallotFormat("approval", max_length=1), Ballot("v", approvals=("p1", "p2")), "too_many", None, 1,
+     {"count": 2}),
+    (BallotFormat("approval", min_length=2), Ballot("v", approvals=("p1",)), "too_few", None, 2, {"count": 1}),
+    (BallotFormat("ranking", rank_length=1), Ballot("v", ranking=("p1", "p2")), "too_many_ranked", None, 1,
+     {"count": 2}),
+    (BallotFormat("knapsack", max_sum_cost=250), Ballot("v", approvals=("p1", "p2")), "over_cost_limit",
+     None, 250, {"total": 300}),
+    (BallotFormat("cumulative"), Ballot("v", points={"p1": 1.5}), "points_not_whole", "p1", None,
+     {"points": 1.5}),
+    (BallotFormat("cumulative"), Ballot("v", points={"p1": -1}), "negative_points", "p1", 0, {"points": -1}),
+    (BallotFormat("cumulative", max_points_per_project=5), Ballot("v", points={"p2": 6}),
+     "too_many_points_on_project", "p2", 5, {"points": 6}),
+    (BallotFormat("cumulative", min_points=2), Ballot("v", points={"p2": 1}), "too_few_points_on_project",
+     "p2", 2, {"points": 1}),
+    (BallotFormat("cumulative", max_sum_points=10), Ballot("v", points={"p1": 6, "p2": 5}), "too_many_points",
+     None, 10, {"total": 11}),
+    (BallotFormat("cumulative", min_sum_points=3), Ballot("v", points={"p1": 2}), "too_few_points", None, 3,
+     {"total": 2}),
+]
+
+
+@pytest.mark.parametrize(("fmt", "bad", "code", "project_id", "limit", "params"), CODES)
+def test_each_check_raises_its_code_with_its_parameters(fmt, bad, code, project_id, limit, params):
+    with pytest.raises(BallotError) as err:
+        check(fmt, bad)
+    assert err.value.code == code
+    assert (err.value.project_id, err.value.limit, err.value.params) == (project_id, limit, params)
+    assert str(err.value).startswith("ballot v: ")  # the English sentence stays, for the command line
+
+
+def test_every_code_has_a_check_above():
+    assert {case[2] for case in CODES} == set(BallotErrorCode)
 
 
 @pytest.mark.parametrize("fmt", [
