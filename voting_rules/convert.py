@@ -187,7 +187,8 @@ class _FastSat(SatisfactionMeasure):
         return self.values.get(project.name, 0)
 
     def sat(self, projects):
-        return sum(self.sat_project(p) for p in projects)
+        values = self.values
+        return sum(values.get(p.name, 0) for p in projects)
 
 
 class FastCostSat(_FastSat):

@@ -3,7 +3,9 @@
 - the share of voters with at least one funded project among those they supported
   (``pabutools.analysis.percent_non_empty_handed``);
 - how many voters saw how much money spent on the projects they supported
-  (``pabutools.analysis.satisfaction_histogram`` with ``Cost_Sat``, normalised by the budget).
+  (``pabutools.analysis.satisfaction_histogram`` with cost satisfaction, normalised by the budget:
+  :class:`voting_rules.convert.FastCostSat`, which gives ``Cost_Sat``'s values from a dict, as Equal
+  Shares' own run uses it; a test checks the histogram equals ``Cost_Sat``'s on real files).
 
 Both are measured on the approval of the projects each voter supports (ticked, given points or
 ranked), whatever the ballot format. Both depend on a ballot only through the funded projects it
@@ -21,9 +23,9 @@ from collections import Counter
 from fractions import Fraction
 
 from pabutools.analysis import percent_non_empty_handed, satisfaction_histogram
-from pabutools.election import ApprovalMultiProfile, Cost_Sat, FrozenApprovalBallot
+from pabutools.election import ApprovalMultiProfile, FrozenApprovalBallot
 
-from voting_rules.convert import Bridge
+from voting_rules.convert import Bridge, FastCostSat
 from voting_rules.election import Election
 
 # Bins of "money spent on projects I supported": nothing, then quarters of the budget.
@@ -56,7 +58,7 @@ def share_non_empty_handed(bridge: Bridge, funded: list[str], profile=None) -> F
     return exact_fraction(percent_non_empty_handed(bridge.instance, profile, allocation))
 
 
-def money_histogram(bridge: Bridge, funded: list[str], profile=None) -> list[dict]:
+def money_histogram(bridge: Bridge, funded: list[str], profile=None, sat_class=FastCostSat) -> list[dict]:
     """Voters by the money spent on the projects they support, in bins of the budget.
 
     Returns
@@ -66,6 +68,7 @@ def money_histogram(bridge: Bridge, funded: list[str], profile=None) -> list[dic
         is exactly 0: ``above`` is None), ``voters`` (how many) and ``share`` (of all voters).
         Bin ``i`` > 0 holds the voters whose money is in ``((i-1)/4, i/4]`` of the budget (the last
         bin also what reaches the budget), as pabutools' ``satisfaction_histogram`` bins them.
+        ``sat_class``: the cost satisfaction pabutools measures with (tests pass its ``Cost_Sat``).
     """
     profile = profile if profile is not None else funded_support_profile(bridge, funded)
     voters = profile.num_ballots()
@@ -75,7 +78,7 @@ def money_histogram(bridge: Bridge, funded: list[str], profile=None) -> list[dic
         counts = [0] * HISTOGRAM_BINS
     else:
         allocation = [bridge.by_id[p] for p in funded]
-        shares = satisfaction_histogram(bridge.instance, profile, allocation, Cost_Sat,
+        shares = satisfaction_histogram(bridge.instance, profile, allocation, sat_class,
                                         max_satisfaction=bridge.election.budget, num_bins=HISTOGRAM_BINS)
         counts = [round(share * voters) for share in shares]
     return [{"above": None if i == 0 else step * (i - 1), "up_to": step * i, "voters": n,

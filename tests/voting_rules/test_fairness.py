@@ -40,3 +40,21 @@ def test_no_ballots_gives_zero_shares_not_an_error():
     figures = compute(_election([]), TallyParams(rule="greedy")).fairness
     assert figures["share_of_voters_with_a_funded_project"] == 0
     assert [b["voters"] for b in figures["money_for_supported_projects"]] == [0] * 5
+
+
+def test_the_money_histogram_is_pabutools_cost_sat_s_on_real_files():
+    """The histogram is measured with the dict-backed cost satisfaction Equal Shares uses: on real
+    files it gives exactly the bins pabutools' own ``Cost_Sat`` gives."""
+    from pabutools.election import Cost_Sat
+
+    from voting_rules import read_pb
+    from voting_rules.convert import Bridge
+    from voting_rules.fairness import funded_support_profile, money_histogram
+
+    from tests.voting_rules.pbview import SHARED as shared
+    for name in ("Poland_Swiecie_2023.pb", "Switzerland_Zurich_D10.pb", "Poland_Warszawa_2017_Grochow_Kinowa.pb"):
+        election = read_pb(shared / name)
+        funded = compute(election, TallyParams(rule="greedy")).funded
+        bridge = Bridge(election)
+        profile = funded_support_profile(bridge, funded)
+        assert money_histogram(bridge, funded, profile) == money_histogram(bridge, funded, profile, Cost_Sat), name
