@@ -47,11 +47,10 @@ def test_the_money_histogram_is_pabutools_cost_sat_s_on_real_files():
     files it gives exactly the bins pabutools' own ``Cost_Sat`` gives."""
     from pabutools.election import Cost_Sat
 
+    from tests.voting_rules.pbview import SHARED as shared
     from voting_rules import read_pb
     from voting_rules.convert import Bridge
     from voting_rules.fairness import funded_support_profile, money_histogram
-
-    from tests.voting_rules.pbview import SHARED as shared
     for name in ("Poland_Swiecie_2023.pb", "Switzerland_Zurich_D10.pb", "Poland_Warszawa_2017_Grochow_Kinowa.pb"):
         election = read_pb(shared / name)
         funded = compute(election, TallyParams(rule="greedy")).funded
