@@ -10,14 +10,12 @@ from pathlib import Path
 from pabutools.election import parse_pabulib
 
 from pbengine.models import Process
-from pbengine.services import ballots, codes, export, pb_import, processes, tallies
+from pbengine.services import export, pb_import, processes
 from pbengine.services.pabulib_tags import read_tags
 from pbengine.verify import verify_files
-from tests.conftest import TEST_SETTINGS
 from tests.helpers import commit, make_budget, make_process, minor
-from tests.site.voting import move
+from tests.site.voting import move, vote_and_count
 
-KEY = TEST_SETTINGS["pbengine.code_key"]
 PROJECTS = [("e1", 20_000, [7], "cooperative", ["energy"]), ("e2", 30_000, [13, 7], "social-enterprise", []),
             ("e3", 10_000, [9, 16], None, []), ("e4", 50_000, [], "association", ["schools", "a;b,c"])]
 BALLOTS = [["e1", "e2"], ["e1", "e3"], ["e4"], ["e2"]]
@@ -30,12 +28,7 @@ def _published(db) -> Process:
         processes.add_project(db, budget, processes.ProjectData(
             code=code, title=f"Project {code}", cost=minor(cost, process), sdgs=goals, organisation_type=org,
             categories=categories))
-    process = move(db, process, "proposals", "review", "voting")
-    batch = codes.generate(db, KEY, process, len(BALLOTS), "test")
-    for (_ref, code), approvals in zip(batch.codes, BALLOTS, strict=True):
-        ballots.cast(db, process.budgets[0], codes.find(db, KEY, process, code), {"approvals": approvals}, key=KEY)
-    process = move(db, process, "closed")
-    tallies.compute_all(db, process)
+    process = vote_and_count(db, process, BALLOTS)
     process = move(db, process, "published")
     commit(db)
     return db.get(Process, process.id)

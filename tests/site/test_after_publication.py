@@ -8,13 +8,11 @@ import json
 import pytest
 
 from pbengine.models import Process
-from pbengine.services import ballots, codes, export, processes, tallies
+from pbengine.services import export, processes
 from pbengine.verify import verify_files
-from tests.conftest import TEST_SETTINGS
 from tests.helpers import commit, make_budget, make_process, minor
-from tests.site.voting import move
+from tests.site.voting import move, vote_and_count
 
-KEY = TEST_SETTINGS["pbengine.code_key"]
 # Budget 100 000, greedy: p1 (3 votes, 40 000) and p2 (2 votes, 30 000) are funded; p3 (1 vote,
 # 50 000) no longer fits in the 30 000 left.
 PROJECTS = {"p1": 40_000, "p2": 30_000, "p3": 50_000}
@@ -27,12 +25,7 @@ def publish(db, rule="greedy", ballot_list=BALLOTS, projects=PROJECTS, before=No
     for code, cost in projects.items():
         processes.add_project(db, budget, processes.ProjectData(code=code, title=f"Project {code}",
                                                                 cost=minor(cost, process)))
-    process = move(db, process, "proposals", "review", "voting")
-    batch = codes.generate(db, KEY, process, len(ballot_list), "test")
-    for (_ref, code), approvals in zip(batch.codes, ballot_list, strict=True):
-        ballots.cast(db, process.budgets[0], codes.find(db, KEY, process, code), {"approvals": approvals}, key=KEY)
-    process = move(db, process, "closed")
-    tallies.compute_all(db, process)
+    process = vote_and_count(db, process, ballot_list)
     if before != "published":
         process = move(db, process, "published")
     commit(db)

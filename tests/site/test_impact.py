@@ -8,13 +8,11 @@ import io
 import json
 
 from pbengine.models import Process
-from pbengine.services import ballots, codes, export, impact, processes, tallies
+from pbengine.services import export, impact, processes
 from pbengine.verify import verify_files
-from tests.conftest import TEST_SETTINGS
 from tests.helpers import commit, make_budget, make_process, minor
-from tests.site.voting import move
+from tests.site.voting import move, vote_and_count
 
-KEY = TEST_SETTINGS["pbengine.code_key"]
 # code, cost (EUR), goals, organisation type. Greedy, budget 100 000: e1, e2, e3 (60 000 together) are
 # funded; e4 (SDG 7, 50 000) and s4 (90 000) no longer fit in the 40 000 left.
 PROJECTS = [("e1", 20_000, [7], "cooperative"), ("e2", 30_000, [7, 13], "association"),
@@ -28,12 +26,7 @@ def _published(db) -> Process:
     for code, cost, goals, org in PROJECTS:
         processes.add_project(db, budget, processes.ProjectData(
             code=code, title=f"Project {code}", cost=minor(cost, process), sdgs=goals, organisation_type=org))
-    process = move(db, process, "proposals", "review", "voting")
-    batch = codes.generate(db, KEY, process, len(BALLOTS), "test")
-    for (_ref, code), approvals in zip(batch.codes, BALLOTS, strict=True):
-        ballots.cast(db, process.budgets[0], codes.find(db, KEY, process, code), {"approvals": approvals}, key=KEY)
-    process = move(db, process, "closed")
-    tallies.compute_all(db, process)
+    process = vote_and_count(db, process, BALLOTS)
     process = move(db, process, "published")
     commit(db)
     return db.get(Process, process.id)

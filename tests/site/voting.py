@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from pbengine.models import Ballot, Process, ReplacedBallot
-from pbengine.services import codes, workflow
+from pbengine.services import ballots, codes, tallies, workflow
 from tests.conftest import TEST_SETTINGS
 from tests.helpers import commit, make_budget, make_process
 
@@ -17,6 +17,19 @@ def move(db, process, *phases):
     process = db.get(Process, process.id)
     for phase in phases:
         workflow.move_to(db, process, phase, code_key=TEST_SETTINGS["pbengine.code_key"])
+    return process
+
+
+def vote_and_count(db, process, ballot_list):
+    """Open the vote of ``process``, cast each list of approvals in its first budget with a fresh
+    voter code, close the vote and compute every tally; returns the process (reloaded)."""
+    key = TEST_SETTINGS["pbengine.code_key"]
+    process = move(db, process, "proposals", "review", "voting")
+    batch = codes.generate(db, key, process, len(ballot_list), "test")
+    for (_ref, code), approvals in zip(batch.codes, ballot_list, strict=True):
+        ballots.cast(db, process.budgets[0], codes.find(db, key, process, code), {"approvals": approvals}, key=key)
+    process = move(db, process, "closed")
+    tallies.compute_all(db, process)
     return process
 
 
