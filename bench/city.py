@@ -22,19 +22,18 @@ Prints figures (targets beside them); asserts nothing.
 from __future__ import annotations
 
 import argparse
-import http.client
 import multiprocessing
 import re
 import secrets
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 SHARED = ROOT / ".." / "shared" / "pabulib"
 KEY = "bench-code-key"
 
@@ -224,79 +223,35 @@ def serve(settings, processes: int = 1):
     return children, port
 
 
-class Client:
-    def __init__(self, port: int):
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        self.cookie = ""
+def _steps(receipt: str) -> list:
+    """One client's loop: the project list, the results page, a static file (the floor: what any
+    request costs on this machine), then a receipt check as a browser makes it (GET the form,
+    POST it with the form's CSRF token and the cookie that came with it)."""
+    from urllib.parse import urlencode
 
-    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
-        headers = {"Cookie": self.cookie} if self.cookie else {}
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        self.connection.request(method, path, body=body, headers=headers)
-        response = self.connection.getresponse()
-        text = response.read().decode()
-        cookie = response.getheader("Set-Cookie")
-        if cookie:
-            self.cookie = cookie.split(";", 1)[0]
-        return response.status, text
+    from http_load import Step
+
+    def form(previous) -> str:
+        token = re.search(rb'name="csrf_token" value="([^"]+)"', previous.body if previous else b"")
+        return urlencode({"csrf_token": token.group(1).decode() if token else "", "receipt": receipt})
+
+    return [Step("projects", "GET", "/p/city/projects"), Step("results", "GET", "/p/city/results"),
+            Step("static", "GET", "/static/site.css"), Step("receipt", "GET", "/receipt"),
+            Step("receipt", "POST", "/receipt", body=form,
+                 check=lambda response: response.status == 200 and b"state-counted" in response.body)]
 
 
 def warm_up(port: int, receipt: str) -> dict[str, float]:
     """One request of each page, one after the other, before the clients start: seconds each."""
-    from urllib.parse import urlencode
+    import http_load
 
-    client, first = Client(port), {}
-    for name, path in (("projects", "/p/city/projects"), ("results", "/p/city/results"),
-                       ("static", "/static/site.css")):
-        began = time.perf_counter()
-        client.request("GET", path)
-        first[name] = time.perf_counter() - began
-    began = time.perf_counter()
-    _status, form = client.request("GET", "/receipt")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
-    client.request("POST", "/receipt", urlencode({"csrf_token": token.group(1) if token else "", "receipt": receipt}))
-    first["receipt"] = time.perf_counter() - began
-    return first
+    return http_load.once(port, _steps(receipt))
 
 
 def load(port: int, clients: int, requests: int, receipt: str) -> dict[str, list[float]]:
-    from urllib.parse import urlencode
+    import http_load
 
-    times: dict[str, list[float]] = {"projects": [], "results": [], "receipt": [], "static": []}
-    errors: list[str] = []
-    lock = threading.Lock()
-    start = threading.Barrier(clients)
-
-    def worker():
-        client = Client(port)
-        start.wait()
-        for _ in range(requests):
-            for name, path in (("projects", "/p/city/projects"), ("results", "/p/city/results"),
-                               ("static", "/static/site.css")):
-                began = time.perf_counter()
-                status, _text = client.request("GET", path)
-                elapsed = time.perf_counter() - began
-                with lock:
-                    times[name].append(elapsed)
-                    if status != 200:
-                        errors.append(f"{path}: {status}")
-            began = time.perf_counter()
-            status, form = client.request("GET", "/receipt")
-            token = re.search(r'name="csrf_token" value="([^"]+)"', form)
-            status, page = client.request("POST", "/receipt", urlencode(
-                {"csrf_token": token.group(1) if token else "", "receipt": receipt}))
-            elapsed = time.perf_counter() - began
-            with lock:
-                times["receipt"].append(elapsed)
-                if status != 200 or "state-counted" not in page:
-                    errors.append(f"/receipt: {status}")
-
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    times, errors = http_load.run(port, clients, requests, _steps(receipt))
     if errors:
         print(f"  {len(errors)} failed requests, first: {errors[0]}")
     return times

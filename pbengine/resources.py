@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from pyramid.authorization import ALL_PERMISSIONS, Allow, Authenticated, Everyone
-from pyramid.httpexceptions import HTTPNotFound
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import contains_eager, defer, joinedload
+import json
 
-from .models import Budget, Process, Project, Proposal, Role
+from pyramid.authorization import ALL_PERMISSIONS, Allow, Authenticated, Everyone
+from pyramid.decorator import reify
+from pyramid.httpexceptions import HTTPNotFound
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import aliased, contains_eager, defer, joinedload
+
+from .models import AuditEvent, Budget, Phase, Process, Project, Proposal, Role, Tally
 from .security import Permission, process_principal
 from .services import phases
 
@@ -100,6 +103,43 @@ class PublicProcessContext(SiteRoot):
                                           .options(joinedload(Process.budgets))).unique().first()
         if self.process is None or not phases.is_public(self.process):
             raise HTTPNotFound()
+
+
+# What a kept public page of a process depends on, by slug, in one light statement: the process
+# row's fields that pages show, its newest official tally and the head of its audit log (every
+# change the services make to a process from its vote on appends an event: a tally computed or
+# published, a phase, a text, a code revoked, the archive).
+_LATER = aliased(AuditEvent)
+_PAGE_VERSION = (
+    select(Process.id, Process.created_at, Process.phase, Process.texts_revision, Process.config_fingerprint,
+           Process.title, Process.translations,
+           select(func.max(Tally.id)).join(Budget, Budget.id == Tally.budget_id)
+           .where(Budget.process_id == Process.id, Tally.official.is_(True)).correlate(Process)
+           .scalar_subquery().label("tally"),
+           AuditEvent.seq, AuditEvent.hash, AuditEvent.at)
+    .outerjoin(AuditEvent, (AuditEvent.process_id == Process.id) & (AuditEvent.seq == (
+        select(func.max(_LATER.seq)).where(_LATER.process_id == Process.id).correlate(Process).scalar_subquery())))
+    .where(Process.slug == bindparam("slug")))
+
+
+class PublicPageContext(SiteRoot):
+    """A public process whose page the app may keep rendered (``views.caching.kept_page``): the URL's
+    process is named first by its ``version`` (one light query, no ORM object); the process with
+    its budgets (``process``, as :class:`PublicProcessContext` loads it) only when the page is rendered."""
+
+    def __init__(self, request):
+        super().__init__(request)
+        row = request.db.execute(_PAGE_VERSION, {"slug": request.matchdict.get("slug", "")}).first()
+        if row is None or row.phase == Phase.DRAFT.value:
+            raise HTTPNotFound()
+        self.phase = Phase(row.phase)
+        self.modified = row.at or row.created_at  # the newest audit event's time
+        self.version = (row.id, row.created_at.isoformat(), row.phase, row.texts_revision, row.config_fingerprint,
+                        row.title, json.dumps(row.translations, sort_keys=True), row.tally, row.seq, row.hash)
+
+    @reify
+    def process(self) -> Process:
+        return PublicProcessContext(self.request).process
 
 
 # Built once: on the ballot's hot path, building the statement and its cache key again on every

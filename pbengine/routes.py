@@ -12,7 +12,7 @@ def includeme(config):
     config.add_route("site.language", "/language", factory=site)
     config.add_route("site.receipt_check", "/receipt", factory=site)
     config.add_route("site.process", "/p/{slug}", factory=r.PublicProcessContext)
-    config.add_route("site.projects", "/p/{slug}/projects", factory=r.PublicProcessContext)
+    config.add_route("site.projects", "/p/{slug}/projects", factory=r.PublicPageContext)
     config.add_route("site.project", "/p/{slug}/projects/{project_id}", factory=r.PublicProjectContext)
     config.add_route("site.propose", "/p/{slug}/propose", factory=r.PublicProcessContext)
     config.add_route("site.proposals", "/p/{slug}/proposals", factory=r.PublicProcessContext)
@@ -24,7 +24,7 @@ def includeme(config):
     config.add_route("site.ballot", "/p/{slug}/vote/{budget}", factory=r.PublicBudgetContext)
     config.add_route("site.ballot_review", "/p/{slug}/vote/{budget}/review", factory=r.PublicBudgetContext)
     config.add_route("site.receipt", "/p/{slug}/vote/{budget}/receipt", factory=r.PublicBudgetContext)
-    config.add_route("site.results", "/p/{slug}/results", factory=r.PublicProcessContext)
+    config.add_route("site.results", "/p/{slug}/results", factory=r.PublicPageContext)
     config.add_route("site.results_chart", "/p/{slug}/results/{budget}.svg", factory=r.PublicBudgetContext)
     config.add_route("site.export_zip", "/p/{slug}/{filename:[A-Za-z0-9._-]+\\.zip}", factory=r.PublicProcessContext)
 

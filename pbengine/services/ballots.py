@@ -22,9 +22,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Table, bindparam, exists, func, or_, select
+from sqlalchemy import Table, bindparam, exists, func, literal_column, or_, select, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import contains_eager
 
 from voting_rules import Ballot as RuleBallot
 from voting_rules import BallotError, BallotErrorCode, validate_ballot
@@ -323,16 +324,27 @@ class ReceiptStatus:
     published: bool = False
 
 
+def _receipt_statement():
+    """The budget (with its process) of the ballot a receipt digest names, counted first, then replaced."""
+    digest = bindparam("digest")
+    found = union_all(
+        select(Ballot.budget_id.label("budget_id"), literal_column("1").label("counted"))
+        .where(Ballot.receipt_hash == digest),
+        select(ReplacedBallot.budget_id, literal_column("0")).where(ReplacedBallot.receipt_hash == digest)).subquery()
+    return (select(Budget, found.c.counted).join(found, found.c.budget_id == Budget.id).join(Budget.process)
+            .options(contains_eager(Budget.process)).order_by(found.c.counted.desc()).limit(1))
+
+
+_RECEIPT = _receipt_statement()  # built once: a receipt check is one statement
+
+
 def check_receipt(db, receipt: str) -> ReceiptStatus:
     digest = receipt_hash(receipt)
-    budget_id = db.scalar(select(Ballot.budget_id).where(Ballot.receipt_hash == digest))
-    replaced = budget_id is None
-    if replaced:
-        budget_id = db.scalar(select(ReplacedBallot.budget_id).where(ReplacedBallot.receipt_hash == digest))
-    if budget_id is None:
+    row = db.execute(_RECEIPT, {"digest": digest}).first()
+    if row is None:
         return ReceiptStatus(found=False, receipt_hash=digest)
-    budget = db.get(Budget, budget_id)
-    return ReceiptStatus(found=True, counted=not replaced, replaced=replaced, budget=budget, receipt_hash=digest,
+    budget, counted = row
+    return ReceiptStatus(found=True, counted=bool(counted), replaced=not counted, budget=budget, receipt_hash=digest,
                          published=budget.process.phase == Phase.PUBLISHED)
 
 

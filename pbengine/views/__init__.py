@@ -9,6 +9,7 @@ from ..formatting import money, units
 from ..i18n import languages
 from ..services import phases
 from ..texts import Texts, content_language
+from . import caching
 
 
 def add_globals(event: BeforeRender) -> None:
@@ -25,6 +26,9 @@ def add_globals(event: BeforeRender) -> None:
         event["t"] = request.localizer.translate
         # organizer texts in the reader's language, or the original in a <span lang> (pbengine.texts)
         event["tr"] = Texts(locale, content_language(request.registry.settings))
+        placeholder = caching.token_placeholder(request)
+        if placeholder is not None:  # a page kept for every visitor: each gets their own token put in
+            event["get_csrf_token"] = lambda: placeholder
 
 
 def includeme(config):

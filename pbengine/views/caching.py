@@ -6,15 +6,37 @@
   page holds the visitor's own CSRF token (the language form) and flash messages, so only the
   visitor's browser may keep it; it asks again each time and gets a 304 while nothing changed.
 - A published result's chart (SVG) is the same for everyone: ``public``, with an ETag.
+- Kept pages (:func:`kept_page`: the project list of a locked process, the results of a published
+  one, the receipt form): the whole page is rendered once per version of what it shows (the
+  process's ``PublicPageContext.version``), language, address and query, and kept in the app's
+  page memo with a placeholder where the visitor's CSRF token goes. A request costs the version
+  query and the bytes: the visitor's own token is put in, and the ETag names the page and (hashed)
+  the token. ``private, no-cache`` still, as the token is the visitor's. A visitor with a flash
+  message waiting gets the page rendered for them alone.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from pyramid.csrf import get_csrf_token
 from pyramid.events import NewResponse
+from pyramid.renderers import render
+from pyramid.response import Response
 
 from ..services.memo import Memo
+from ..websession import COOKIE, CSRF_COOKIE
 
 MEMO = "pbengine.memo"
+PAGES = "pbengine.pages"
+PAGES_SIZE = 64  # whole pages: a few per process, language and address
+# Where a kept page's CSRF token goes: random per app process, so no page text can hold it.
+TOKEN_PLACEHOLDER = f"csrf-placeholder-{secrets.token_hex(16)}"
+KEEPING = "pbengine.keeping_page"  # set in the environ while a page to keep is rendered
 STATIC_PREFIX = "/static/"
 STATIC_MAX_AGE = 3600
 VARY = ("Accept-Language", "Cookie")  # the language comes from ?_LOCALE_=, the cookie or the browser
@@ -45,6 +67,61 @@ def public(response, request, max_age: int = STATIC_MAX_AGE) -> None:
     request.add_response_callback(_tag_body)
 
 
+@dataclass(frozen=True)
+class KeptPage:
+    parts: tuple[bytes, ...]  # the page's UTF-8 bytes around each place of the CSRF token
+    digest: str
+    modified: datetime | None
+
+
+def _keep(request, template: str, values: dict, modified: datetime | None) -> KeptPage:
+    request.environ[KEEPING] = True
+    try:
+        body = render(template, values, request=request)
+    finally:
+        del request.environ[KEEPING]
+    return KeptPage(tuple(part.encode() for part in body.split(TOKEN_PLACEHOLDER)),
+                    hashlib.sha256(body.encode()).hexdigest()[:32], modified)
+
+
+def token_placeholder(request) -> str | None:
+    """The placeholder the templates write for the CSRF token while a page to keep is rendered."""
+    return TOKEN_PLACEHOLDER if request.environ.get(KEEPING) else None
+
+
+def _personal(request) -> bool:
+    """Does the page hold something for this visitor alone (a flash message waiting)? Without a
+    session cookie there is no session to read."""
+    if not request.cookies.get(COOKIE):
+        return False
+    return bool(request.session.peek_flash() or request.session.peek_flash("error"))
+
+
+def kept_page(request, template: str, version: tuple, values: Callable[[], dict],
+              modified: datetime | None = None):
+    """The response of ``template`` rendered with ``values()``, kept while ``version`` holds (see the
+    module's text); the ``values()`` dict itself, for the view's renderer, when the page holds
+    something for this visitor alone."""
+    if _personal(request):
+        revalidate(request)
+        return values()
+    key = (template, request.matched_route.name if request.matched_route else "", request.path_qs,
+           request.locale_name or "", request.application_url, *version)
+    page = request.registry[PAGES].get(key, lambda: _keep(request, template, values(), modified))
+    had_token = bool(request.cookies.get(CSRF_COOKIE))
+    token = get_csrf_token(request)  # a new visitor's token is set as its cookie, as on any page
+    response = Response(body=token.encode().join(page.parts), content_type="text/html", charset="utf-8")
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary = VARY
+    response.etag = f"{page.digest}-{hashlib.sha256(token.encode()).hexdigest()[:16]}"
+    if had_token and page.modified is not None:
+        # Only for a page with the token the browser already holds: an If-Modified-Since alone must
+        # not keep a page whose form has another token.
+        response.last_modified = page.modified
+    response.conditional_response = True
+    return response
+
+
 def static_headers(event) -> None:
     request, response = event.request, event.response
     if not request.path.startswith(STATIC_PREFIX) or response.status_code != 200:
@@ -56,4 +133,5 @@ def static_headers(event) -> None:
 
 def includeme(config):
     config.registry[MEMO] = Memo()
+    config.registry[PAGES] = Memo(PAGES_SIZE)
     config.add_subscriber(static_headers, NewResponse)

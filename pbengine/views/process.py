@@ -8,7 +8,7 @@ from pyramid.view import view_config
 
 from .. import labels, money
 from ..security import Permission
-from ..services.phases import accepts_proposals, is_locked, results_public, voting_open
+from ..services.phases import LOCKED_PHASES, accepts_proposals, is_locked, results_public, voting_open
 from ..services.results import project_outcome, published_result
 from . import caching
 
@@ -98,11 +98,19 @@ def _cards(request, process, filters: dict) -> tuple[Markup, dict[str, list]]:
 @view_config(route_name="site.projects", renderer="site/projects.jinja2", permission=Permission.VIEW,
              request_method="GET")
 def projects(context, request):
-    process = context.process
+    if context.phase in LOCKED_PHASES:
+        # From the vote on the projects cannot change: the whole page is kept while the process's
+        # version holds (see views.caching.kept_page).
+        return caching.kept_page(request, "site/projects.jinja2", context.version,
+                                 lambda: _projects_values(request, context.process), context.modified)
+    return _projects_values(request, context.process)
+
+
+def _projects_values(request, process) -> dict:
     filters = {key: request.GET.get(key, "") for key in FILTERS}
     if is_locked(process):
-        # From the vote on, the projects cannot change: their list is rendered once per filter (and
-        # revision of the texts: translations may still be corrected).
+        # The list is rendered once per filter (and revision of the texts: translations may still
+        # be corrected).
         key = ("site/_project_cards.jinja2", process.id, process.created_at.isoformat(), process.config_fingerprint,
                process.texts_revision, process.slug, request.locale_name or "", request.application_url,
                tuple(filters.items()))

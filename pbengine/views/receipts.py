@@ -9,12 +9,15 @@ from ..i18n import _
 from ..security import Permission
 from ..services import ballots
 from ..services.errors import TooManyAttempts
+from . import caching
 
 
 @view_config(route_name="site.receipt_check", renderer="site/receipt_check.jinja2", permission=Permission.VIEW,
              request_method="GET")
 def receipt_check_form(request):
-    return {"status": None, "errors": {}, "value": ""}
+    # The same form for everyone (but the visitor's CSRF token): kept, see views.caching.kept_page.
+    return caching.kept_page(request, "site/receipt_check.jinja2", (),
+                             lambda: {"status": None, "errors": {}, "value": ""})
 
 
 @view_config(route_name="site.receipt_check", renderer="site/receipt_check.jinja2", permission=Permission.VIEW,

@@ -17,6 +17,7 @@ from pyramid.response import Response
 from pyramid.view import view_config
 
 from .. import labels
+from ..models import Phase
 from ..security import Permission
 from ..services.chart import Bar, bars
 from ..services.chart import chart as chart_rows
@@ -64,10 +65,16 @@ def _section(request, process, budget, result) -> Markup:
 @view_config(route_name="site.results", renderer="site/results.jinja2", permission=Permission.VIEW,
              request_method="GET")
 def results(context, request):
-    process = context.process
-    if not results_public(process):
+    if context.phase is not Phase.PUBLISHED:
         request.response.status = 404
-        return {"process": process, "published": False, "budgets": []}
+        return {"process": context.process, "published": False, "budgets": []}
+    # The whole page is kept while the process's version holds (a tally published again, a text
+    # corrected or a code revoked appends to its audit log): see views.caching.kept_page.
+    return caching.kept_page(request, "site/results.jinja2", context.version,
+                             lambda: _results_values(request, context.process), context.modified)
+
+
+def _results_values(request, process) -> dict:
     caching.revalidate(request)
     budgets = process.budgets
     return {"process": process, "published": True,
