@@ -129,7 +129,7 @@ class PublicPageContext(SiteRoot):
 
     def __init__(self, request):
         super().__init__(request)
-        row = request.db.execute(_PAGE_VERSION, {"slug": request.matchdict.get("slug", "")}).first()
+        row = request.read_first(_PAGE_VERSION, {"slug": request.matchdict.get("slug", "")})
         if row is None or row.phase == Phase.DRAFT.value:
             raise HTTPNotFound()
         self.phase = Phase(row.phase)

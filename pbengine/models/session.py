@@ -232,3 +232,12 @@ def includeme(config):
         return get_tm_session(session_factory, request.tm, request=request)
 
     config.add_request_method(read_db, "read_db", reify=True)
+
+    def read_first(request, statement, parameters: dict):
+        """The first row of one read-only statement, on a pooled connection of its own: no session,
+        no transaction manager. For the light read that decides whether a request needs its
+        session at all (a kept page's version: ``resources.PublicPageContext``)."""
+        with dbengine.connect() as connection:
+            return connection.execute(statement, parameters).first()
+
+    config.add_request_method(read_first, "read_first")
