@@ -18,11 +18,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from markupsafe import Markup
 from pyramid.csrf import get_csrf_token
 from pyramid.events import NewResponse
 from pyramid.renderers import render
@@ -69,19 +71,31 @@ def public(response, request, max_age: int = STATIC_MAX_AGE) -> None:
 
 @dataclass(frozen=True)
 class KeptPage:
-    parts: tuple[bytes, ...]  # the page's UTF-8 bytes around each place of the CSRF token
+    # The page's UTF-8 bytes, and between them the names of the places filled per request
+    # (``"csrf"``: the visitor's CSRF token; a kept frame's own slots, see kept_frame).
+    pieces: tuple[bytes | str, ...]
     digest: str
     modified: datetime | None
 
+    def body(self, fills: dict[str, bytes]) -> bytes:
+        return b"".join(piece if isinstance(piece, bytes) else fills[piece] for piece in self.pieces)
 
-def _keep(request, template: str, values: dict, modified: datetime | None) -> KeptPage:
+
+def placeholder(name: str) -> str:
+    """What a template writes where ``name`` goes in a kept page (random per app process)."""
+    return f"{name}-{TOKEN_PLACEHOLDER}"
+
+
+def _keep(request, template: str, values: dict, modified: datetime | None, slots: tuple[str, ...] = ()) -> KeptPage:
     request.environ[KEEPING] = True
     try:
         body = render(template, values, request=request)
     finally:
         del request.environ[KEEPING]
-    return KeptPage(tuple(part.encode() for part in body.split(TOKEN_PLACEHOLDER)),
-                    hashlib.sha256(body.encode()).hexdigest()[:32], modified)
+    names = {placeholder(name): name for name in slots} | {TOKEN_PLACEHOLDER: "csrf"}
+    split = re.split("(" + "|".join(re.escape(mark) for mark in names) + ")", body)
+    pieces = tuple(names[piece] if index % 2 else piece.encode() for index, piece in enumerate(split))
+    return KeptPage(pieces, hashlib.sha256(body.encode()).hexdigest()[:32], modified)
 
 
 def token_placeholder(request) -> str | None:
@@ -97,6 +111,11 @@ def _personal(request) -> bool:
     return bool(request.session.peek_flash() or request.session.peek_flash("error"))
 
 
+def _key(request, template: str, *rest) -> tuple:
+    return (template, request.matched_route.name if request.matched_route else "", request.locale_name or "",
+            request.application_url, *rest)
+
+
 def kept_page(request, template: str, version: tuple, values: Callable[[], dict],
               modified: datetime | None = None):
     """The response of ``template`` rendered with ``values()``, kept while ``version`` holds (see the
@@ -105,12 +124,11 @@ def kept_page(request, template: str, version: tuple, values: Callable[[], dict]
     if _personal(request):
         revalidate(request)
         return values()
-    key = (template, request.matched_route.name if request.matched_route else "", request.path_qs,
-           request.locale_name or "", request.application_url, *version)
-    page = request.registry[PAGES].get(key, lambda: _keep(request, template, values(), modified))
+    page = request.registry[PAGES].get(_key(request, template, request.path_qs, *version),
+                                       lambda: _keep(request, template, values(), modified))
     had_token = bool(request.cookies.get(CSRF_COOKIE))
     token = get_csrf_token(request)  # a new visitor's token is set as its cookie, as on any page
-    response = Response(body=token.encode().join(page.parts), content_type="text/html", charset="utf-8")
+    response = Response(body=page.body({"csrf": token.encode()}), content_type="text/html", charset="utf-8")
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary = VARY
     response.etag = f"{page.digest}-{hashlib.sha256(token.encode()).hexdigest()[:16]}"
@@ -120,6 +138,24 @@ def kept_page(request, template: str, version: tuple, values: Callable[[], dict]
         response.last_modified = page.modified
     response.conditional_response = True
     return response
+
+
+def kept_frame(request, template: str, values: Callable[[dict], dict], fills: dict[str, str]):
+    """A page made for one request (a form's answer) whose frame is the same for everyone: the frame is
+    rendered once per language and address with a placeholder in each of ``fills``' places (the
+    template receives ``values(placeholders)``), and each request puts its own ``fills`` in (plain
+    text is escaped by the caller as the template would; Markup goes in as it is), with the
+    visitor's CSRF token. The ``values`` dict of ``fills`` itself, for the view's renderer, when the
+    page holds something for this visitor alone (a flash message)."""
+    if _personal(request):
+        return values(fills)
+    page = request.registry[PAGES].get(
+        _key(request, template, "frame", *sorted(fills)),
+        lambda: _keep(request, template, values({name: Markup(placeholder(name)) for name in fills}), None,
+                      tuple(fills)))
+    encoded = {name: str(value).encode() for name, value in fills.items()}
+    encoded["csrf"] = get_csrf_token(request).encode()
+    return Response(body=page.body(encoded), content_type="text/html", charset="utf-8")
 
 
 def static_headers(event) -> None:

@@ -1,7 +1,14 @@
-"""Anyone can check a receipt: is that ballot counted, replaced, or unknown?"""
+"""Anyone can check a receipt: is that ballot counted, replaced, or unknown?
+
+The form is the same for everyone but the visitor's CSRF token: it is kept whole
+(``caching.kept_page``). A check's answer is its own small section, put into a frame of the
+page kept per language and address with the receipt typed in (``caching.kept_frame``).
+"""
 
 from __future__ import annotations
 
+from markupsafe import Markup, escape
+from pyramid.renderers import render
 from pyramid.view import view_config
 
 from .. import forms, limits
@@ -11,23 +18,22 @@ from ..services import ballots
 from ..services.errors import TooManyAttempts
 from . import caching
 
+TEMPLATE = "site/receipt_check.jinja2"
 
-@view_config(route_name="site.receipt_check", renderer="site/receipt_check.jinja2", permission=Permission.VIEW,
-             request_method="GET")
+
+@view_config(route_name="site.receipt_check", renderer=TEMPLATE, permission=Permission.VIEW, request_method="GET")
 def receipt_check_form(request):
-    # The same form for everyone (but the visitor's CSRF token): kept, see views.caching.kept_page.
-    return caching.kept_page(request, "site/receipt_check.jinja2", (),
-                             lambda: {"status": None, "errors": {}, "value": ""})
+    return caching.kept_page(request, TEMPLATE, (),
+                             lambda: {"status": None, "errors": {}, "value": "", "status_html": ""})
 
 
-@view_config(route_name="site.receipt_check", renderer="site/receipt_check.jinja2", permission=Permission.VIEW,
-             request_method="POST")
+@view_config(route_name="site.receipt_check", renderer=TEMPLATE, permission=Permission.VIEW, request_method="POST")
 def receipt_check(request):
     """POST, so that receipts stay out of addresses, histories and server logs."""
     value = (request.POST.get("receipt") or "").strip()[:64]
     if not any(ch.isalnum() for ch in value):
         request.response.status = 422
-        return {"status": None, "value": value,
+        return {"status": None, "value": value, "status_html": "",
                 "errors": {"receipt": forms.translate(request, _("Enter the receipt you received when you voted."))}}
     try:
         # Only unknown receipts count; a known one is read without waiting for any write lock.
@@ -35,5 +41,8 @@ def receipt_check(request):
                                        found=lambda status: status.found, db=request.read_db)
     except TooManyAttempts as error:
         request.response.status = error.status
-        return {"status": None, "value": value, "errors": {"receipt": forms.translate(request, error.message)}}
-    return {"status": status, "errors": {}, "value": value}
+        return {"status": None, "value": value, "status_html": "",
+                "errors": {"receipt": forms.translate(request, error.message)}}
+    section = Markup(render("site/_receipt_status.jinja2", {"status": status}, request=request))
+    return caching.kept_frame(request, TEMPLATE, lambda fills: {"errors": {}, **fills},
+                              {"value": escape(value), "status_html": section})

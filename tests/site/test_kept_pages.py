@@ -175,3 +175,23 @@ def test_a_receipt_check_reads_one_statement_and_the_form_writes_no_session(test
     form = testapp.get("/receipt").forms["receipt-form"]
     form["receipt"] = receipt
     assert "See the results" in form.submit().text
+
+
+def test_each_receipt_check_gets_its_own_answer_in_the_kept_frame(testapp, db):
+    from tests.site.test_receipts import _receipt_of, check
+
+    _process, _budgets, voter_codes = open_vote(db, allow_revote=True)
+    first = _receipt_of(vote(testapp, voter_codes[0], lambda form: tick(form, "p1")))
+    second = _receipt_of(vote(testapp, None, lambda form: tick(form, "p2")))
+    testapp.reset()
+    for _ in range(2):  # the second round is answered from the kept frame
+        replaced, counted = check(testapp, first), check(testapp, second)
+        assert "state-replaced" in replaced.text and "state-counted" not in replaced.text
+        assert f'value="{first}"' in replaced.text and f'value="{second}"' in counted.text
+        assert "state-counted" in counted.text and "state-replaced" not in counted.text
+        typed = check(testapp, '"><b>ACDE</b>')  # what was typed is escaped, as the template escapes it
+        assert 'value="&#34;&gt;&lt;b&gt;ACDE&lt;/b&gt;"' in typed.text and "<b>ACDE" not in typed.text
+        assert "state-unknown" in typed.text
+        french = check(testapp.__class__(testapp.app, extra_environ={"HTTP_ACCEPT_LANGUAGE": "fr"}), second)
+        assert '<html lang="fr">' in french.text and "Compté" in french.text
+        assert _token(counted) == testapp.cookies["pbcsrf"]
