@@ -10,7 +10,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased, contains_eager, defer, joinedload
 
-from .models import AuditEvent, Budget, Phase, Process, Project, Proposal, Role, Tally
+from .models import AuditEvent, Budget, Process, Project, Proposal, Role, Tally
 from .security import Permission, process_principal
 from .services import phases
 
@@ -130,9 +130,9 @@ class PublicPageContext(SiteRoot):
     def __init__(self, request):
         super().__init__(request)
         row = request.read_first(_PAGE_VERSION, {"slug": request.matchdict.get("slug", "")})
-        if row is None or row.phase == Phase.DRAFT.value:
+        if row is None or not phases.is_public(row):
             raise HTTPNotFound()
-        self.phase = Phase(row.phase)
+        self.state = row  # what services.phases asks: its phase
         self.modified = row.at or row.created_at  # the newest audit event's time
         self.version = (row.id, row.created_at.isoformat(), row.phase, row.texts_revision, row.config_fingerprint,
                         row.title, json.dumps(row.translations, sort_keys=True), row.tally, row.seq, row.hash)

@@ -8,14 +8,23 @@ seal, freeze) is ``services/workflow.py``, above the services it calls.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from ..i18n import _
 from ..models import PHASE_ORDER, Phase, Process
 from .errors import ConfigurationLocked, PhaseError
 
+
+class Phased(Protocol):
+    """A process, or any row with its ``phase`` column (a kept page's version: resources.PublicPageContext)."""
+
+    phase: str
+
+
 LOCKED_PHASES = frozenset({Phase.VOTING, Phase.CLOSED, Phase.PUBLISHED})
 
 
-def phase_of(process: Process) -> Phase:
+def phase_of(process: Phased) -> Phase:
     return Phase(process.phase)
 
 
@@ -24,7 +33,7 @@ def next_phase(process: Process) -> Phase | None:
     return PHASE_ORDER[index + 1] if index + 1 < len(PHASE_ORDER) else None
 
 
-def is_locked(process: Process) -> bool:
+def is_locked(process: Phased) -> bool:
     """From voting on, every fingerprinted field (see ``processes.configuration``) is frozen."""
     return phase_of(process) in LOCKED_PHASES
 
@@ -49,7 +58,7 @@ def can_compute(process: Process) -> bool:
     return phase_of(process) is Phase.CLOSED
 
 
-def results_public(process: Process) -> bool:
+def results_public(process: Phased) -> bool:
     return phase_of(process) is Phase.PUBLISHED
 
 
@@ -57,7 +66,7 @@ def can_review_proposals(process: Process) -> bool:
     return phase_of(process) in (Phase.PROPOSALS, Phase.REVIEW, Phase.DRAFT)
 
 
-def is_public(process: Process) -> bool:
+def is_public(process: Phased) -> bool:
     """The public may see a process from its proposals on: a draft is the organizers' only."""
     return phase_of(process) is not Phase.DRAFT
 

@@ -8,7 +8,7 @@ from pyramid.view import view_config
 
 from .. import labels, money
 from ..security import Permission
-from ..services.phases import LOCKED_PHASES, accepts_proposals, is_locked, results_public, voting_open
+from ..services.phases import accepts_proposals, is_locked, results_public, voting_open
 from ..services.results import project_outcome, published_result
 from . import caching
 
@@ -98,7 +98,7 @@ def _cards(request, process, filters: dict) -> tuple[Markup, dict[str, list]]:
 @view_config(route_name="site.projects", renderer="site/projects.jinja2", permission=Permission.VIEW,
              request_method="GET")
 def projects(context, request):
-    if context.phase in LOCKED_PHASES:
+    if is_locked(context.state):
         # From the vote on the projects cannot change: the whole page is kept while the process's
         # version holds (see views.caching.kept_page).
         return caching.kept_page(request, "site/projects.jinja2", context.version,

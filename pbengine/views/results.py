@@ -17,7 +17,6 @@ from pyramid.response import Response
 from pyramid.view import view_config
 
 from .. import labels
-from ..models import Phase
 from ..security import Permission
 from ..services.chart import Bar, bars
 from ..services.chart import chart as chart_rows
@@ -65,7 +64,7 @@ def _section(request, process, budget, result) -> Markup:
 @view_config(route_name="site.results", renderer="site/results.jinja2", permission=Permission.VIEW,
              request_method="GET")
 def results(context, request):
-    if context.phase is not Phase.PUBLISHED:
+    if not results_public(context.state):
         request.response.status = 404
         return {"process": context.process, "published": False, "budgets": []}
     # The whole page is kept while the process's version holds (a tally published again, a text
