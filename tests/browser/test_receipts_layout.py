@@ -47,3 +47,29 @@ def test_receipt_groups_stay_whole_and_the_receipts_page_fits(browser, live_serv
     for found in single + every:
         assert found["groups"] == [1, 1, 1, 1], found  # each group on one line: one box
         assert found["right"] <= found["width"] + 0.5 and found["scroll"] <= found["width"], found
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_a_receipt_check_answer_fits_the_screen_twice_in_a_row(browser, live_server, live_data, artifacts, width):
+    """The answer is put into the kept frame of the page (views.caching.kept_frame): the second check
+    is laid out as the first (screenshot in test-artifacts/receipt-check-*.png)."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        boxes = []
+        for _ in range(2):
+            page.goto(live_server + "/receipt")
+            page.fill("#f-receipt", live_data["receipt"])
+            with page.expect_navigation():
+                page.click('#receipt-form button[type="submit"]')
+            boxes.append(page.evaluate("""() => ({state: document.querySelector('.result .state').className,
+              value: document.querySelector('#f-receipt').value,
+              height: document.querySelector('.result').getBoundingClientRect().height,
+              width: document.documentElement.clientWidth, scroll: document.documentElement.scrollWidth})"""))
+        page.screenshot(path=str(artifacts / f"receipt-check-{width}.png"), full_page=True)
+    finally:
+        context.close()
+    assert boxes[0] == boxes[1]
+    assert "state-counted" in boxes[0]["state"] and boxes[0]["value"] == live_data["receipt"]
+    assert boxes[0]["scroll"] <= boxes[0]["width"]
