@@ -21,10 +21,10 @@ CONTENT_KEYS = {BallotKind.APPROVAL: "approvals", BallotKind.KNAPSACK: "approval
                 BallotKind.CUMULATIVE: "points", BallotKind.RANKING: "ranking"}
 
 
-def ballot_content(budget, body: dict) -> tuple[str, dict]:
+def ballot_content(kind: BallotKind, body: dict) -> tuple[str, dict]:
     """The voter code and the ballot content of a body the OpenAPI document accepted: what the
-    document cannot say is which ballot field this budget's format uses (422 otherwise)."""
-    key = CONTENT_KEYS[BallotKind(budget.ballot_kind)]
+    document cannot say is which ballot field a budget's format (``kind``) uses (422 otherwise)."""
+    key = CONTENT_KEYS[kind]
     errors = {name: _("This budget's ballot does not use this field.")
               for name in sorted(set(body) - {"voter_code", key})}
     if key not in body:
@@ -36,14 +36,13 @@ def ballot_content(budget, body: dict) -> tuple[str, dict]:
 
 @api_view("api.ballots", Permission.VOTE, request_method="POST")
 def cast_ballot(context, request):
-    budget = context.budget
-    process = context.process
-    code, content = ballot_content(budget, request.openapi_validated.body)
+    target = context.target
+    code, content = ballot_content(target.rules.kind, request.openapi_validated.body)
     submission = submissions.submission(request.headers.get("Idempotency-Key"),
                                         request.registry.settings["pbengine.code_key"], field="Idempotency-Key")
     try:
         # The code's entry (services.codes.enter) and the cast's locks in one statement.
-        cast = ballots.cast_with_code(request.db, budget, code, content, limits.voter_code_buckets(request, code),
+        cast = ballots.cast_with_code(request.db, target, code, content, limits.voter_code_buckets(request, code),
                                       request.registry["dbsession_factory"], channel="api",
                                       locale=request.locale_name, submission=submission,
                                       key=request.registry.settings["pbengine.code_key"])
@@ -56,8 +55,8 @@ def cast_ballot(context, request):
     request.response.headers["Location"] = receipt_url
     if cast.repeated:
         request.response.headers["Idempotent-Replayed"] = "true"
-    return {"receipt": cast.receipt, "receipt_hash": cast.receipt_hash, "process": process.slug,
-            "budget": budget.slug, "replaced_previous": cast.replaced, "receipt_url": receipt_url}
+    return {"receipt": cast.receipt, "receipt_hash": cast.receipt_hash, "process": context.process_slug,
+            "budget": context.budget_slug, "replaced_previous": cast.replaced, "receipt_url": receipt_url}
 
 
 @api_view("api.receipt", Permission.VIEW)

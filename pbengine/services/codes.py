@@ -148,11 +148,18 @@ def enter(db, key: str, process: Process, code: str, buckets: list[Bucket], sess
     """
     if not voting_open(process):
         raise VotingClosed(_("Voting is not open for this process."))
+    return enter_code(db, key, process.id, code, buckets, session_factory, statement, parameters)
+
+
+def enter_code(db, key: str, process_id: int, code: str, buckets: list[Bucket], session_factory,
+               statement=None, parameters: dict | None = None):
+    """:func:`enter` once the caller has seen the process voting (``services.ballots.cast_with_code``
+    has its id and phase without the ORM object)."""
     malformed = len(normalise(code)) != GROUPS * GROUP_SIZE
     if not malformed:
         counters = ratelimit.probe(session_factory, buckets, request_db=db)
         row = db.execute(entry_statement(len(buckets)) if statement is None else statement,
-                         {"code_hash": code_hash(key, code), "process_id": process.id, **counters.parameters(),
+                         {"code_hash": code_hash(key, code), "process_id": process_id, **counters.parameters(),
                           **(parameters or {})}).first()
         if row is not None and row[0].revoked_at is None:
             counters.refuse_if_over(row[1:1 + len(buckets)])

@@ -50,7 +50,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..i18n import _
 from ..models import RateCounter, RateKey
-from ..models.session import BEGIN_OPTION, DatabaseBusy
+from ..models.session import BEGIN_OPTION, DatabaseBusy, write_engine
 from .errors import TooManyAttempts
 
 MINUTE = 60
@@ -288,6 +288,27 @@ def _probe(session_factory, db, buckets: list[Bucket], now: float | None, in_wri
             current = _key(db, minute, create=True)
     previous = _key(db, minute - 1, create=False)
     return Probe(tuple(buckets), minute, current, previous, 1 - (now % MINUTE) / MINUTE)
+
+
+def ready(session_factory, now: float | None = None) -> None:
+    """Make the current minute's key known to this app server, before a request takes SQLite's write lock.
+
+    In the write lock a key cannot be created (it could roll back with the request), so until the
+    minute has a key every check there reads the ``rate_key`` table again. Called before the
+    request's first statement, this creates it in a short transaction of its own, once per minute
+    and app server, as :func:`probe` does on PostgreSQL; a key already known costs no query.
+    """
+    minute = int((time.time() if now is None else now) // MINUTE)
+    with session_factory() as db:
+        if _cached(db, minute):
+            return
+    # On SQLite as a writer (BEGIN IMMEDIATE), taking its turn among this server's writers.
+    with session_factory(bind=write_engine(session_factory.kw["bind"])) as db:
+        try:
+            with db.begin():
+                _key(db, minute, create=True)
+        except DatabaseBusy:
+            pass  # another app server holds the write lock: the check reads what exists, as before
 
 
 def check(session_factory, buckets: list[Bucket], now: float | None = None, request_db=None) -> None:
