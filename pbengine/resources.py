@@ -148,21 +148,29 @@ _CAST_TARGET = _cast_target()
 
 class CastContext(SiteRoot):
     """The budget an API ballot is cast in (``target``, :class:`pbengine.services.ballot_rules.Target`):
-    its ids and its process's phase read in one small statement, its rules kept by the app server
-    while voting (read through the ORM otherwise). 404 as :class:`PublicBudgetContext`."""
+    kept by the app server while its process is voting, and then checked by the cast's own first
+    statement; otherwise read by :meth:`resolve` (one small statement, and the rules through the ORM).
+    404 as :class:`PublicBudgetContext`."""
 
     def __init__(self, request):
         super().__init__(request)
-        slugs = {"slug": request.matchdict.get("slug", ""), "budget": request.matchdict.get("budget", "")}
+        self.process_slug = request.matchdict.get("slug", "")
+        self.budget_slug = request.matchdict.get("budget", "")
+        self.cache = ballot_rules.cache_of(request.registry)
         # The minute's rate-limit key known before this request holds SQLite's write lock (its first
-        # statement, below): the code's check then reads no key (services.ratelimit.ready).
+        # statement): the code's check then reads no key (services.ratelimit.ready).
         ratelimit.ready(request.registry["dbsession_factory"])
-        row = request.db.execute(_CAST_TARGET, slugs).first()
-        target = None if row is None else ballot_rules.target(request.db, ballot_rules.cache_of(request.registry), row)
+        self.target = self.cache.kept(self.process_slug, self.budget_slug) or self.resolve()
+
+    def resolve(self) -> ballot_rules.Target:
+        """The target as the database has it now (404 if no public process has this budget)."""
+        self.cache.drop(self.process_slug, self.budget_slug)
+        row = self.request.db.execute(_CAST_TARGET, {"slug": self.process_slug, "budget": self.budget_slug}).first()
+        target = None if row is None else ballot_rules.target(self.request.db, self.cache, row)
         if target is None:
             raise HTTPNotFound()
         self.target = target
-        self.process_slug, self.budget_slug = row.process_slug, row.budget_slug
+        return target
 
 
 class PublicProjectContext(PublicProcessContext):

@@ -7,12 +7,14 @@ process is voting an app server keeps them (:class:`RulesCache`, one per applica
 
 They cannot change during the vote: phases only move forward, and from the vote on the services
 refuse any edit of a budget or a project and of any process field in the locked configuration
-(``processes.configuration``). An entry is keyed by the process row (its id and ``created_at``:
-a process deleted and made again with the same id is another key), the budget's id and slug, and
-the configuration fingerprint recorded when voting opened; it is made only from data whose
-fingerprint, computed again, is the recorded one (otherwise the cast reads the database and
-keeps nothing). Before the vote a process has no fingerprint and nothing is kept: each request
-reads the rules as they are. Each app server keeps its own entries, for its own database.
+(``processes.configuration``). An entry is made only while the process is voting, from data whose
+fingerprint, computed again, is the one recorded when voting opened (otherwise nothing is kept and
+each cast reads the database); before the vote nothing is kept. It is found by the slugs of the
+request, and each cast that uses it checks it in its own first statement, under the lock on the
+process row, before anything is decided or written: the same process row (id, slug and
+``created_at``: a process deleted and made again is another row), the same budget (id and slug)
+and the same locked fingerprint. An entry that fails the check is dropped and the cast reads the
+database again. Each application (app server) keeps its own entries, for its own database.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -76,7 +78,9 @@ def rules_of(budget: Budget) -> Rules:
 
 @dataclass
 class Target:
-    """The budget a ballot is cast in: its ids, its process's phase as read by this request, its rules.
+    """The budget a ballot is cast in: ids, slugs, the process row's ``created_at`` and locked
+    fingerprint, the rules, and the phase read by this request (None: a target this app server
+    kept, which the cast's own statement checks against the database before anything is decided).
 
     ``budget(db)`` gives the ORM budget, for what only a refusal or a rarer path reads (project
     titles, the budgets a code was issued for): loaded then, or given when the caller has it.
@@ -84,9 +88,17 @@ class Target:
 
     process_id: int
     budget_id: int
-    phase: str
+    process_slug: str
+    budget_slug: str
+    created_at: dt.datetime
+    fingerprint: str | None
     rules: Rules
+    phase: str | None = None
     loaded: Budget | None = field(default=None, repr=False)
+
+    @property
+    def kept(self) -> bool:
+        return self.phase is None
 
     def budget(self, db) -> Budget:
         if self.loaded is None:
@@ -94,10 +106,18 @@ class Target:
         assert self.loaded is not None
         return self.loaded
 
+    def current(self, row) -> bool:
+        """Whether a row read just now (``created_at``, ``config_fingerprint``, ``budget_ok``) is still
+        this target's process and budget, with the same locked configuration."""
+        return (row is not None and row.created_at == self.created_at and row.config_fingerprint == self.fingerprint
+                and bool(row.budget_ok))
+
 
 def target_of(budget: Budget) -> Target:
     """The :class:`Target` of an ORM budget the caller has loaded (rules read from it, nothing kept)."""
-    return Target(budget.process_id, budget.id, budget.process.phase, rules_of(budget), budget)
+    process = budget.process
+    return Target(process.id, budget.id, process.slug, budget.slug, process.created_at, process.config_fingerprint,
+                  rules_of(budget), process.phase, budget)
 
 
 def normalise(kind: BallotKind, content: dict, budget: Callable[[], Budget]) -> dict:
@@ -147,27 +167,41 @@ def validate(budget: Budget, content: dict, locale: str | None = None) -> dict:
 
 
 class RulesCache:
-    """The :class:`Rules` of budgets whose process is voting, by :func:`key` (see the module's docstring)."""
+    """The targets of budgets whose process was voting when they were read, by process and budget slug.
+
+    An entry is used only through :meth:`kept`, and each cast checks it against the database in its
+    first statement (:meth:`Target.current`); one found out of date is dropped and read again.
+    """
 
     def __init__(self, size: int = CACHE_SIZE):
         self.size = size
-        self._entries: OrderedDict[tuple, Rules] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, str], Target] = OrderedDict()
         self._lock = threading.Lock()
         self.loads = 0  # how many times rules were read from the database (for the tests)
 
-    def get(self, key: tuple) -> Rules | None:
+    def kept(self, process_slug: str, budget_slug: str) -> Target | None:
+        """A fresh copy of the entry (its phase unknown), or None."""
         with self._lock:
-            rules = self._entries.get(key)
-            if rules is not None:
-                self._entries.move_to_end(key)
-            return rules
+            entry = self._entries.get((process_slug, budget_slug))
+            if entry is None:
+                return None
+            self._entries.move_to_end((process_slug, budget_slug))
+        return replace(entry, phase=None, loaded=None)
 
-    def put(self, key: tuple, rules: Rules) -> None:
+    def keep(self, target: Target) -> None:
+        entry = replace(target, phase=None, loaded=None)
         with self._lock:
-            self._entries[key] = rules
-            self._entries.move_to_end(key)
+            self._entries[(target.process_slug, target.budget_slug)] = entry
+            self._entries.move_to_end((target.process_slug, target.budget_slug))
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
+
+    def drop(self, process_slug: str, budget_slug: str) -> None:
+        with self._lock:
+            self._entries.pop((process_slug, budget_slug), None)
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 def cache_of(registry) -> RulesCache:
@@ -178,29 +212,23 @@ def cache_of(registry) -> RulesCache:
     return cache
 
 
-def key(process_id: int, created_at: dt.datetime, budget_id: int, budget_slug: str, locked: str | None) -> tuple | None:
-    """The cache key of a budget's rules; None (nothing kept) before the vote locked the configuration."""
-    return None if not locked else (process_id, created_at, budget_id, budget_slug, locked)
-
-
 def _load(db, budget_id: int) -> Budget | None:
     return db.scalars(select(Budget).where(Budget.id == budget_id).options(
         selectinload(Budget.process).selectinload(Process.budgets).selectinload(Budget.projects))).first()
 
 
 def target(db, cache: RulesCache, row) -> Target | None:
-    """The :class:`Target` of ``row`` (``process_id``, ``created_at``, ``phase``, ``config_fingerprint``,
-    ``budget_id``, ``budget_slug``, as read by this request), its rules from ``cache`` when voting."""
-    wanted = key(row.process_id, row.created_at, row.budget_id, row.budget_slug, row.config_fingerprint) \
-        if row.phase == Phase.VOTING.value else None
-    rules = cache.get(wanted) if wanted is not None else None
-    if rules is not None:
-        return Target(row.process_id, row.budget_id, row.phase, rules)
+    """The :class:`Target` of ``row`` (``process_id``, ``process_slug``, ``created_at``, ``phase``,
+    ``config_fingerprint``, ``budget_id``, ``budget_slug``, as read by this request), its rules read
+    through the ORM; kept in ``cache`` if the process is voting and its configuration is the one
+    its fingerprint locked."""
     budget = _load(db, row.budget_id)
     if budget is None:
         return None
     cache.loads += 1
-    rules = rules_of(budget)
-    if wanted is not None and fingerprint(budget.process) == row.config_fingerprint:
-        cache.put(wanted, rules)
-    return Target(row.process_id, row.budget_id, row.phase, rules, budget)
+    found = Target(row.process_id, row.budget_id, row.process_slug, row.budget_slug, row.created_at,
+                   row.config_fingerprint, rules_of(budget), row.phase, budget)
+    if row.phase == Phase.VOTING.value and row.config_fingerprint \
+            and fingerprint(budget.process) == row.config_fingerprint:
+        cache.keep(found)
+    return found

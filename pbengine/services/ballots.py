@@ -22,14 +22,14 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Table, bindparam, exists, func, or_, select
+from sqlalchemy import Table, and_, bindparam, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..i18n import _
 from ..models import Ballot, Budget, CodeBatch, Phase, Process, ReplacedBallot, VoterCode
 from ..models.voting import cast_day, code_batch_budget, new_ballot_id
-from . import codes, eligibility, slots
+from . import codes, eligibility, ratelimit, slots
 from .ballot_rules import Target, check, target_of
 from .ballot_rules import normalise_content as normalise_content  # the ballot checks, where callers import them
 from .ballot_rules import rule_projects as rule_projects
@@ -123,30 +123,72 @@ def _check_guard(db, target: Target, voter_code: VoterCode | None, row) -> None:
 
 
 @functools.cache
-def _entry_and_guard(dialect: str, buckets: int):
-    """:func:`pbengine.services.codes.entry_statement` with the guard's columns: the code, its rate-limit
-    counters, the phase under the process row's shared lock and the code's advisory lock, at once."""
-    processes = Process.__table__
-    return (codes.entry_statement(buckets).join(processes, processes.c.id == VoterCode.process_id)
-            .add_columns(processes.c.phase, *_guard_columns(dialect, VoterCode.__table__.c.batch_id))
+def _cast_statement(dialect: str, buckets: int):
+    """The first statement of an API cast, on the tables (built once per dialect and number of buckets).
+
+    One row per process (none if the process row is gone or its slug changed): its phase, under a
+    shared lock on the row (PostgreSQL ``FOR KEY SHARE``), its ``created_at`` and locked fingerprint
+    and whether the budget is still its own (``budget_ok``), to check a target the app server kept
+    (:mod:`pbengine.services.ballot_rules`); the voter code, if the process has it (an outer join:
+    NULL columns otherwise); what the code's rate-limit ``buckets`` counted; the code's advisory
+    lock and its batch's eligibility (:func:`_guard_columns`).
+    """
+    processes, voter_codes, budgets = Process.__table__, VoterCode.__table__, Budget.__table__
+    code_row = voter_codes.c.process_id == processes.c.id, voter_codes.c.code_hash == bindparam("code_hash")
+    return (select(processes.c.phase, processes.c.created_at, processes.c.config_fingerprint,
+                   exists().where(budgets.c.id == bindparam("budget_id"), budgets.c.process_id == processes.c.id,
+                                  budgets.c.slug == bindparam("budget_slug")).label("budget_ok"),
+                   voter_codes.c.id.label("code_id"), voter_codes.c.batch_id, voter_codes.c.revoked_at,
+                   *ratelimit.counted_columns(buckets), *_guard_columns(dialect, voter_codes.c.batch_id))
+            .select_from(processes.outerjoin(voter_codes, and_(*code_row)))
+            .where(processes.c.id == bindparam("process_id"), processes.c.slug == bindparam("slug"))
             .with_for_update(read=True, key_share=True, of=processes))
+
+
+def _cast_row(db, target: Target, code_hash: str, key: str, counters: ratelimit.Probe):
+    return db.execute(_cast_statement(_dialect(db), len(counters.buckets)), {
+        "process_id": target.process_id, "slug": target.process_slug, "budget_slug": target.budget_slug,
+        "code_hash": code_hash, **_lock_parameters(target.budget_id, code_hash, key),
+        **counters.parameters()}).first()
+
+
+class TargetOutOfDate(Exception):
+    """A target the app server kept must be read again (it is out of date, or a malformed code is
+    refused only once the phase is known): nothing was decided or written."""
 
 
 def cast_with_code(db, target: Target, code: str, content: dict, buckets: list, session_factory,
                    channel: str = "online", locale: str | None = None, submission: Submission | None = None,
                    key: str | None = None) -> Cast:
-    """:func:`cast` with the voter code as the voter typed it (the API): the code is entered
-    (:func:`pbengine.services.codes.enter`, under the rate limits ``buckets``) in the same statement
-    that begins the cast, so a ballot costs one round trip less. Raises as both do.
+    """:func:`cast` with the voter code as the voter typed it (the API), under the voter-code rate
+    limits ``buckets``, by the rules of :func:`pbengine.services.codes.enter`: the code is entered in
+    the statement that begins the cast (:func:`_cast_statement`), so a ballot costs one round trip.
+    Raises as both do.
 
-    ``target``: the budget, with its rules (:mod:`pbengine.services.ballot_rules`, kept while voting).
+    ``target``: the budget with its rules, read by this request or kept by the app server
+    (:mod:`pbengine.services.ballot_rules`). A kept one is checked by that same statement:
+    :class:`TargetOutOfDate` if it no longer holds, before anything is decided, and the caller reads
+    it again (and the ballot's content with it) and casts again.
     """
     key = slots.require_key(key)
-    if target.phase != Phase.VOTING:
+    if target.kept and not codes.well_formed(code):
+        raise TargetOutOfDate()  # a malformed code is refused after the phase is known
+    if target.phase is not None and target.phase != Phase.VOTING:
         raise VotingClosed(_("Voting is not open for this process."))
-    parameters = _lock_parameters(target.budget_id, codes.code_hash(key, code), key)
-    voter_code, row = codes.enter_code(db, key, target.process_id, code, buckets, session_factory,
-                                       statement=_entry_and_guard(_dialect(db), len(buckets)), parameters=parameters)
+    if not codes.well_formed(code):
+        codes.refuse(db, code, buckets, session_factory)
+    digest = codes.code_hash(key, code)
+    counters = ratelimit.probe(session_factory, buckets, request_db=db)
+    row = _cast_row(db, target, digest, key, counters)
+    if target.kept and not target.current(row):
+        raise TargetOutOfDate()
+    if row is None or row.phase != Phase.VOTING:
+        raise VotingClosed(_("Voting is not open for this process."))
+    if row.code_id is None or row.revoked_at is not None:
+        codes.refuse(db, code, buckets, session_factory)
+    counters.refuse_if_over([getattr(row, f"counted{i}") for i in range(len(buckets))])
+    # Not in the session: the fields the checks below read, without loading the code through the ORM.
+    voter_code = VoterCode(id=row.code_id, process_id=target.process_id, batch_id=row.batch_id, code_hash=digest)
     _check_guard(db, target, voter_code, row)
     return _store(db, target, voter_code, content, channel, locale, submission, key, "")
 

@@ -209,11 +209,12 @@ def _bucket_counts(index: int):
     current and the previous minute, the previous one weighted by how much of it is still counted.
     A minute without a key has no rows: its tag is then -1, which no row has."""
     weight = bindparam(f"w{index}", type_=Float)
-    return (select(func.coalesce(func.sum(case((RateCounter.minute == bindparam("m"), RateCounter.count),
-                                               else_=RateCounter.count * weight)), 0))
-            .where(RateCounter.scope == bindparam(f"s{index}"),
-                   or_(and_(RateCounter.minute == bindparam("m"), RateCounter.tag == bindparam(f"t{index}")),
-                       and_(RateCounter.minute == bindparam("m1"), RateCounter.tag == bindparam(f"u{index}"))))
+    counters = RateCounter.__table__.c  # on the table: a statement they are added to stays a Core one
+    return (select(func.coalesce(func.sum(case((counters.minute == bindparam("m"), counters.count),
+                                               else_=counters.count * weight)), 0))
+            .where(counters.scope == bindparam(f"s{index}"),
+                   or_(and_(counters.minute == bindparam("m"), counters.tag == bindparam(f"t{index}")),
+                       and_(counters.minute == bindparam("m1"), counters.tag == bindparam(f"u{index}"))))
             .scalar_subquery().label(f"counted{index}"))
 
 
