@@ -241,6 +241,9 @@ def get_tm_session(session_factory: sessionmaker[Session], transaction_manager, 
 def includeme(config):
     settings = config.get_settings()
     settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
+    # pyramid_tm would write the organizer's id into each transaction's notes, which nothing reads
+    # (and looking it up opens the web session on every request, a ballot's too).
+    settings.setdefault("tm.annotate_user", "false")
     config.include("pyramid_tm")
     config.include("pyramid_retry")
 

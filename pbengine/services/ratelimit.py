@@ -41,6 +41,7 @@ import hmac
 import secrets
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Literal, overload
 
@@ -75,6 +76,16 @@ def _insert(db):
 
 
 _KEY = ("scope", "minute", "tag")
+_names: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> its URL, the keys' cache key
+
+
+def _database(bind) -> str:
+    """The database a bind writes to (its URL as text, rendered once per engine: on every ballot's path)."""
+    engine = getattr(bind, "engine", bind)
+    name = _names.get(engine)
+    if name is None:
+        name = _names[engine] = str(engine.url)
+    return name
 
 
 @overload
@@ -83,7 +94,7 @@ def _key(db, minute: int, create: Literal[True], remember: bool = True) -> bytes
 def _key(db, minute: int, create: bool, remember: bool = True) -> bytes | None: ...
 def _key(db, minute: int, create: bool, remember: bool = True) -> bytes | None:
     """The random key of ``minute``, shared by every app server through the ``rate_key`` table."""
-    cache = (str(db.get_bind().url), minute)
+    cache = (_database(db.get_bind()), minute)
     with _keys_lock:
         if cache in _keys and (_keys[cache] is not None or not create):
             return _keys[cache]
@@ -110,7 +121,7 @@ def _key(db, minute: int, create: bool, remember: bool = True) -> bytes | None:
 
 def _cached(db, minute: int) -> bool:
     with _keys_lock:
-        return _keys.get((str(db.get_bind().url), minute)) is not None
+        return _keys.get((_database(db.get_bind()), minute)) is not None
 
 
 def tag(key: bytes, bucket: Bucket) -> int:
@@ -192,7 +203,7 @@ def reserve(session_factory, buckets: list[Bucket], now: float | None = None, re
 
 def _read_key(db, minute: int) -> bytes | None:
     """The key of ``minute`` if it exists; never creates it, and caches only a key that exists."""
-    cache = (str(db.get_bind().url), minute)
+    cache = (_database(db.get_bind()), minute)
     with _keys_lock:
         if _keys.get(cache) is not None:
             return _keys[cache]
@@ -300,8 +311,8 @@ def ready(session_factory, now: float | None = None) -> None:
     and app server, as :func:`probe` does on PostgreSQL; a key already known costs no query.
     """
     minute = int((time.time() if now is None else now) // MINUTE)
-    with session_factory() as db:
-        if _cached(db, minute):
+    with _keys_lock:
+        if _keys.get((_database(session_factory.kw["bind"]), minute)) is not None:
             return
     # On SQLite as a writer (BEGIN IMMEDIATE), taking its turn among this server's writers.
     with session_factory(bind=write_engine(session_factory.kw["bind"])) as db:
