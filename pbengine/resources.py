@@ -7,7 +7,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager, defer, joinedload
 
-from .models import Budget, Phase, Process, Project, Proposal, Role
+from .models import Budget, Process, Project, Proposal, Role
 from .security import Permission, process_principal
 from .services import ballot_rules, phases, ratelimit
 
@@ -140,7 +140,7 @@ def _cast_target():
                    budgets.slug.label("budget_slug"))
             .select_from(Process.__table__.join(Budget.__table__, budgets.process_id == processes.id))
             .where(processes.slug == bindparam("slug"), budgets.slug == bindparam("budget"),
-                   processes.phase != Phase.DRAFT.value))
+                   phases.public_processes(processes.phase)))
 
 
 _CAST_TARGET = _cast_target()
