@@ -1,6 +1,7 @@
 """The baseline of bench/cast.py: bare Pyramid + pyramid_tm + zope.sqlalchemy under waitress, one INSERT per POST.
 
 Usage: ``python bench/bare_app.py DATABASE_URL [THREADS]``; prints its port, then serves on 127.0.0.1.
+Each POST stores its row and commits (``bench/cast.py`` counts the rows stored after the load).
 SQLite gets the same connection settings as pbengine (WAL, synchronous=FULL, busy_timeout, BEGIN IMMEDIATE
 for writes), and both have production.ini's pool (its ``sqlalchemy.pool_size``, ``max_overflow`` and
 ``pool_pre_ping``, read from the file), so the two differ only by what pbengine does per ballot.
@@ -62,6 +63,10 @@ def app(url: str):
 
     def create(request):
         row = request.db.execute(insert(items).values(payload=request.body.decode()).returning(items.c.id)).one()
+        # zope.sqlalchemy commits only a session it knows wrote, and it does not see a Core INSERT: without
+        # this the transaction was rolled back and nothing was stored (before 2026-12-01 the bench compared
+        # pbengine with INSERT + ROLLBACK). zope.sqlalchemy's documented call for a Core write.
+        zope.sqlalchemy.mark_changed(request.db, transaction_manager=request.tm)
         request.response.status = 201
         return {"id": row.id, "echo": json.loads(request.body)}
 

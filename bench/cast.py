@@ -7,8 +7,9 @@ For each database: a fresh database, a process open for voting with one voter co
 two waitress servers on 127.0.0.1 (pbengine, and ``bench/bare_app.py`` on the same database);
 ``--clients`` concurrent keep-alive clients post ``--requests`` requests to each in turn: to pbengine
 ``POST /api/v1/.../ballots`` (code check, validation, ballot, audit), to the bare app ``POST /items``.
-Prints throughput, p50/p99 latency, errors and the server process's CPU time per request (from
-``/proc``, Linux only) side by side; asserts nothing.
+Prints throughput, p50/p99 latency, errors, the rows each server stored (counted in its database after
+the load: every acknowledged request must have stored one) and the server process's CPU time per
+request (from ``/proc``, Linux only) side by side; asserts nothing.
 
 ``--before DIR``: also serve, in the same run, the pbengine of another source tree (for example
 ``git archive <commit> | tar -x -C DIR``), for a before/after beside the bare app. Each tree's
@@ -90,6 +91,18 @@ def load(port: int, requests: list, clients: int) -> dict:
             "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000, "errors": errors, "n": len(latencies)}
 
 
+def stored(url: str, table: str) -> int:
+    """Rows of ``table`` in the database at ``url``."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+    finally:
+        engine.dispose()
+
+
 def _in_tree(tree: Path, code: str) -> list[str]:
     """A Python command running ``code`` with the modules of source tree ``tree`` first on the path."""
     return [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(tree)!r}); {code}"]
@@ -131,17 +144,18 @@ def bench(kind: str, n: int, clients: int, threads: int, directory: Path, before
         for name, tree in trees.items():
             databases[name] = prepare(tree, kind, directory, n + WARMUP)
         figures = {}
-        runs = [("bare Pyramid INSERT", ROOT, [sys.executable, str(ROOT / "bench" / "bare_app.py"),
-                                               databases["pbengine cast"]["url"], str(threads)],
+        shared = databases["pbengine cast"]["url"]  # the bare app's table is made in this database
+        runs = [("bare Pyramid INSERT", shared, "bench_item",
+                 [sys.executable, str(ROOT / "bench" / "bare_app.py"), shared, str(threads)],
                  [("/items", {"n": i, "approvals": ["p1", "p3"]}) for i in range(n + WARMUP)])]
         for name, tree in trees.items():
             db = databases[name]
             path = ballot_path(db["slug"], "citywide")
-            runs.append((name, tree, _in_tree(tree, SERVE)
+            runs.append((name, db["url"], "ballot", _in_tree(tree, SERVE)
                          + [str(tree), json.dumps(dict(BENCH_SETTINGS, **{"sqlalchemy.url": db["url"]})), str(threads)],
                          [(path, {"voter_code": code, "approvals": ["p1", "p3"] if i % 2 else ["p2"]})
                           for i, code in enumerate(db["codes"])]))
-        for name, _tree, argv, requests in runs:
+        for name, url, table, argv, requests in runs:
             with Server(argv) as server:
                 load(server.port, requests[:WARMUP], clients)
                 before_cpu = cpu_seconds(server.process.pid)
@@ -149,6 +163,7 @@ def bench(kind: str, n: int, clients: int, threads: int, directory: Path, before
                 after_cpu = cpu_seconds(server.process.pid)
                 figures[name]["cpu"] = None if before_cpu is None or after_cpu is None else \
                     (after_cpu - before_cpu) / n * 1000
+            figures[name]["stored"] = stored(url, table)
         return figures
     finally:
         for name, db in databases.items():
@@ -165,8 +180,8 @@ def main() -> None:
     parser.add_argument("--before", type=Path, help="another source tree of pbengine, served in the same run")
     args = parser.parse_args()
     print(f"{args.requests} requests, {args.clients} concurrent clients, waitress threads={args.threads}")
-    print(f"{'database':<11} {'server':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6} "
-          f"{'server CPU ms/req':>18}")
+    print(f"{'database':<11} {'server':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'stored':>7} "
+          f"{'ratio':>6} {'server CPU ms/req':>18}")
     with tempfile.TemporaryDirectory() as tmp:
         for kind in args.db.split(","):
             figures = bench(kind, args.requests, args.clients, args.threads, Path(tmp), args.before)
@@ -175,7 +190,7 @@ def main() -> None:
                 ratio = f"{f['rps'] / bare['rps']:.2f}x" if f is not bare else ""
                 cpu = "-" if f["cpu"] is None else f"{f['cpu']:.2f}"
                 print(f"{kind:<11} {name:<22} {f['rps']:>8.0f} {f['p50']:>8.1f} {f['p99']:>8.1f} "
-                      f"{f['errors']:>7} {ratio:>6} {cpu:>18}", flush=True)
+                      f"{f['errors']:>7} {f['stored']:>7} {ratio:>6} {cpu:>18}", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Casting a ballot through the API, and checking a receipt.
 
-The same rules as the website: the voter code is entered through ``services.codes.enter`` under the
+The same rules as the website: the voter code is entered by ``services.codes.enter``'s rules under the
 same rate limits (``limits.voter_code_buckets``), the ballot cast by ``services.ballots.cast_with_code``
-(the entry and the cast's locks in one statement).
+(the entry and the cast's locks in one statement), with the budget's rules as the app server keeps
+them while voting (``services.ballot_rules``; the cast's statement checks them).
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ CONTENT_KEYS = {BallotKind.APPROVAL: "approvals", BallotKind.KNAPSACK: "approval
                 BallotKind.CUMULATIVE: "points", BallotKind.RANKING: "ranking"}
 
 
-def ballot_content(budget, body: dict) -> tuple[str, dict]:
+def ballot_content(kind: BallotKind, body: dict) -> tuple[str, dict]:
     """The voter code and the ballot content of a body the OpenAPI document accepted: what the
-    document cannot say is which ballot field this budget's format uses (422 otherwise)."""
-    key = CONTENT_KEYS[BallotKind(budget.ballot_kind)]
+    document cannot say is which ballot field a budget's format (``kind``) uses (422 otherwise)."""
+    key = CONTENT_KEYS[kind]
     errors = {name: _("This budget's ballot does not use this field.")
               for name in sorted(set(body) - {"voter_code", key})}
     if key not in body:
@@ -36,17 +37,14 @@ def ballot_content(budget, body: dict) -> tuple[str, dict]:
 
 @api_view("api.ballots", Permission.VOTE, request_method="POST")
 def cast_ballot(context, request):
-    budget = context.budget
-    process = context.process
-    code, content = ballot_content(budget, request.openapi_validated.body)
     submission = submissions.submission(request.headers.get("Idempotency-Key"),
                                         request.registry.settings["pbengine.code_key"], field="Idempotency-Key")
     try:
-        # The code's entry (services.codes.enter) and the cast's locks in one statement.
-        cast = ballots.cast_with_code(request.db, budget, code, content, limits.voter_code_buckets(request, code),
-                                      request.registry["dbsession_factory"], channel="api",
-                                      locale=request.locale_name, submission=submission,
-                                      key=request.registry.settings["pbengine.code_key"])
+        try:
+            cast = _cast(context, request, submission)
+        except ballots.TargetOutOfDate:
+            context.resolve()  # the budget as the database has it now (the app server's copy was out of date)
+            cast = _cast(context, request, submission)
     except CodeInvalid as error:
         # Answered, not raised: the request commits, with the failure counted (pbengine.limits).
         return error_body(request, error.status, error.code, error.message, {"voter_code": error.message})
@@ -56,8 +54,23 @@ def cast_ballot(context, request):
     request.response.headers["Location"] = receipt_url
     if cast.repeated:
         request.response.headers["Idempotent-Replayed"] = "true"
-    return {"receipt": cast.receipt, "receipt_hash": cast.receipt_hash, "process": process.slug,
-            "budget": budget.slug, "replaced_previous": cast.replaced, "receipt_url": receipt_url}
+    return {"receipt": cast.receipt, "receipt_hash": cast.receipt_hash, "process": context.process_slug,
+            "budget": context.budget_slug, "replaced_previous": cast.replaced, "receipt_url": receipt_url}
+
+
+def _cast(context, request, submission):
+    """The cast, by the rules of ``context.target`` (the ballot's fields too)."""
+    target = context.target
+    try:
+        code, content = ballot_content(target.rules.kind, request.openapi_validated.body)
+    except ApiError:
+        if not target.kept:
+            raise
+        raise ballots.TargetOutOfDate() from None  # refused only by rules read just now
+    # The code's entry (services.codes.enter's rules) and the cast's locks in one statement.
+    return ballots.cast_with_code(request.db, target, code, content, limits.voter_code_buckets(request, code),
+                                  request.registry["dbsession_factory"], channel="api", locale=request.locale_name,
+                                  submission=submission, key=request.registry.settings["pbengine.code_key"])
 
 
 @api_view("api.receipt", Permission.VIEW)

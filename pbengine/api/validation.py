@@ -65,9 +65,17 @@ def json_loads(value: bytes | str):
         body = json.loads(value)
     except RecursionError:
         raise ValueError("nested too deep") from None
-    if "\\u0000" in json.dumps(body):
+    if _may_hold_nul(value) and "\\u0000" in json.dumps(body):
         raise ApiError(400, "invalid_input", _("A field holds a NUL character, which no field accepts."))
     return body
+
+
+def _may_hold_nul(value: bytes | str) -> bool:
+    """False when a parsed body surely holds no NUL: the parser refuses a raw one in a string, so it
+    can only be written as the escape ``\\u0000``; a body in UTF-16 or UTF-32 (zero bytes) is looked at."""
+    if isinstance(value, str):
+        return "\\u0000" in value
+    return b"\\u0000" in value or b"\x00" in value
 
 
 def _cause(error: Exception) -> Exception | None:

@@ -21,6 +21,8 @@ import zope.sqlalchemy
 from sqlalchemy import engine_from_config, event
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import Session, sessionmaker
+from transaction._transaction import Status as ZopeStatus  # as zope.sqlalchemy itself checks it
+from zope.sqlalchemy.datamanager import STATUS_ACTIVE, join_transaction, mark_changed
 
 BEGIN_OPTION = "pbengine_sqlite_begin"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -172,23 +174,56 @@ def write_engine(engine: Engine) -> Engine:
 TM_KEY = "pbengine_transaction_manager"  # session.info: the transaction manager a session is joined to
 
 
-def _core_writes_count(execute_state) -> None:
-    """A Core INSERT, UPDATE or DELETE through a request's session marks it changed, as an ORM one does.
+def _manager(session):
+    return session.info.get(TM_KEY)
 
-    zope.sqlalchemy commits a session only if it knows the session wrote, and it sees only ORM
-    statements by itself: a Core statement (the hot path's, built on tables) would otherwise be
-    rolled back at the end of the request without a word. Sessions not joined to a transaction
-    manager (``get_tm_session``) are left alone.
+
+def _join(session, *_args) -> None:
+    if (manager := _manager(session)) is not None:
+        join_transaction(session, STATUS_ACTIVE, manager, False)
+
+
+def _changed(session, *_args) -> None:
+    if (manager := _manager(session)) is not None:
+        mark_changed(session, manager, False)
+
+
+def _bulk_changed(context) -> None:
+    _changed(context.session)
+
+
+def _committed_by_manager(session) -> None:
+    if (manager := _manager(session)) is not None:
+        assert session.in_nested_transaction() or manager.get().status == ZopeStatus.COMMITTING, \
+            "Transaction must be committed using the transaction manager"
+
+
+def _writes_count(execute_state) -> None:
+    """An INSERT, UPDATE or DELETE through a request's session marks it changed, ORM or Core.
+
+    zope.sqlalchemy commits a session only if it knows the session wrote, and by itself it sees only
+    ORM statements: a Core statement (the hot path's, built on tables) would otherwise be rolled
+    back at the end of the request without a word.
     """
-    manager = execute_state.session.info.get(TM_KEY)
-    if manager is not None and not execute_state.is_orm_statement and (
-            execute_state.is_insert or execute_state.is_update or execute_state.is_delete):
-        zope.sqlalchemy.mark_changed(execute_state.session, transaction_manager=manager)
+    if execute_state.is_insert or execute_state.is_update or execute_state.is_delete:
+        _changed(execute_state.session)
+
+
+# zope.sqlalchemy's listeners (``zope.sqlalchemy.register``), on the factory once rather than on each
+# session (seven listeners added per request were a measurable part of a ballot's CPU): a session
+# follows the transaction manager in its ``info`` (TM_KEY, get_tm_session); sessions without one (the
+# short transactions of rate limits and web sessions) are left alone.
+_LISTENERS: dict[str, Callable[..., None]] = {"after_begin": _join, "after_attach": _join, "after_flush": _changed,
+                                             "after_bulk_update": _bulk_changed, "after_bulk_delete": _bulk_changed,
+                                             "before_commit": _committed_by_manager, "do_orm_execute": _writes_count}
+_JOINED = "pbengine_joined_to_tm"  # set on the factories made by get_session_factory
 
 
 def get_session_factory(engine: Engine) -> sessionmaker[Session]:
     factory = sessionmaker(bind=engine, expire_on_commit=False)
-    event.listen(factory, "do_orm_execute", _core_writes_count)
+    for name, listener in _LISTENERS.items():
+        event.listen(factory, name, listener)
+    setattr(factory, _JOINED, True)
     return factory
 
 
@@ -198,13 +233,17 @@ def get_tm_session(session_factory: sessionmaker[Session], transaction_manager, 
     if bind is not None:
         options["bind"] = bind
     dbsession = session_factory(**options)
-    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
+    if not getattr(session_factory, _JOINED, False):  # a factory not made by get_session_factory
+        zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
     return dbsession
 
 
 def includeme(config):
     settings = config.get_settings()
     settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
+    # pyramid_tm would write the organizer's id into each transaction's notes, which nothing reads
+    # (and looking it up opens the web session on every request, a ballot's too).
+    settings.setdefault("tm.annotate_user", "false")
     config.include("pyramid_tm")
     config.include("pyramid_retry")
 

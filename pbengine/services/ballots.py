@@ -22,23 +22,22 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Table, bindparam, exists, func, literal_column, or_, select, union_all
+from sqlalchemy import Table, and_, bindparam, exists, func, literal_column, or_, select, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import contains_eager
 
-from voting_rules import Ballot as RuleBallot
-from voting_rules import BallotError, BallotErrorCode, validate_ballot
-from voting_rules import Project as RuleProject
-
 from ..i18n import _
-from ..models import Ballot, BallotKind, Budget, CodeBatch, Phase, Process, ReplacedBallot, VoterCode
+from ..models import Ballot, Budget, CodeBatch, Phase, Process, ReplacedBallot, VoterCode
 from ..models.voting import cast_day, code_batch_budget, new_ballot_id
-from ..money import to_units
-from . import ballot_errors, codes, eligibility, slots
+from . import codes, eligibility, ratelimit, slots
+from .ballot_rules import Target, check, target_of
+from .ballot_rules import normalise_content as normalise_content  # the ballot checks, where callers import them
+from .ballot_rules import rule_projects as rule_projects
+from .ballot_rules import to_rule_ballot as to_rule_ballot
+from .ballot_rules import validate as validate
 from .errors import CodeAlreadyUsed, InvalidInput, SubmissionConflict, VotingClosed
 from .phases import voting_open
-from .processes import ballot_format
 from .submissions import RECEIPT_ALPHABET, RECEIPT_LENGTH, Submission
 
 
@@ -53,59 +52,6 @@ def receipt_hash(receipt: str) -> str:
     return hashlib.sha256(normalised.encode()).hexdigest()
 
 
-def rule_projects(budget: Budget) -> list[RuleProject]:
-    """The budget's projects for ``voting_rules`` (costs in whole currency units, exact)."""
-    currency = budget.process.currency
-    return [RuleProject(id=p.code, cost=to_units(p.cost, currency), name=p.title, categories=tuple(p.categories or ()))
-            for p in budget.projects]
-
-
-def to_rule_ballot(voter_id: str, content: dict) -> RuleBallot:
-    return RuleBallot(
-        voter_id=voter_id,
-        approvals=tuple(content.get("approvals", ())),
-        points=dict(content["points"]) if "points" in content else None,
-        ranking=tuple(content.get("ranking", ())),
-    )
-
-
-def normalise_content(budget: Budget, content: dict) -> dict:
-    """The part of ``content`` that the budget's ballot format uses, in the stored shape.
-
-    Project codes as strings, approvals sorted, points by project without the zeros, a ranking's
-    places as given (an empty place is ``""``; empty places after the last filled one are places
-    not used). Nothing that ``voting_rules.validate_ballot`` checks is decided here: a project
-    named twice, a gap in a ranking or points that are not whole numbers stay, for it to refuse.
-    """
-    kind = BallotKind(budget.ballot_kind)
-    try:
-        if kind in (BallotKind.APPROVAL, BallotKind.KNAPSACK):
-            return {"approvals": sorted(str(c) for c in content.get("approvals", []))}
-        if kind is BallotKind.CUMULATIVE:
-            points = {str(k): v for k, v in (content.get("points") or {}).items()}
-            return {"points": {k: v for k, v in sorted(points.items()) if v != 0}}
-        ranking = ["" if c is None else str(c).strip() for c in content.get("ranking", [])]
-        while ranking and not ranking[-1]:
-            ranking.pop()
-        return {"ranking": ranking}
-    except (TypeError, ValueError, AttributeError):
-        shape = BallotError(BallotErrorCode.WRONG_FORMAT, f"ballot: not in the shape of a {kind} ballot",
-                            expected=kind.value)
-        raise ballot_errors.refusal(budget, shape) from None
-
-
-def validate(budget: Budget, content: dict, locale: str | None = None) -> dict:
-    """The normalised ballot content, or :class:`BallotInvalid` naming what to change
-    (:mod:`pbengine.services.ballot_errors`)."""
-    content = normalise_content(budget, content)
-    try:
-        validate_ballot(ballot_format(budget), to_rule_ballot("ballot", content),
-                        rule_projects(budget), to_units(budget.amount, budget.process.currency))
-    except BallotError as error:
-        raise ballot_errors.refusal(budget, error, locale) from None
-    return content
-
-
 @dataclass
 class Cast:
     receipt: str
@@ -114,13 +60,13 @@ class Cast:
     repeated: bool = False  # a repeat of a submission already stored: nothing new was written
 
 
-def _slot(budget: Budget, voter_code: VoterCode, key: str | None) -> str:
-    return slots.slot(slots.require_key(key), budget.id, voter_code.code_hash)
+def _slot(budget_id: int, voter_code: VoterCode, key: str | None) -> str:
+    return slots.slot(slots.require_key(key), budget_id, voter_code.code_hash)
 
 
 def current_ballot(db, budget: Budget, voter_code: VoterCode, key: str | None) -> Ballot | None:
     """The code's current ballot in ``budget`` (found through its slot: needs the code key)."""
-    return db.scalars(select(Ballot).where(Ballot.slot == _slot(budget, voter_code, key))).first()
+    return db.scalars(select(Ballot).where(Ballot.slot == _slot(budget.id, voter_code, key))).first()
 
 
 def _guard_columns(dialect: str, batch_id) -> list:
@@ -149,11 +95,11 @@ def _dialect(db) -> str:
     return "postgresql" if db.get_bind().dialect.name == "postgresql" else "sqlite"
 
 
-def _lock_parameters(budget: Budget, code_hash: str, key: str | None) -> dict:
-    return {"budget_id": budget.id, "lock": slots.lock_number(slots.code_lock(slots.require_key(key), code_hash))}
+def _lock_parameters(budget_id: int, code_hash: str, key: str | None) -> dict:
+    return {"budget_id": budget_id, "lock": slots.lock_number(slots.code_lock(slots.require_key(key), code_hash))}
 
 
-def _enter_cast(db, budget: Budget, voter_code: VoterCode | None, key: str | None) -> None:
+def _enter_cast(db, target: Target, voter_code: VoterCode | None, key: str | None) -> None:
     """Refuse a cast once voting is over, or with a code whose batch is for other budgets; with a code,
     hold its lock until the transaction ends. One statement.
 
@@ -162,46 +108,93 @@ def _enter_cast(db, budget: Budget, voter_code: VoterCode | None, key: str | Non
     code's casts, in every budget, run one after the other (so that a limit of N budgets holds;
     :func:`pbengine.services.slots.lock_number`; SQLite has one writer at a time anyway).
     """
-    parameters: dict = {"process_id": budget.process_id}
+    parameters: dict = {"process_id": target.process_id}
     if voter_code is not None:
-        parameters.update(batch_id=voter_code.batch_id, **_lock_parameters(budget, voter_code.code_hash, key))
-    _check_guard(db, budget, voter_code, db.execute(_GUARDS[(_dialect(db), voter_code is not None)], parameters).one())
+        parameters.update(batch_id=voter_code.batch_id, **_lock_parameters(target.budget_id, voter_code.code_hash, key))
+    _check_guard(db, target, voter_code, db.execute(_GUARDS[(_dialect(db), voter_code is not None)], parameters).one())
 
 
-def _check_guard(db, budget: Budget, voter_code: VoterCode | None, row) -> None:
+def _check_guard(db, target: Target, voter_code: VoterCode | None, row) -> None:
     if row.phase != Phase.VOTING:
         raise VotingClosed(_("Voting is not open for this process."))
     if voter_code is None or voter_code.batch_id is None or row.all_budgets is None or row.all_budgets:
         return  # a paper ballot, or no batch, or a batch for every budget
     if not row.in_batch:
-        eligibility.ensure_eligible(db, budget, voter_code)  # raises NotEligible, with the batch's budgets
+        eligibility.ensure_eligible(db, target.budget(db), voter_code)  # raises NotEligible, with the batch's budgets
 
 
 @functools.cache
-def _entry_and_guard(dialect: str, buckets: int):
-    """:func:`pbengine.services.codes.entry_statement` with the guard's columns: the code, its rate-limit
-    counters, the phase under the process row's shared lock and the code's advisory lock, at once."""
-    processes = Process.__table__
-    return (codes.entry_statement(buckets).join(processes, processes.c.id == VoterCode.process_id)
-            .add_columns(processes.c.phase, *_guard_columns(dialect, VoterCode.__table__.c.batch_id))
+def _cast_statement(dialect: str, buckets: int):
+    """The first statement of an API cast, on the tables (built once per dialect and number of buckets).
+
+    One row per process (none if the process row is gone or its slug changed): its phase, under a
+    shared lock on the row (PostgreSQL ``FOR KEY SHARE``), its ``created_at`` and locked fingerprint
+    and whether the budget is still its own (``budget_ok``), to check a target the app server kept
+    (:mod:`pbengine.services.ballot_rules`); the voter code, if the process has it (an outer join:
+    NULL columns otherwise); what the code's rate-limit ``buckets`` counted; the code's advisory
+    lock and its batch's eligibility (:func:`_guard_columns`).
+    """
+    processes, voter_codes, budgets = Process.__table__, VoterCode.__table__, Budget.__table__
+    code_row = voter_codes.c.process_id == processes.c.id, voter_codes.c.code_hash == bindparam("code_hash")
+    return (select(processes.c.phase, processes.c.created_at, processes.c.config_fingerprint,
+                   exists().where(budgets.c.id == bindparam("budget_id"), budgets.c.process_id == processes.c.id,
+                                  budgets.c.slug == bindparam("budget_slug")).label("budget_ok"),
+                   voter_codes.c.id.label("code_id"), voter_codes.c.batch_id, voter_codes.c.revoked_at,
+                   *ratelimit.counted_columns(buckets), *_guard_columns(dialect, voter_codes.c.batch_id))
+            .select_from(processes.outerjoin(voter_codes, and_(*code_row)))
+            .where(processes.c.id == bindparam("process_id"), processes.c.slug == bindparam("slug"))
             .with_for_update(read=True, key_share=True, of=processes))
 
 
-def cast_with_code(db, budget: Budget, code: str, content: dict, buckets: list, session_factory,
+def _cast_row(db, target: Target, code_hash: str, key: str, counters: ratelimit.Probe):
+    return db.execute(_cast_statement(_dialect(db), len(counters.buckets)), {
+        "process_id": target.process_id, "slug": target.process_slug, "budget_slug": target.budget_slug,
+        "code_hash": code_hash, **_lock_parameters(target.budget_id, code_hash, key),
+        **counters.parameters()}).first()
+
+
+class TargetOutOfDate(Exception):
+    """A target the app server kept must be read again (it is out of date, or a malformed code is
+    refused only once the phase is known): nothing was decided or written."""
+
+
+def cast_with_code(db, target: Target, code: str, content: dict, buckets: list, session_factory,
                    channel: str = "online", locale: str | None = None, submission: Submission | None = None,
                    key: str | None = None) -> Cast:
-    """:func:`cast` with the voter code as the voter typed it (the API): the code is entered
-    (:func:`pbengine.services.codes.enter`, under the rate limits ``buckets``) in the same statement
-    that begins the cast, so a ballot costs one round trip less. Raises as both do."""
+    """:func:`cast` with the voter code as the voter typed it (the API), under the voter-code rate
+    limits ``buckets``, by the rules of :func:`pbengine.services.codes.enter`: the code is entered in
+    the statement that begins the cast (:func:`_cast_statement`), so a ballot costs one round trip.
+    Raises as both do.
+
+    ``target``: the budget with its rules, read by this request or kept by the app server
+    (:mod:`pbengine.services.ballot_rules`). A kept one is checked by that same statement:
+    :class:`TargetOutOfDate` if it no longer holds, before anything is decided, and the caller reads
+    it again (and the ballot's content with it) and casts again.
+    """
     key = slots.require_key(key)
-    parameters = _lock_parameters(budget, codes.code_hash(key, code), key)
-    voter_code, row = codes.enter(db, key, budget.process, code, buckets, session_factory,
-                                  statement=_entry_and_guard(_dialect(db), len(buckets)), parameters=parameters)
-    _check_guard(db, budget, voter_code, row)
-    return _store(db, budget, voter_code, content, channel, locale, submission, key, "")
+    if target.kept and not codes.well_formed(code):
+        raise TargetOutOfDate()  # a malformed code is refused after the phase is known
+    if target.phase is not None and target.phase != Phase.VOTING:
+        raise VotingClosed(_("Voting is not open for this process."))
+    if not codes.well_formed(code):
+        codes.refuse(db, code, buckets, session_factory)
+    digest = codes.code_hash(key, code)
+    counters = ratelimit.probe(session_factory, buckets, request_db=db)
+    row = _cast_row(db, target, digest, key, counters)
+    if target.kept and not target.current(row):
+        raise TargetOutOfDate()
+    if row is None or row.phase != Phase.VOTING:
+        raise VotingClosed(_("Voting is not open for this process."))
+    if row.code_id is None or row.revoked_at is not None:
+        codes.refuse(db, code, buckets, session_factory)
+    counters.refuse_if_over([getattr(row, f"counted{i}") for i in range(len(buckets))])
+    # Not in the session: the fields the checks below read, without loading the code through the ORM.
+    voter_code = VoterCode(id=row.code_id, process_id=target.process_id, batch_id=row.batch_id, code_hash=digest)
+    _check_guard(db, target, voter_code, row)
+    return _store(db, target, voter_code, content, channel, locale, submission, key, "")
 
 
-def _digests(submission: Submission | None, budget: Budget, voter: str) -> tuple[str | None, str | None]:
+def _digests(submission: Submission | None, budget_id: int, voter: str) -> tuple[str | None, str | None]:
     """The submission's stored hash as a first ballot, and as one replacing an earlier ballot.
 
     Which of the two a stored ballot carries tells a repeat whether it replaced one, and only to
@@ -209,7 +202,7 @@ def _digests(submission: Submission | None, budget: Budget, voter: str) -> tuple
     """
     if submission is None:
         return None, None
-    return submission.digest(budget.id, voter), submission.digest(budget.id, voter + "\x1freplacing")
+    return submission.digest(budget_id, voter), submission.digest(budget_id, voter + "\x1freplacing")
 
 
 def cast(db, budget: Budget, voter_code: VoterCode | None, content: dict, channel: str = "online",
@@ -228,61 +221,62 @@ def cast(db, budget: Budget, voter_code: VoterCode | None, content: dict, channe
         raise VotingClosed(_("Voting is not open for this process."))
     if voter_code is not None and (voter_code.process_id != process.id or voter_code.revoked_at):
         raise InvalidInput(_("This voter code is not valid for this vote."))
-    _enter_cast(db, budget, voter_code, key)
-    return _store(db, budget, voter_code, content, channel, locale, submission, key, entered_by)
+    target = target_of(budget)
+    _enter_cast(db, target, voter_code, key)
+    return _store(db, target, voter_code, content, channel, locale, submission, key, entered_by)
 
 
-def _store(db, budget: Budget, voter_code: VoterCode | None, content: dict, channel: str, locale: str | None,
+def _store(db, target: Target, voter_code: VoterCode | None, content: dict, channel: str, locale: str | None,
            submission: Submission | None, key: str | None, entered_by: str) -> Cast:
     """The cast once :func:`_enter_cast` has passed: validate, then store or find the repeat."""
-    process = budget.process
-    content = validate(budget, content, locale)
-    slot = _slot(budget, voter_code, key) if voter_code is not None else None
+    rules, budget_id = target.rules, target.budget_id
+    content = check(rules, content, lambda: target.budget(db), locale)
+    slot = _slot(budget_id, voter_code, key) if voter_code is not None else None
     voter = f"code:{voter_code.id}" if voter_code is not None else "paper"
-    first, replacing = _digests(submission, budget, voter)
-    if process.max_budgets is None:
+    first, replacing = _digests(submission, budget_id, voter)
+    if rules.max_budgets is None:
         # A first ballot, the common case: one INSERT that does nothing if the slot holds a ballot or
         # this submission is stored (unique slot and submission hash); then the checks below find why.
-        new = _insert_first(db, budget, slot, content, channel, submission, voter, first,
+        new = _insert_first(db, budget_id, slot, content, channel, submission, voter, first,
                             entered_by if voter_code is None else "")
         if new is not None:
             return new
     # One query for both: this very submission, if stored already, and the code's current ballot.
     wanted = ([Ballot.submission_hash.in_((first, replacing))] if first else []) + (
         [Ballot.slot == slot] if slot else [])
-    found = db.scalars(select(Ballot).where(Ballot.budget_id == budget.id, or_(*wanted))).all() if wanted else []
+    found = db.scalars(select(Ballot).where(Ballot.budget_id == budget_id, or_(*wanted))).all() if wanted else []
     stored = next((b for b in found if first and b.submission_hash in (first, replacing)), None)
     if stored is not None:
         assert submission is not None  # only a submission's hash finds a stored ballot
         if stored.content != content:
             raise SubmissionConflict(_("This submission was already recorded with other choices. "
                                        "Reload the ballot and submit it again."))
-        return Cast(submission.receipt(budget.id, voter), stored.receipt_hash,
+        return Cast(submission.receipt(budget_id, voter), stored.receipt_hash,
                     stored.submission_hash == replacing, repeated=True)
     current = next((b for b in found if slot and b.slot == slot), None)
     if first and current is not None:  # only a slot with a ballot can have had one replaced
         earlier = db.scalars(select(ReplacedBallot).where(
-            ReplacedBallot.budget_id == budget.id, ReplacedBallot.submission_hash.in_((first, replacing)))).first()
+            ReplacedBallot.budget_id == budget_id, ReplacedBallot.submission_hash.in_((first, replacing)))).first()
         if earlier is not None:  # a repeat of a submission the voter has replaced since
             assert submission is not None  # found by the submission's hash
-            return Cast(submission.receipt(budget.id, voter), earlier.receipt_hash,
+            return Cast(submission.receipt(budget_id, voter), earlier.receipt_hash,
                         earlier.submission_hash == replacing, repeated=True)
     if voter_code is not None and current is None:  # a new budget for this code (a re-vote is not)
-        eligibility.ensure_within_limit(db, budget, voter_code, key)
-    if current is not None and not process.allow_revote:
+        eligibility.ensure_within_limit(db, target.budget(db), voter_code, key)
+    if current is not None and not rules.allow_revote:
         raise CodeAlreadyUsed(_("This voter code has already been used "
                                 "for this budget, and this vote does not allow changing a ballot."))
-    receipt = submission.receipt(budget.id, voter) if submission is not None else new_receipt()
+    receipt = submission.receipt(budget_id, voter) if submission is not None else new_receipt()
     digest = replacing if current is not None else first
     if current is not None:
         # Only that its receipt was replaced remains; its content goes with the overwritten row.
-        db.add(ReplacedBallot(receipt_hash=current.receipt_hash, budget_id=budget.id,
+        db.add(ReplacedBallot(receipt_hash=current.receipt_hash, budget_id=budget_id,
                               submission_hash=current.submission_hash))
         current.receipt_hash, current.content, current.channel = receipt_hash(receipt), content, channel
         current.submission_hash, current.cast_at = digest, cast_day()
         db.flush()
         return Cast(receipt, current.receipt_hash, True)
-    ballot = Ballot(budget_id=budget.id, slot=slot, receipt_hash=receipt_hash(receipt), content=content,
+    ballot = Ballot(budget_id=budget_id, slot=slot, receipt_hash=receipt_hash(receipt), content=content,
                     channel=channel, submission_hash=digest, entered_by=entered_by if voter_code is None else "")
     db.add(ballot)
     db.flush()
@@ -301,14 +295,14 @@ _INSERT_FIRST = {name: insert(_BALLOTS).values({c: bindparam(c) for c in _FIRST_
                  for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
 
 
-def _insert_first(db, budget: Budget, slot: str | None, content: dict, channel: str, submission: Submission | None,
+def _insert_first(db, budget_id: int, slot: str | None, content: dict, channel: str, submission: Submission | None,
                   voter: str, digest: str | None, entered_by: str) -> Cast | None:
     """Store a ballot unless its slot already holds one or its submission is stored: the Cast, or None."""
-    receipt = submission.receipt(budget.id, voter) if submission is not None else new_receipt()
+    receipt = submission.receipt(budget_id, voter) if submission is not None else new_receipt()
     digest_of_receipt = receipt_hash(receipt)
     dialect = db.get_bind().dialect.name
     stored = db.execute(_INSERT_FIRST["postgresql" if dialect == "postgresql" else "sqlite"], {
-        "id": new_ballot_id(), "budget_id": budget.id, "slot": slot, "receipt_hash": digest_of_receipt,
+        "id": new_ballot_id(), "budget_id": budget_id, "slot": slot, "receipt_hash": digest_of_receipt,
         "content": content, "channel": channel, "submission_hash": digest, "cast_at": cast_day(),
         "entered_by": entered_by}).first()
     return Cast(receipt, digest_of_receipt, False) if stored is not None else None

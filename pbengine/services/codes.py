@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import NoReturn
 
 from sqlalchemy import bindparam, func, select
 
@@ -112,7 +113,7 @@ _BY_HASH = select(VoterCode).where(VoterCode.code_hash == bindparam("code_hash")
 def find(db, key: str, process: Process, code: str) -> VoterCode:
     """The valid (not revoked) code of ``process``, or :class:`CodeInvalid` (no rate limit: for the
     services and tests; a voter's entry goes through :func:`enter`)."""
-    if len(normalise(code)) != GROUPS * GROUP_SIZE:
+    if not well_formed(code):
         raise _malformed()
     voter_code = db.scalars(_BY_HASH, {"code_hash": code_hash(key, code), "process_id": process.id}).first()
     if voter_code is None or voter_code.revoked_at is not None:
@@ -122,15 +123,14 @@ def find(db, key: str, process: Process, code: str) -> VoterCode:
 
 @functools.cache
 def entry_statement(buckets: int):
-    """The code and what its ``buckets`` counted, in one SELECT (built once per number of buckets);
-    :func:`enter` runs it, or a statement built on it with more columns (a cast's locks)."""
+    """The code and what its ``buckets`` counted, in one SELECT (built once per number of buckets)."""
     return _BY_HASH.add_columns(*ratelimit.counted_columns(buckets))
 
 
-def enter(db, key: str, process: Process, code: str, buckets: list[Bucket], session_factory,
-          statement=None, parameters: dict | None = None):
-    """A voter's entry of a voter code, on the site and through the API: the code of ``process``
-    under the voter-code rate limits ``buckets`` (:mod:`pbengine.services.ratelimit`).
+def enter(db, key: str, process: Process, code: str, buckets: list[Bucket], session_factory) -> VoterCode:
+    """A voter's entry of a voter code on the site: the code of ``process`` under the voter-code rate
+    limits ``buckets`` (:mod:`pbengine.services.ratelimit`). The API's cast enters the code in its own
+    first statement, by the same rules (``services.ballots.cast_with_code``).
 
     :class:`VotingClosed` when the process is not voting. A code that is malformed, unknown or
     revoked is counted as a failure in every bucket, after the check, then refused with
@@ -139,26 +139,30 @@ def enter(db, key: str, process: Process, code: str, buckets: list[Bucket], sess
     of the code. Identical submissions in flight, and voters sharing an address, never wait on
     one another's counters. One SELECT reads the code and the counters together.
 
-    Returns the :class:`VoterCode`; with ``statement`` (built on :func:`entry_statement`, with more
-    columns and their ``parameters``), the code and the statement's row (casting through the API:
-    ``services.ballots.cast_with_code``, whose locks are in the same statement).
-
     The caller answers :class:`CodeInvalid` without raising it further, so that the request
     commits: on SQLite the failure is counted in the request's own transaction.
     """
     if not voting_open(process):
         raise VotingClosed(_("Voting is not open for this process."))
-    malformed = len(normalise(code)) != GROUPS * GROUP_SIZE
-    if not malformed:
+    if well_formed(code):
         counters = ratelimit.probe(session_factory, buckets, request_db=db)
-        row = db.execute(entry_statement(len(buckets)) if statement is None else statement,
-                         {"code_hash": code_hash(key, code), "process_id": process.id, **counters.parameters(),
-                          **(parameters or {})}).first()
+        row = db.execute(entry_statement(len(buckets)), {"code_hash": code_hash(key, code), "process_id": process.id,
+                                                          **counters.parameters()}).first()
         if row is not None and row[0].revoked_at is None:
             counters.refuse_if_over(row[1:1 + len(buckets)])
-            return row[0] if statement is None else (row[0], row)
-    ratelimit.reserve(session_factory, buckets, request_db=db)  # counted, never released
-    raise _malformed() if malformed else _not_valid()
+            return row[0]
+    refuse(db, code, buckets, session_factory)
+
+
+def well_formed(code: str) -> bool:
+    return len(normalise(code)) == GROUPS * GROUP_SIZE
+
+
+def refuse(db, code: str, buckets: list[Bucket], session_factory) -> NoReturn:
+    """Count a failed entry of ``code`` in every bucket (never released), then refuse it: :class:`CodeInvalid`,
+    or :class:`TooManyAttempts` when that goes over a limit."""
+    ratelimit.reserve(session_factory, buckets, request_db=db)
+    raise _not_valid() if well_formed(code) else _malformed()
 
 
 def revoke(db, process: Process, reference: str, actor: str = "") -> VoterCode:

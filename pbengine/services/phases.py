@@ -71,9 +71,10 @@ def is_public(process: Phased) -> bool:
     return phase_of(process) is not Phase.DRAFT
 
 
-def public_processes():
-    """:func:`is_public` as an SQL condition on ``Process``."""
-    return Process.phase != Phase.DRAFT.value
+def public_processes(phase=None):
+    """:func:`is_public` as an SQL condition on ``Process`` (or on ``phase``, the process table's column
+    in a statement built on the tables)."""
+    return (Process.phase if phase is None else phase) != Phase.DRAFT.value
 
 
 def vote_over(process: Process) -> bool:

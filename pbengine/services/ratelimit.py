@@ -41,6 +41,7 @@ import hmac
 import secrets
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Literal, overload
 
@@ -50,7 +51,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..i18n import _
 from ..models import RateCounter, RateKey
-from ..models.session import BEGIN_OPTION, DatabaseBusy
+from ..models.session import BEGIN_OPTION, DatabaseBusy, write_engine
 from .errors import TooManyAttempts
 
 MINUTE = 60
@@ -75,6 +76,16 @@ def _insert(db):
 
 
 _KEY = ("scope", "minute", "tag")
+_names: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> its URL, the keys' cache key
+
+
+def _database(bind) -> str:
+    """The database a bind writes to (its URL as text, rendered once per engine: on every ballot's path)."""
+    engine = getattr(bind, "engine", bind)
+    name = _names.get(engine)
+    if name is None:
+        name = _names[engine] = str(engine.url)
+    return name
 
 
 @overload
@@ -83,7 +94,7 @@ def _key(db, minute: int, create: Literal[True], remember: bool = True) -> bytes
 def _key(db, minute: int, create: bool, remember: bool = True) -> bytes | None: ...
 def _key(db, minute: int, create: bool, remember: bool = True) -> bytes | None:
     """The random key of ``minute``, shared by every app server through the ``rate_key`` table."""
-    cache = (str(db.get_bind().url), minute)
+    cache = (_database(db.get_bind()), minute)
     with _keys_lock:
         if cache in _keys and (_keys[cache] is not None or not create):
             return _keys[cache]
@@ -110,7 +121,7 @@ def _key(db, minute: int, create: bool, remember: bool = True) -> bytes | None:
 
 def _cached(db, minute: int) -> bool:
     with _keys_lock:
-        return _keys.get((str(db.get_bind().url), minute)) is not None
+        return _keys.get((_database(db.get_bind()), minute)) is not None
 
 
 def tag(key: bytes, bucket: Bucket) -> int:
@@ -192,7 +203,7 @@ def reserve(session_factory, buckets: list[Bucket], now: float | None = None, re
 
 def _read_key(db, minute: int) -> bytes | None:
     """The key of ``minute`` if it exists; never creates it, and caches only a key that exists."""
-    cache = (str(db.get_bind().url), minute)
+    cache = (_database(db.get_bind()), minute)
     with _keys_lock:
         if _keys.get(cache) is not None:
             return _keys[cache]
@@ -209,11 +220,12 @@ def _bucket_counts(index: int):
     current and the previous minute, the previous one weighted by how much of it is still counted.
     A minute without a key has no rows: its tag is then -1, which no row has."""
     weight = bindparam(f"w{index}", type_=Float)
-    return (select(func.coalesce(func.sum(case((RateCounter.minute == bindparam("m"), RateCounter.count),
-                                               else_=RateCounter.count * weight)), 0))
-            .where(RateCounter.scope == bindparam(f"s{index}"),
-                   or_(and_(RateCounter.minute == bindparam("m"), RateCounter.tag == bindparam(f"t{index}")),
-                       and_(RateCounter.minute == bindparam("m1"), RateCounter.tag == bindparam(f"u{index}"))))
+    counters = RateCounter.__table__.c  # on the table: a statement they are added to stays a Core one
+    return (select(func.coalesce(func.sum(case((counters.minute == bindparam("m"), counters.count),
+                                               else_=counters.count * weight)), 0))
+            .where(counters.scope == bindparam(f"s{index}"),
+                   or_(and_(counters.minute == bindparam("m"), counters.tag == bindparam(f"t{index}")),
+                       and_(counters.minute == bindparam("m1"), counters.tag == bindparam(f"u{index}"))))
             .scalar_subquery().label(f"counted{index}"))
 
 
@@ -288,6 +300,27 @@ def _probe(session_factory, db, buckets: list[Bucket], now: float | None, in_wri
             current = _key(db, minute, create=True)
     previous = _key(db, minute - 1, create=False)
     return Probe(tuple(buckets), minute, current, previous, 1 - (now % MINUTE) / MINUTE)
+
+
+def ready(session_factory, now: float | None = None) -> None:
+    """Make the current minute's key known to this app server, before a request takes SQLite's write lock.
+
+    In the write lock a key cannot be created (it could roll back with the request), so until the
+    minute has a key every check there reads the ``rate_key`` table again. Called before the
+    request's first statement, this creates it in a short transaction of its own, once per minute
+    and app server, as :func:`probe` does on PostgreSQL; a key already known costs no query.
+    """
+    minute = int((time.time() if now is None else now) // MINUTE)
+    with _keys_lock:
+        if _keys.get((_database(session_factory.kw["bind"]), minute)) is not None:
+            return
+    # On SQLite as a writer (BEGIN IMMEDIATE), taking its turn among this server's writers.
+    with session_factory(bind=write_engine(session_factory.kw["bind"])) as db:
+        try:
+            with db.begin():
+                _key(db, minute, create=True)
+        except DatabaseBusy:
+            pass  # another app server holds the write lock: the check reads what exists, as before
 
 
 def check(session_factory, buckets: list[Bucket], now: float | None = None, request_db=None) -> None:

@@ -13,6 +13,8 @@ from . import caching
 
 
 def add_globals(event: BeforeRender) -> None:
+    if event.get("renderer_name") == "json":
+        return  # the API's answers read no template globals (a localizer per ballot for nothing)
     request = event.get("request")
     event["languages"] = languages(request) if request is not None else {}
     event["phase_labels"] = labels.PHASE_LABELS
