@@ -265,3 +265,34 @@ def test_projects_sharing_voters_with_money_are_not_taken_as_independent():
 @given(st.sampled_from(["approval", "cumulative"]).flatmap(districted))
 def test_add1_on_districted_elections_is_pabutools_one_unit_loop(election):
     assert mes(election, "add1").funded == pabutools_add1(election)
+
+
+# -- the explanation ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["Poland_Swiecie_2023.pb", "Switzerland_Zurich_D10.pb",
+                                  "Poland_Warszawa_2017_Grochow_Kinowa.pb"])
+def test_explained_payments_are_every_voters_change_of_money(name):
+    # the explanation looks only at each bought project's supporters: every voter's money,
+    # before and after each of pabutools' purchases, gives the same payments
+    from collections import Counter
+
+    from voting_rules.rules.mes import run_mes
+
+    election = read_pb(SHARED_PABULIB / name)
+    ctx = Context(election)
+    params = TallyParams("equal-shares", completion="add1")
+    result = compute(election, params, context=ctx)
+    details = run_mes(ctx, params, "add1").allocation.details
+    paid = []
+    for it in details.iterations:
+        if it.selected_project is None:
+            continue
+        groups: Counter = Counter()
+        for b, a, m in zip(it.voters_budget, it.voters_budget_after_selection,
+                           details.voter_multiplicity, strict=True):
+            if b != a:
+                groups[Fraction(int((b - a).numerator), int((b - a).denominator))] += m
+        paid.append(sorted(groups.items(), reverse=True))
+    explained = [[(Fraction(p["amount"]), p["voters"]) for p in r["paid"]]
+                 for r in result.explanation["rounds"]]
+    assert explained == paid and paid
