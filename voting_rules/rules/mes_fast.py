@@ -119,6 +119,7 @@ class GroupedMES:
         supported = [p for p in costs if self.supporters.get(p)]
         # projects whose supporters all have the same satisfaction (always, for cost and cardinality)
         self.uniform = frozenset(p for p in supported if len(self.base_counts[p]) == 1)
+        self.uniform_sat = {p: next(iter(self.base_counts[p])) for p in self.uniform}
         self.free = [p for p in supported if self.costs[p] == 0]
         self.priced = [p for p in supported if self.costs[p] > 0]
         self.total_sat = {p: sum(s * m for s, m in self.base_counts[p].items()) for p in supported}
@@ -266,8 +267,11 @@ class _RunState:
 
         ``None`` when they cannot pay for it.
         """
-        return _price(self.mes.costs[pid], self.groups(pid), pid in self.mes.uniform,
-                      self.live_sat[pid])
+        mes = self.mes
+        sat = mes.uniform_sat.get(pid)
+        if sat is None:
+            return _price(mes.costs[pid], self.groups(pid), False, self.live_sat[pid])
+        return _uniform_price(mes.costs[pid], self.project_slots[pid], pid, sat, self.live_sat[pid])
 
     def price_after(self, pid: str, paid: dict):
         """``pid``'s price once its supporters paid ``paid[q]`` per unit of satisfaction for each ``q``.
@@ -388,6 +392,37 @@ class _RunState:
                     for p, per_sat in part.counts.items():
                         if p in remaining:
                             live_sat[p] -= sum(sat * m for sat, m in per_sat)
+
+
+def _uniform_price(cost, slots, pid: str, sat, sat_left):
+    """``_price`` of a project every supporter gets ``sat`` from, without sorting its groups.
+
+    The poor are exactly the groups with less money than ``price x sat``, and the price only
+    rises as poor groups are found (they pay less than the others would), so starting from
+    the price if nobody were poor, each pass finds the groups poor at the price so far, until
+    a pass finds none: the price pabutools' scan from the poorest up stops at. Usually one
+    pass, one comparison per group.
+    """
+    rho = cost / sat_left
+    threshold = rho * sat
+    poor = [slot for slot in slots if slot.money < threshold]
+    if not poor:
+        return rho
+    rest = [slot for slot in slots if slot.money >= threshold]
+    paid = frac(0)
+    while poor:
+        for slot in poor:
+            mult = slot.group.counts[pid][0][1]
+            paid += slot.money * mult
+            sat_left -= sat * mult
+        if not sat_left:
+            return None  # everyone is poor: all their money is less than the cost
+        rho = (cost - paid) / sat_left
+        threshold = rho * sat
+        poor = [slot for slot in rest if slot.money < threshold]
+        if poor:
+            rest = [slot for slot in rest if slot.money >= threshold]
+    return rho
 
 
 def _price(cost, groups: list, uniform: bool = False, sat_left=None):
