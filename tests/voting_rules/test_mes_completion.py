@@ -296,3 +296,23 @@ def test_explained_payments_are_every_voters_change_of_money(name):
     explained = [[(Fraction(p["amount"]), p["voters"]) for p in r["paid"]]
                  for r in result.explanation["rounds"]]
     assert explained == paid and paid
+
+
+def test_the_completion_says_each_check_before_it_runs_so_a_deadline_can_stop_it():
+    # a comparison stops a rule at its next progress message: checks, which may take as
+    # long as runs, each get one, before they start
+    from voting_rules.rules.mes_range import complete
+
+    engine = GroupedMES({"A": 60_000, "B": 30_000, "C": 10_000},
+                        [({"A": 60_000, "B": 30_000}, 1), ({"B": 30_000, "C": 10_000}, 6)], lambda p: p)
+
+    class Stop(Exception):
+        pass
+
+    def progress(message: str) -> None:
+        if message.startswith("equal shares: checking"):
+            raise Stop
+
+    with pytest.raises(Stop):
+        complete(engine, Fraction(100_000, 7), 100_000, progress=progress)
+    assert engine.runs == 1 and engine.checks == 0
