@@ -316,3 +316,21 @@ def test_the_completion_says_each_check_before_it_runs_so_a_deadline_can_stop_it
     with pytest.raises(Stop):
         complete(engine, Fraction(100_000, 7), 100_000, progress=progress)
     assert engine.runs == 1 and engine.checks == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.fractions(min_value=0, max_value=50).filter(lambda m: m > 0),
+                          st.integers(1, 4)), min_size=1, max_size=12),
+       st.sampled_from([1, 7, 30]), st.integers(1, 400))
+def test_pricing_without_sorting_is_the_scan_from_the_poorest(groups, sat, cost):
+    # a project every supporter gets ``sat`` from: the passes over poor groups give the price
+    # (or None) that the scan from the poorest up gives, which pabutools' own loop computes
+    from pabutools.fractions import frac
+
+    from voting_rules.rules.mes_fast import _Group, _price, _Slot, _uniform_price
+
+    slots = [_Slot(_Group(frozenset([i]), {"p": ((sat, mult),)}), frac(money))
+             for i, (money, mult) in enumerate(groups)]
+    sat_left = sum(sat * mult for _, mult in groups)
+    expected = _price(frac(cost), [(frac(m), sat, mult) for m, mult in groups], True, sat_left)
+    assert _uniform_price(frac(cost), slots, "p", sat, sat_left) == expected
