@@ -55,7 +55,7 @@ class Bridge:
             counts = Counter(frozenset(b.supported()) for b in self.election.ballots)
             profile = ApprovalMultiProfile(instance=self.instance)
             for ids, mult in counts.items():
-                ballot = FrozenApprovalBallot(
+                ballot = HashedApprovalBallot(
                     tuple(self.by_id[i] for i in sorted(ids)), name=str(len(profile))
                 )
                 profile[ballot] = mult
@@ -75,11 +75,11 @@ class Bridge:
                 profile = self.approval_multiprofile()
                 sat_class = FastCostSat if measure == "cost" else FastCardinalitySat
                 sat_profile = profile.as_sat_profile(sat_class)
-                ballots = [(dict(sat.values), profile.multiplicity(sat.ballot)) for sat in sat_profile]
             else:
                 profile = self.points_multiprofile(measure)
                 sat_profile = profile.as_sat_profile(FastPointsSat)
-                ballots = [(dict(sat.values), profile.multiplicity(sat.ballot)) for sat in sat_profile]
+            # each distinct ballot's satisfaction per project, read-only (the measure's own dict)
+            ballots = [(sat.values, mult) for sat, mult in sat_profile.items()]
             self._satisfaction[measure] = SatisfactionData(measure, profile, sat_profile, ballots)
         return self._satisfaction[measure]
 
@@ -95,10 +95,37 @@ class Bridge:
                              for b in self.election.ballots)
         profile = CardinalMultiProfile(instance=self.instance)
         for items, mult in counts.items():
-            ballot = FrozenCardinalBallot({self.by_id[pid]: v for pid, v in sorted(items)},
+            ballot = HashedCardinalBallot({self.by_id[pid]: v for pid, v in sorted(items)},
                                           name=str(len(profile)))
             profile[ballot] = mult
         return profile
+
+
+class HashedApprovalBallot(FrozenApprovalBallot):
+    """pabutools' frozen approval ballot, its hash computed once.
+
+    pabutools hashes a ballot each time it files it in a profile, a satisfaction profile or
+    looks up its multiplicity, and its hash hashes every project (a Python call each): on a
+    city file, millions of calls. The value is the same; only when it is computed differs.
+    """
+
+    def __init__(self, init=(), name: str | None = None, meta: dict | None = None) -> None:
+        super().__init__(init, name=name, meta=meta)
+        self._hash = tuple.__hash__(self)
+
+    def __hash__(self):
+        return self._hash
+
+
+class HashedCardinalBallot(FrozenCardinalBallot):
+    """pabutools' frozen cardinal ballot, its hash computed once (see :class:`HashedApprovalBallot`)."""
+
+    def __init__(self, init=(), name: str | None = None, meta: dict | None = None) -> None:
+        super().__init__(init, name=name, meta=meta)
+        self._hash = tuple.__hash__(tuple(self.keys()))
+
+    def __hash__(self):
+        return self._hash
 
 
 @dataclass

@@ -23,9 +23,9 @@ from collections import Counter
 from fractions import Fraction
 
 from pabutools.analysis import percent_non_empty_handed, satisfaction_histogram
-from pabutools.election import ApprovalMultiProfile, FrozenApprovalBallot
+from pabutools.election import ApprovalMultiProfile
 
-from voting_rules.convert import Bridge, FastCostSat
+from voting_rules.convert import Bridge, FastCostSat, HashedApprovalBallot
 from voting_rules.election import Election
 
 # Bins of "money spent on projects I supported": nothing, then quarters of the budget.
@@ -45,7 +45,7 @@ def funded_support_profile(bridge: Bridge, funded: list[str]) -> ApprovalMultiPr
     counts = Counter(frozenset(p for p in b.supported() if p in chosen) for b in bridge.election.ballots)
     profile = ApprovalMultiProfile(instance=bridge.instance)
     for ids, mult in sorted(counts.items(), key=lambda item: sorted(item[0])):
-        profile[FrozenApprovalBallot(tuple(bridge.by_id[i] for i in sorted(ids)), name=str(len(profile)))] = mult
+        profile[HashedApprovalBallot(tuple(bridge.by_id[i] for i in sorted(ids)), name=str(len(profile)))] = mult
     return profile
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -209,7 +210,12 @@ def compute(election: Election, params: TallyParams, progress: Progress | None =
         ctx.progress = progress
     outcome = RULES[params.rule](election, params, ctx)
     pmap = election.project_map()
-    figures = fairness(election, outcome.funded)
+    key = ("fairness", frozenset(outcome.funded))
+    if key not in ctx.memo:
+        ctx.memo[key] = fairness(election, outcome.funded)
+    figures = copy.deepcopy(ctx.memo[key])
+    if "digest" not in ctx.memo:
+        ctx.memo["digest"] = election_digest(election)
     return TallyResult(
         rule=params.rule,
         params=params,
@@ -222,7 +228,7 @@ def compute(election: Election, params: TallyParams, progress: Progress | None =
         num_voters=len(election.ballots),
         share_of_voters_with_a_funded_project=figures["share_of_voters_with_a_funded_project"],
         pabutools_version=pabutools.__version__,
-        digest=election_digest(election),
+        digest=ctx.memo["digest"],
         explanation=outcome.explanation,
         satisfaction=measure_for(election, params.satisfaction),
         fairness=figures,

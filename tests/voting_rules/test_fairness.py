@@ -57,3 +57,24 @@ def test_the_money_histogram_is_pabutools_cost_sat_s_on_real_files():
         bridge = Bridge(election)
         profile = funded_support_profile(bridge, funded)
         assert money_histogram(bridge, funded, profile) == money_histogram(bridge, funded, profile, Cost_Sat), name
+
+
+def test_rules_sharing_a_context_get_the_figures_and_digest_each_would_get_alone():
+    # a tally and its comparison share one context, which computes the digest once and the
+    # figures once per funded set: each rule's figures are still those of its own funded set
+    from voting_rules.rules import Context
+
+    # greedy funds X (three votes); equal shares funds Y and Z
+    election = Election(budget=90, projects=[Project("X", 90), Project("Y", 45), Project("Z", 45)],
+                        ballot_format=BallotFormat("approval"),
+                        ballots=[Ballot(f"v{i}", approvals=a) for i, a in
+                                 enumerate([("X", "Y"), ("X", "Z"), ("X", "Y"), ("Z",)])])
+    ctx = Context(election)
+    rules = ["greedy", "equal-shares", "greedy-no-skip", "utilitarian", "phragmen"]
+    shared = [compute(election, TallyParams(rule=name), context=ctx) for name in rules]
+    alone = [compute(election, TallyParams(rule=name)) for name in rules]
+    assert len({frozenset(r.funded) for r in alone}) > 1
+    for together, by_itself in zip(shared, alone, strict=True):
+        assert together.funded == by_itself.funded
+        assert together.fairness == by_itself.fairness
+        assert together.digest == by_itself.digest

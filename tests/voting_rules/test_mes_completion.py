@@ -265,3 +265,73 @@ def test_projects_sharing_voters_with_money_are_not_taken_as_independent():
 @given(st.sampled_from(["approval", "cumulative"]).flatmap(districted))
 def test_add1_on_districted_elections_is_pabutools_one_unit_loop(election):
     assert mes(election, "add1").funded == pabutools_add1(election)
+
+
+# -- the explanation ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["Poland_Swiecie_2023.pb", "Switzerland_Zurich_D10.pb",
+                                  "Poland_Warszawa_2017_Grochow_Kinowa.pb"])
+def test_explained_payments_are_every_voters_change_of_money(name):
+    # the explanation looks only at each bought project's supporters: every voter's money,
+    # before and after each of pabutools' purchases, gives the same payments
+    from collections import Counter
+
+    from voting_rules.rules.mes import run_mes
+
+    election = read_pb(SHARED_PABULIB / name)
+    ctx = Context(election)
+    params = TallyParams("equal-shares", completion="add1")
+    result = compute(election, params, context=ctx)
+    details = run_mes(ctx, params, "add1").allocation.details
+    paid = []
+    for it in details.iterations:
+        if it.selected_project is None:
+            continue
+        groups: Counter = Counter()
+        for b, a, m in zip(it.voters_budget, it.voters_budget_after_selection,
+                           details.voter_multiplicity, strict=True):
+            if b != a:
+                groups[Fraction(int((b - a).numerator), int((b - a).denominator))] += m
+        paid.append(sorted(groups.items(), reverse=True))
+    explained = [[(Fraction(p["amount"]), p["voters"]) for p in r["paid"]]
+                 for r in result.explanation["rounds"]]
+    assert explained == paid and paid
+
+
+def test_the_completion_says_each_check_before_it_runs_so_a_deadline_can_stop_it():
+    # a comparison stops a rule at its next progress message: checks, which may take as
+    # long as runs, each get one, before they start
+    from voting_rules.rules.mes_range import complete
+
+    engine = GroupedMES({"A": 60_000, "B": 30_000, "C": 10_000},
+                        [({"A": 60_000, "B": 30_000}, 1), ({"B": 30_000, "C": 10_000}, 6)], lambda p: p)
+
+    class Stop(Exception):
+        pass
+
+    def progress(message: str) -> None:
+        if message.startswith("equal shares: checking"):
+            raise Stop
+
+    with pytest.raises(Stop):
+        complete(engine, Fraction(100_000, 7), 100_000, progress=progress)
+    assert engine.runs == 1 and engine.checks == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.fractions(min_value=0, max_value=50).filter(lambda m: m > 0),
+                          st.integers(1, 4)), min_size=1, max_size=12),
+       st.sampled_from([1, 7, 30]), st.integers(1, 400))
+def test_pricing_without_sorting_is_the_scan_from_the_poorest(groups, sat, cost):
+    # a project every supporter gets ``sat`` from: the passes over poor groups give the price
+    # (or None) that the scan from the poorest up gives, which pabutools' own loop computes
+    from pabutools.fractions import frac
+
+    from voting_rules.rules.mes_fast import _Group, _Slot
+    from voting_rules.rules.mes_price import _price, _uniform_price
+
+    slots = [_Slot(_Group(frozenset([i]), {"p": ((sat, mult),)}), frac(money))
+             for i, (money, mult) in enumerate(groups)]
+    sat_left = sum(sat * mult for _, mult in groups)
+    expected = _price(frac(cost), [(frac(m), sat, mult) for m, mult in groups], True, sat_left)
+    assert _uniform_price(frac(cost), slots, "p", sat, sat_left) == expected

@@ -34,6 +34,9 @@ class Context:
     # Equal Shares runs already computed, by (satisfaction, completion, tie-break): a tally and
     # its rule comparison share them instead of running the same completion again.
     mes_runs: dict = field(init=False, default_factory=dict)
+    # What every rule's result carries and depends only on the ballots (the input's digest) or
+    # on the funded set (the fairness figures): computed once for the rules sharing a context.
+    memo: dict = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.scores, self.votes = count_scores(self.election)

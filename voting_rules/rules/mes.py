@@ -132,7 +132,9 @@ def _explain(ctx: Context, alloc: BudgetAllocation, voters: list) -> dict:
             continue
         before, after = it.voters_budget, it.voters_budget_after_selection
         groups: Counter = Counter()
-        for i, (b, a) in enumerate(zip(before, after, strict=True)):
+        # only the project's supporters pay: the other voters' money is the same after it
+        for i in _supporters(it.selected_project, len(before)):
+            b, a = before[i], after[i]
             if b != a:
                 groups[b - a] += mult[i]
         left -= sum(amount * count for amount, count in groups.items())
@@ -164,6 +166,12 @@ def _explain(ctx: Context, alloc: BudgetAllocation, voters: list) -> dict:
             "short_by": _frac(max(frac(p.cost) - left, frac(0))),
         })
     return {"budget_per_voter": _frac(start[0]), "rounds": rounds, "unfunded": unfunded}
+
+
+def _supporters(project, voters: int):
+    """Indices of the voters who support a project pabutools bought (every voter if unknown)."""
+    indices = getattr(project, "supporter_indices", None)
+    return range(voters) if indices is None else indices
 
 
 def _equal_shares(election: Election, params: TallyParams, ctx: Context,

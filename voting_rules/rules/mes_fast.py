@@ -20,9 +20,10 @@ from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from itertools import chain
-from operator import itemgetter
 
 from pabutools.fractions import frac
+
+from voting_rules.rules.mes_price import _price, _uniform_price
 
 
 class _Group:
@@ -119,6 +120,7 @@ class GroupedMES:
         supported = [p for p in costs if self.supporters.get(p)]
         # projects whose supporters all have the same satisfaction (always, for cost and cardinality)
         self.uniform = frozenset(p for p in supported if len(self.base_counts[p]) == 1)
+        self.uniform_sat = {p: next(iter(self.base_counts[p])) for p in self.uniform}
         self.free = [p for p in supported if self.costs[p] == 0]
         self.priced = [p for p in supported if self.costs[p] > 0]
         self.total_sat = {p: sum(s * m for s, m in self.base_counts[p].items()) for p in supported}
@@ -266,8 +268,11 @@ class _RunState:
 
         ``None`` when they cannot pay for it.
         """
-        return _price(self.mes.costs[pid], self.groups(pid), pid in self.mes.uniform,
-                      self.live_sat[pid])
+        mes = self.mes
+        sat = mes.uniform_sat.get(pid)
+        if sat is None:
+            return _price(mes.costs[pid], self.groups(pid), False, self.live_sat[pid])
+        return _uniform_price(mes.costs[pid], self.project_slots[pid], pid, sat, self.live_sat[pid])
 
     def price_after(self, pid: str, paid: dict):
         """``pid``'s price once its supporters paid ``paid[q]`` per unit of satisfaction for each ``q``.
@@ -388,28 +393,3 @@ class _RunState:
                     for p, per_sat in part.counts.items():
                         if p in remaining:
                             live_sat[p] -= sum(sat * m for sat, m in per_sat)
-
-
-def _price(cost, groups: list, uniform: bool = False, sat_left=None):
-    """The price per unit of satisfaction at which ``groups`` ((money, satisfaction, voters)) pay ``cost``.
-
-    The poorest (by money per unit of satisfaction) pay all they have, the others the price
-    times their satisfaction. ``None`` when all their money is not enough. ``uniform``: every
-    group has the same satisfaction, so money alone orders them (no division per group).
-    ``sat_left``: their total satisfaction, when known.
-    """
-    if uniform:
-        items = sorted(groups, key=itemgetter(0))
-    else:
-        items = [entry for _, entry in sorted(((money / sat, (money, sat, mult))
-                                               for money, sat, mult in groups), key=itemgetter(0))]
-    paid = frac(0)
-    if sat_left is None:
-        sat_left = sum(sat * mult for _, sat, mult in items)
-    for money, sat, mult in items:
-        # the price if these and all richer voters pay it: do they have that much?
-        if (cost - paid) * sat <= money * sat_left:
-            return (cost - paid) / sat_left
-        paid += money * mult
-        sat_left -= sat * mult
-    return None

@@ -182,7 +182,12 @@ def complete(mes: GroupedMES, start, budget, overspend: bool = False,
         if wait > 0:
             wait -= 1
         else:
-            while holds(mes, run, base + held + step):
+            while True:
+                if progress is not None:  # a check can take as long as a run: each is a step
+                    progress(f"equal shares: checking that share raised by {raised} to {raised + held + step} "
+                             f"funds the same projects")
+                if not holds(mes, run, base + held + step):
+                    break
                 held += step
                 step *= 2
             step = max(2, step // 4)
