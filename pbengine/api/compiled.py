@@ -14,10 +14,17 @@ is not JSON or of another media type, an operation using a feature this module d
 (query or cookie parameters, formats, defaults, composed schemas) — goes to openapi-core's
 unmarshaller, as before, which finds and words the errors. So every request is still checked
 against the document, and a refused request gets exactly the errors it got before.
+
+Each validator first asks a quicker check built from the same schema (:func:`_quick`): plain type tests
+(``type(value) is int`` for an integer, never a bool or a float), the object's properties, ``required`` and
+``additionalProperties``, lengths; a string under a ``pattern`` is asked of the jsonschema validator
+of its own schema (the document's regular-expression engine). It only ever says yes to a value the
+validator accepts; any other value, and any schema with another keyword, is the validator's to judge.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +63,76 @@ def _plain(schema: Any, seen: frozenset = frozenset()) -> None:
         _plain(schema / "properties" / name, seen | {key})
 
 
+# Keywords that only describe: no effect on validity.
+ANNOTATIONS = frozenset({"description", "examples", "example", "title", "$comment", "deprecated"})
+QUICK_TYPES = {"string": str, "integer": int, "boolean": bool, "array": list, "object": dict}
+QUICK_KEYWORDS = {"string": {"minLength", "maxLength"}, "integer": set(), "boolean": set(),
+                  "array": {"items", "minItems", "maxItems"}, "object": {"properties", "required",
+                                                                        "additionalProperties"}}
+
+
+def _quick(schema: Any, validator: Any) -> Callable[[Any], bool] | None:
+    """A check that accepts only values ``validator`` (built on ``schema``, :func:`_plain` already) accepts;
+    None if ``schema`` uses something it does not handle."""
+    with schema.resolve() as resolved:
+        contents = resolved.contents
+    kind = contents.get("type") if isinstance(contents, dict) else None
+    if not isinstance(kind, str) or kind not in QUICK_TYPES:
+        return None
+    keywords = set(contents) - ANNOTATIONS - {"type"}
+    if kind == "string" and "pattern" in contents:
+        # The regular expression as the document's validator reads it, on this schema alone.
+        leaf = validator.evolve(schema=contents).is_valid
+        return lambda value: type(value) is str and leaf(value)
+    if keywords - QUICK_KEYWORDS[kind]:
+        return None
+    cls = QUICK_TYPES[kind]
+    low = contents.get("minLength", contents.get("minItems", 0))
+    high = contents.get("maxLength", contents.get("maxItems"))
+    if kind in ("string", "array"):
+        if not isinstance(low, int) or not (high is None or isinstance(high, int)):
+            return None
+        items = _quick(schema / "items", validator) if "items" in contents else (lambda value: True)
+        if items is None:
+            return None
+        return lambda value: (type(value) is cls and len(value) >= low and (high is None or len(value) <= high)
+                              and (kind == "string" or all(items(item) for item in value)))
+    if kind != "object":
+        return lambda value: type(value) is cls
+    properties = {}
+    for name in contents.get("properties", {}):
+        properties[name] = _quick(schema / "properties" / name, validator)
+        if properties[name] is None:
+            return None
+    required = contents.get("required", [])
+    extra = contents.get("additionalProperties", True)
+    if isinstance(extra, dict):
+        extra = _quick(schema / "additionalProperties", validator)
+    if not (isinstance(extra, bool) or callable(extra)) or not isinstance(required, list):
+        return None
+
+    def check(value) -> bool:
+        if type(value) is not dict or any(name not in value for name in required):
+            return False
+        for name, item in value.items():
+            check_item = properties.get(name, extra)
+            if check_item is False or (check_item is not True and not check_item(item)):
+                return False
+        return True
+    return check
+
+
+class Checked:
+    """``is_valid`` of a jsonschema validator, asking :func:`_quick`'s check first."""
+
+    def __init__(self, validator: Any, quick: Callable[[Any], bool] | None):
+        self.validator = validator
+        self.quick = quick
+
+    def is_valid(self, value) -> bool:
+        return (self.quick is not None and self.quick(value)) or self.validator.is_valid(value)
+
+
 @dataclass(frozen=True)
 class Parameter:
     name: str
@@ -87,9 +164,10 @@ class CompiledRequestValidator:
     def _validator(self, schema: Any):
         _plain(schema)
         full = self.full
-        return full.schema_validators_factory.create(
+        validator = full.schema_validators_factory.create(
             full.spec, schema, format_validators=full.format_validators,
             extra_format_validators=full.extra_format_validators).validator
+        return Checked(validator, _quick(schema, validator))
 
     def _compile(self, path: Any, operation: Any) -> Operation | None:
         try:

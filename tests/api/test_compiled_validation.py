@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from jsonschema_path import SchemaPath
 from openapi_core.unmarshalling.request import V31RequestUnmarshaller
 from openapi_spec_validator.readers import read_from_filename
@@ -94,3 +96,60 @@ def test_every_operation_of_the_document_is_compiled(validators):
 def test_the_app_checks_api_requests_with_the_compiled_checks(wsgi_app):
     assert isinstance(wsgi_app.registry.settings["pyramid_openapi3"]["request_validator"],
                       compiled.CompiledRequestValidator)
+
+
+# Any JSON value, and objects shaped like the document's bodies (their own property names, values of
+# every type: unicode whitespace, NUL, floats that are whole, bools where integers are asked).
+_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.sampled_from(
+    [1.0, 0.0, -2.0, True, False]) | st.text() | st.sampled_from(["", " ", "\ufeff", "\x1c", "\xa0", "a\n", "p1"])
+_JSON = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+    st.text(max_size=5) | st.sampled_from(["p1", "p2"]), inner, max_size=4), max_leaves=12)
+
+
+def _checks(fast):
+    """Every compiled validator that has a quick check, with the property names of its schema."""
+    for operation in fast.operations.values():
+        for param in operation.parameters:
+            yield param.validator
+        for _deserializer, validator in operation.media_types.values():
+            yield validator
+
+
+_FIELD = _JSON | st.lists(_SCALARS, max_size=3) | st.dictionaries(st.sampled_from(["p1", "p2"]), _SCALARS, max_size=3)
+
+
+def _shaped(names):
+    return st.dictionaries(st.sampled_from(sorted(names)) | st.text(max_size=3), _FIELD, max_size=4) | \
+        st.fixed_dictionaries({"voter_code": st.sampled_from(["x", "ACDE-FGHJ"]) | _SCALARS},
+                              optional={name: _FIELD for name in sorted(names - {"voter_code"})})
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_the_quick_check_accepts_only_what_the_validator_accepts(validators, data):
+    _full, fast = validators
+    checks = [check for check in _checks(fast) if check.quick is not None]
+    names = {name for check in checks if isinstance(check.validator.schema, dict)
+             for name in check.validator.schema.get("properties", {})}
+    value = data.draw(_JSON | _shaped(names))
+    for check in checks:  # every check of the document on each value
+        if check.quick(value):
+            assert check.validator.is_valid(value), (check.validator.schema, value)
+        assert check.is_valid(value) == check.validator.is_valid(value)
+
+
+def test_the_quick_check_takes_the_common_requests(validators):
+    _full, fast = validators
+    operation = fast.operations[(BALLOTS, "post")]
+    body = operation.media_types["application/json"][1]
+    assert all(param.validator.quick is not None for param in operation.parameters)
+    for ballot in ({"voter_code": "ACDE-FGHJ-KMNP", "approvals": ["p1", "p3"]},
+                   {"voter_code": "x", "points": {"p1": 3, "p2": 0}}, {"voter_code": "x", "ranking": ["p1", ""]}):
+        assert body.quick(ballot) and body.validator.is_valid(ballot)
+    for refused in ({"voter_code": " ", "approvals": []}, {"voter_code": "x", "points": {"p1": 1.5}},
+                    {"voter_code": "x", "points": {"p1": True}}, {"voter_code": "x", "votes": []}, ["voter_code"]):
+        assert not body.quick(refused) and not body.validator.is_valid(refused)
+    header = next(param for param in operation.parameters if param.location == "header").validator
+    assert header.quick(KEY) and not header.quick("short")
+    for key in (KEY, "short", KEY + "\n", "\ufeff" * 20):  # the pattern is the document validator's own
+        assert header.quick(key) == header.validator.is_valid(key)
