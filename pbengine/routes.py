@@ -4,10 +4,25 @@ from . import resources as r
 
 
 def includeme(config):
+    site = r.SiteRoot
+    # Routes are tried in the order they are added. The API's come first (a ballot's route was tried after
+    # 59 others: 10 us a request); every other route begins with another literal segment, so no
+    # address matches another route than before (tests/api/test_route_order.py).
+    # Public JSON API (no CSRF; see pbengine.api)
+    config.add_route("api.openapi", "/api/v1/openapi.json", factory=site)
+    config.add_route("api.processes", "/api/v1/processes", factory=site)
+    config.add_route("api.process", "/api/v1/processes/{slug}", factory=r.PublicProcessContext)
+    config.add_route("api.budget", "/api/v1/processes/{slug}/budgets/{budget}", factory=r.PublicBudgetContext)
+    config.add_route("api.projects", "/api/v1/processes/{slug}/budgets/{budget}/projects",
+                     factory=r.PublicBudgetContext)
+    config.add_route("api.results", "/api/v1/processes/{slug}/results", factory=r.PublicProcessContext)
+    config.add_route("api.export", "/api/v1/processes/{slug}/export/{filename}", factory=r.PublicProcessContext)
+    config.add_route("api.ballots", "/api/v1/processes/{slug}/budgets/{budget}/ballots", factory=r.CastContext)
+    config.add_route("api.receipt", "/api/v1/receipts/{receipt}", factory=site)
+
     config.add_static_view("static", "pbengine:static", cache_max_age=3600)
 
     # Citizen site
-    site = r.SiteRoot
     config.add_route("site.home", "/", factory=site)
     config.add_route("site.language", "/language", factory=site)
     config.add_route("site.receipt_check", "/receipt", factory=site)
@@ -64,15 +79,3 @@ def includeme(config):
     config.add_route("console.projects_csv", pr + "/projects.csv", factory=r.ProcessContext)
     config.add_route("console.proposals_csv", pr + "/proposals.csv", factory=r.ProcessContext)
     config.add_route("console.turnout_csv", pr + "/turnout.csv", factory=r.ProcessContext)
-
-    # Public JSON API (no CSRF; see pbengine.api)
-    config.add_route("api.openapi", "/api/v1/openapi.json", factory=site)
-    config.add_route("api.processes", "/api/v1/processes", factory=site)
-    config.add_route("api.process", "/api/v1/processes/{slug}", factory=r.PublicProcessContext)
-    config.add_route("api.budget", "/api/v1/processes/{slug}/budgets/{budget}", factory=r.PublicBudgetContext)
-    config.add_route("api.projects", "/api/v1/processes/{slug}/budgets/{budget}/projects",
-                     factory=r.PublicBudgetContext)
-    config.add_route("api.results", "/api/v1/processes/{slug}/results", factory=r.PublicProcessContext)
-    config.add_route("api.export", "/api/v1/processes/{slug}/export/{filename}", factory=r.PublicProcessContext)
-    config.add_route("api.ballots", "/api/v1/processes/{slug}/budgets/{budget}/ballots", factory=r.CastContext)
-    config.add_route("api.receipt", "/api/v1/receipts/{receipt}", factory=site)
