@@ -7,6 +7,7 @@ from __future__ import annotations
 from .. import forms, labels
 from ..forms import refuse, translate
 from ..services import processes as service
+from ..services import translations
 
 # The console shows the same names as the site: one place for each label.
 BALLOT_KIND_LABELS = labels.BALLOT_KIND_LABELS
@@ -24,7 +25,7 @@ def actor(request) -> str:
 
 
 # Organizer-entered texts that may be given per language (besides the main text).
-TRANSLATED_LOCALES = service.TRANSLATED_LOCALES
+TRANSLATED_LOCALES = translations.TRANSLATED_LOCALES
 TRANSLATED_FIELDS = ("title", "description")  # a process's and a project's
 BUDGET_TRANSLATED_FIELDS = ("name", "description")
 MAX_LENGTH = {"title": 200, "name": 200, "description": 10_000}
@@ -45,13 +46,13 @@ def apply_translations(request, obj, fields=TRANSLATED_FIELDS) -> bool:
     """Store the posted translations of ``obj`` (any phase: they are not part of the fingerprint)."""
     values = {(locale, name): forms.text(request.POST, f"{name}_{locale}", MAX_LENGTH[name])
               for locale in TRANSLATED_LOCALES for name in fields}
-    return service.translate(request.db, obj, values, actor(request))
+    return translations.translate(request.db, obj, values, actor(request))
 
 
 def category_rows(process, params=None) -> list[dict]:
     """One row per category in use, with its names per language (stored, or ``params`` as posted)."""
     rows = []
-    for index, category in enumerate(service.categories_in_use(process)):
+    for index, category in enumerate(translations.categories_in_use(process)):
         names = {locale: (params.get(f"category_{index}_{locale}", "") if params is not None
                           else process.category_label(category, locale) or "")
                  for locale in TRANSLATED_LOCALES}
@@ -62,7 +63,7 @@ def category_rows(process, params=None) -> list[dict]:
 def apply_category_translations(request, process) -> bool:
     """Store the posted category names: the form names each row's category in ``category_<i>``."""
     params = request.POST
-    in_use = set(service.categories_in_use(process))
+    in_use = set(translations.categories_in_use(process))
     values = {}
     for key in params:
         if not (key.startswith("category_") and key.count("_") == 1):
@@ -72,7 +73,7 @@ def apply_category_translations(request, process) -> bool:
             continue  # a category no project carries any more
         for locale in TRANSLATED_LOCALES:
             values[(category, locale)] = forms.text(params, f"{key}_{locale}", 80)
-    return service.translate_categories(request.db, process, values, actor(request))
+    return translations.translate_categories(request.db, process, values, actor(request))
 
 
 def label_options(request, labels: dict) -> list[tuple[str, str]]:

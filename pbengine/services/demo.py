@@ -16,7 +16,7 @@ from typing import TypedDict
 from sqlalchemy import func, select
 
 from ..models import Phase, Process
-from . import accounts, ballots, codes, processes, proposals, tallies, workflow
+from . import accounts, ballots, codes, processes, proposals, tallies, translations, workflow
 from .processes import BudgetData, ProcessData, ProjectData
 
 ADMIN_EMAIL = "admin@example.org"
@@ -211,28 +211,28 @@ def _edition(db, key: str, slug: str, year: int, rng: random.Random, voters: int
                     "energy and recycling cooperatives, car-sharing, organic farming, social housing, and jobs "
                     "for young people and women."), actor="demo")
     for locale, (t_title, t_description) in TRANSLATIONS.items():
-        processes.set_translation(process, locale, "title", f"{t_title} {year}")
-        processes.set_translation(process, locale, "description", t_description)
+        translations.set_translation(process, locale, "title", f"{t_title} {year}")
+        translations.set_translation(process, locale, "description", t_description)
     accounts.grant_role(db, process, admin, "owner", actor="demo")
     for slug_, name, amount, kind, limits in BUDGETS:
         budget = processes.add_budget(db, process, BudgetData(
             slug=slug_, name=name, description=BUDGET_DESCRIPTIONS[slug_], amount=amount * CENTS, ballot_kind=kind,
             rule="equal-shares", **limits), actor="demo")
         for locale, names in BUDGET_TRANSLATIONS.items():
-            processes.set_translation(budget, locale, "name", names[slug_][0])
-            processes.set_translation(budget, locale, "description", names[slug_][1])
+            translations.set_translation(budget, locale, "name", names[slug_][0])
+            translations.set_translation(budget, locale, "description", names[slug_][1])
         for code, ptitle, cost, categories, sdgs, org_type, org in PROJECTS[slug_]:
             project = processes.add_project(db, budget, ProjectData(
                 code=code, title=ptitle, cost=cost * CENTS, categories=categories, sdgs=sdgs,
                 organisation_type=org_type, organisation_name=org, location=LOCATIONS[slug_],
                 description=DESCRIPTION["en"].format(title=ptitle, org=org)), actor="demo")
             for locale, titles in PROJECT_TRANSLATIONS.items():
-                processes.set_translation(project, locale, "title", titles[code])
-                processes.set_translation(project, locale, "description",
+                translations.set_translation(project, locale, "title", titles[code])
+                translations.set_translation(project, locale, "description",
                                           DESCRIPTION[locale].format(title=titles[code], org=org))
     for locale, labels in CATEGORY_TRANSLATIONS.items():
         for category, translated in labels.items():
-            processes.set_category_translation(process, category, locale, translated)
+            translations.set_category_translation(process, category, locale, translated)
     workflow.move_to(db, process, Phase.PROPOSALS, actor="demo")
     proposal, _token = proposals.submit(db, process, proposals.ProposalData(
         title="Free wifi in the town square", description="Public wifi for everyone.", estimated_cost=8_000 * CENTS,

@@ -37,6 +37,7 @@ from .errors import PhaseError
 from .phases import results_public
 from .processes import ballot_format
 from .tallies import election_of, official_tally
+from .translations import TRANSLATED_LOCALES
 
 SCHEMA_VERSION = 1
 RESULT = "result.json"
@@ -155,8 +156,6 @@ def money(fraction_text: str | None) -> Decimal | str:
 TALLY_COLUMNS = ["budget", "project_id", "name", "cost", "votes", "score", "funded", "selection_order",
                  "greedy_decision", "equal_shares_price_per_supporter", "equal_shares_paid_by_supporters",
                  "equal_shares_supporters", "equal_shares_short_by", "name_fr", "name_es"]
-# The organizers' translations, for readers (the .pb and "name" keep the original texts).
-TRANSLATED_LOCALES = ("fr", "es")
 
 
 def _translations(obj, fields: tuple[str, ...]) -> dict:

@@ -37,10 +37,10 @@ from .processes import (
     check_budget,
     check_process,
     check_project,
-    set_translation,
     update_budget,
     update_process,
 )
+from .translations import set_translation
 
 MAX_BYTES = 2_000_000
 CODE_COLUMNS = ("project_id", "code")

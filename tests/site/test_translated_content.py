@@ -12,7 +12,7 @@ import re
 import pytest
 
 from pbengine.models import Phase, Process, Proposal, ProposalStatus
-from pbengine.services import demo, export, processes, proposals, tallies
+from pbengine.services import demo, export, proposals, tallies, translations
 from tests.conftest import TEST_SETTINGS
 from tests.helpers import commit, make_budget, make_process
 from tests.site.voting import enter_code, move, review, submit_review, tick
@@ -149,9 +149,9 @@ def _process_with_a_french_budget_name(db):
     budget = make_budget(db, process, name="Citywide pot", projects={"p1": 40_000, "p2": 30_000})
     budget.description = "Projects for the whole city."
     p1, p2 = budget.projects
-    processes.set_translation(p1, "fr", "title", "Projet un")
+    translations.set_translation(p1, "fr", "title", "Projet un")
     p1.categories, p2.categories = ["energy"], ["energy", "food"]
-    processes.set_category_translation(process, "energy", "fr", "énergie")
+    translations.set_category_translation(process, "energy", "fr", "énergie")
     return process, budget
 
 
@@ -180,7 +180,7 @@ def test_results_mark_an_untranslated_title_in_the_table_and_the_chart(testapp, 
     from tests.site.voting import open_vote
 
     process, (budget,), codes_ = open_vote(db, projects={"p1": 40_000, "p2": 30_000})
-    processes.set_translation(db.get(type(budget), budget.id).projects[0], "fr", "title", "Projet un")
+    translations.set_translation(db.get(type(budget), budget.id).projects[0], "fr", "title", "Projet un")
     commit(db)
     enter_code(testapp, codes_[0])
     form = testapp.get(f"/p/{process.slug}/vote/citywide").forms["ballot-form"]
@@ -202,7 +202,7 @@ def test_a_translation_corrected_after_publication_shows_on_the_results_at_once(
     url = f"/p/{loaded.previous.slug}/results"
     assert "Coopérative solaire sur les toits de la cité Nord" in testapp.get(url, headers=fr).text
     project = next(p for b in db.get(Process, loaded.previous.id).budgets for p in b.projects if p.code == "N1")
-    processes.set_translation(project, "fr", "title", "Coopérative solaire des toits du Nord")
+    translations.set_translation(project, "fr", "title", "Coopérative solaire des toits du Nord")
     commit(db)
     page = testapp.get(url, headers=fr).text
     assert "Coopérative solaire des toits du Nord" in page and "sur les toits de la cité Nord" not in page
