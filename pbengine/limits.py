@@ -93,27 +93,12 @@ def login_attempt(request, email: str):
     ])
 
 
+def lookup_buckets(request, scope: str) -> list[Bucket]:
+    """The lookup limit of ``scope`` (receipts, proposal links) for this client's address: only the
+    lookups that found nothing count (``services.receipts.check_receipt``, :func:`lookup_attempt`)."""
+    return [Bucket(scope, client_address(request), limit(request, "pbengine.lookup_failures_per_minute"))]
+
+
 def lookup_attempt(request, scope: str):
-    """A reservation for one receipt or proposal-link lookup; release it when the lookup found something."""
-    bucket = Bucket(scope, client_address(request), limit(request, "pbengine.lookup_failures_per_minute"))
-    return _reserve(request, [bucket])
-
-
-def checked_lookup(request, scope: str, find, found=bool, db=None):
-    """``find()`` under the lookup limit of ``scope``, counting only the lookups that found nothing.
-
-    As for voter codes: the counters are read first (one SELECT, nothing written), and a lookup
-    that found something writes nothing; one that found nothing is counted after it, and
-    refused with ``TooManyAttempts`` if that goes over the limit. Once the limit is reached
-    every lookup is refused, found or not, so that a refusal says nothing of the receipt.
-    ``db``: the session ``find`` reads with (default ``request.db``; ``request.read_db`` for a
-    POST that only reads).
-    """
-    db = request.db if db is None else db
-    factory = request.registry["dbsession_factory"]
-    bucket = Bucket(scope, client_address(request), limit(request, "pbengine.lookup_failures_per_minute"))
-    ratelimit.check(factory, [bucket], request_db=db)
-    result = find()
-    if not found(result):
-        ratelimit.reserve(factory, [bucket], request_db=db)
-    return result
+    """A reservation for one proposal-link lookup; release it when the lookup found something."""
+    return _reserve(request, lookup_buckets(request, scope))

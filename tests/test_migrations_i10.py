@@ -10,7 +10,7 @@ import transaction
 from sqlalchemy import text
 
 from pbengine.models import Budget, Process, get_engine, get_session_factory, get_tm_session
-from pbengine.services import ballots, codes, slots
+from pbengine.services import ballots, codes, receipts, slots
 from tests.conftest import ROOT, TEST_SETTINGS
 from tests.test_migrations_i9 import empty_url  # noqa: F401 - the fixture (SQLite and PostgreSQL)
 
@@ -117,7 +117,7 @@ def test_ballots_lose_their_codes_keep_their_slots_while_voting_and_voters_can_s
     assert ballots.current_ballot(db, budget, voter, KEY).receipt_hash == "b" * 64
     cast = ballots.cast(db, budget, voter, {"approvals": ["p1"]}, key=KEY)
     assert cast.replaced
-    assert ballots.check_receipt(db, "x").found is False
+    assert receipts.check_receipt(db, "x").found is False
     assert ballots.count_current(db, budget) == 3
     assert codes.counts(db, process, KEY)["used"] == 2
     tm.abort()

@@ -12,7 +12,7 @@ from .. import limits
 from ..i18n import _
 from ..models import BallotKind
 from ..security import Permission
-from ..services import ballots, submissions
+from ..services import ballots, receipts, submissions
 from ..services.errors import CodeInvalid
 from ..services.export import pb_name
 from . import api_view
@@ -76,9 +76,9 @@ def _cast(context, request, submission):
 @api_view("api.receipt", Permission.VIEW)
 def receipt(request):
     # Only unknown receipts count; 429 in the API's shape when over.
-    status = limits.checked_lookup(request, "lookup.receipt",
-                                   lambda: ballots.check_receipt(request.db, request.matchdict["receipt"]),
-                                   found=lambda status: status.found)
+    status = receipts.check_receipt(request.db, request.matchdict["receipt"],
+                                    limits.lookup_buckets(request, "lookup.receipt"),
+                                    request.registry["dbsession_factory"])
     request.response.headers["Cache-Control"] = "no-store"
     if not status.found:
         raise ApiError(404, "receipt_not_found", _("No ballot has this receipt. Check it and try again."))

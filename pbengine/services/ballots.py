@@ -1,4 +1,4 @@
-"""Casting, replacing and checking ballots; receipts.
+"""Casting and replacing ballots; receipts (checking one: :mod:`pbengine.services.receipts`).
 
 A ballot is acknowledged (a receipt shown) only after the transaction that stores it
 commits, and at most one ballot exists per voter code and budget: it is stored under the
@@ -22,10 +22,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Table, and_, bindparam, exists, func, literal_column, or_, select, union_all
+from sqlalchemy import Table, and_, bindparam, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import contains_eager
 
 from ..i18n import _
 from ..models import Ballot, Budget, CodeBatch, Phase, Process, ReplacedBallot, VoterCode
@@ -306,40 +305,6 @@ def _insert_first(db, budget_id: int, slot: str | None, content: dict, channel: 
         "content": content, "channel": channel, "submission_hash": digest, "cast_at": cast_day(),
         "entered_by": entered_by}).first()
     return Cast(receipt, digest_of_receipt, False) if stored is not None else None
-
-
-@dataclass
-class ReceiptStatus:
-    found: bool
-    counted: bool = False
-    replaced: bool = False
-    budget: Budget | None = None
-    receipt_hash: str = ""
-    published: bool = False
-
-
-def _receipt_statement():
-    """The budget (with its process) of the ballot a receipt digest names, counted first, then replaced."""
-    digest = bindparam("digest")
-    found = union_all(
-        select(Ballot.budget_id.label("budget_id"), literal_column("1").label("counted"))
-        .where(Ballot.receipt_hash == digest),
-        select(ReplacedBallot.budget_id, literal_column("0")).where(ReplacedBallot.receipt_hash == digest)).subquery()
-    return (select(Budget, found.c.counted).join(found, found.c.budget_id == Budget.id).join(Budget.process)
-            .options(contains_eager(Budget.process)).order_by(found.c.counted.desc()).limit(1))
-
-
-_RECEIPT = _receipt_statement()  # built once: a receipt check is one statement
-
-
-def check_receipt(db, receipt: str) -> ReceiptStatus:
-    digest = receipt_hash(receipt)
-    row = db.execute(_RECEIPT, {"digest": digest}).first()
-    if row is None:
-        return ReceiptStatus(found=False, receipt_hash=digest)
-    budget, counted = row
-    return ReceiptStatus(found=True, counted=bool(counted), replaced=not counted, budget=budget, receipt_hash=digest,
-                         published=budget.process.phase == Phase.PUBLISHED)
 
 
 def current_contents(db, budget: Budget) -> list[tuple[str, dict]]:

@@ -158,6 +158,20 @@ def kept_frame(request, template: str, values: Callable[[dict], dict], fills: di
     return Response(body=page.body(encoded), content_type="text/html", charset="utf-8")
 
 
+def kept_section(request, template: str, version: tuple, values: Callable[[dict], dict],
+                 fills: dict[str, str]) -> Markup:
+    """A part of a page (a form's answer) that is the same for every request showing the same
+    ``version`` of it but for ``fills``: rendered once per version, language and address with a
+    placeholder in each of ``fills``' places (the template receives ``values(placeholders)``) and
+    kept in the app's memo (``version`` holds every value the part shows, so that it cannot be
+    stale); each request puts its own ``fills`` in (escaped by the caller, as in :func:`kept_frame`)."""
+    part = memo(request).get(
+        _key(request, template, "section", *version, *sorted(fills)),
+        lambda: _keep(request, template, values({name: Markup(placeholder(name)) for name in fills}), None,
+                      tuple(fills)))
+    return Markup(part.body({name: str(value).encode() for name, value in fills.items()}).decode())
+
+
 def static_headers(event) -> None:
     request, response = event.request, event.response
     if not request.path.startswith(STATIC_PREFIX) or response.status_code != 200:

@@ -1,20 +1,24 @@
 """Anyone can check a receipt: is that ballot counted, replaced, or unknown?
 
 The form is the same for everyone but the visitor's CSRF token: it is kept whole
-(``caching.kept_page``). A check's answer is its own small section, put into a frame of the
-page kept per language and address with the receipt typed in (``caching.kept_frame``).
+(``caching.kept_page``). A check's answer is its own small section, kept per language and what it
+shows with the receipt's hash put in (``caching.kept_section``), put into a frame of the page kept
+per language and address with the receipt typed in (``caching.kept_frame``). The check itself is
+one statement (``services.receipts.check_receipt``: the receipt and the lookup limit's counters).
 """
 
 from __future__ import annotations
 
-from markupsafe import Markup, escape
-from pyramid.renderers import render
+import json
+from dataclasses import replace
+
+from markupsafe import escape
 from pyramid.view import view_config
 
 from .. import forms, limits
 from ..i18n import _
 from ..security import Permission
-from ..services import ballots
+from ..services import receipts
 from ..services.errors import TooManyAttempts
 from . import caching
 
@@ -27,6 +31,17 @@ def receipt_check_form(request):
                              lambda: {"status": None, "errors": {}, "value": "", "status_html": ""})
 
 
+def _shown(status: receipts.ReceiptStatus) -> tuple:
+    """Every value the answer's section shows but the receipt's hash: what it is kept under."""
+    budget = status.budget
+    if budget is None:
+        return (status.found,)
+    process = budget.process
+    return (status.found, status.counted, status.published, budget.id, budget.name,
+            json.dumps(budget.translations, sort_keys=True), process.id, process.slug, process.title,
+            json.dumps(process.translations, sort_keys=True))
+
+
 @view_config(route_name="site.receipt_check", renderer=TEMPLATE, permission=Permission.VIEW, request_method="POST")
 def receipt_check(request):
     """POST, so that receipts stay out of addresses, histories and server logs."""
@@ -36,13 +51,15 @@ def receipt_check(request):
         return {"status": None, "value": value, "status_html": "",
                 "errors": {"receipt": forms.translate(request, _("Enter the receipt you received when you voted."))}}
     try:
-        # Only unknown receipts count; a known one is read without waiting for any write lock.
-        status = limits.checked_lookup(request, "lookup.receipt", lambda: ballots.check_receipt(request.read_db, value),
-                                       found=lambda status: status.found, db=request.read_db)
+        # One read (the receipt and the limit's counters); only an unknown receipt is counted.
+        status = receipts.check_receipt(request.read_db, value, limits.lookup_buckets(request, "lookup.receipt"),
+                                        request.registry["dbsession_factory"])
     except TooManyAttempts as error:
         request.response.status = error.status
         return {"status": None, "value": value, "status_html": "",
                 "errors": {"receipt": forms.translate(request, error.message)}}
-    section = Markup(render("site/_receipt_status.jinja2", {"status": status}, request=request))
+    section = caching.kept_section(request, "site/_receipt_status.jinja2", _shown(status),
+                                   lambda fills: {"status": replace(status, receipt_hash=fills["hash"])},
+                                   {"hash": escape(status.receipt_hash)})
     return caching.kept_frame(request, TEMPLATE, lambda fills: {"errors": {}, **fills},
                               {"value": escape(value), "status_html": section})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from pbengine.models import AuditEvent, Ballot, Process, Proposal, Role, VoterCode
-from pbengine.services import ballots, export
+from pbengine.services import export, receipts
 from pbengine.verify import verify_files
 from tests.console.support import login_as, snapshot
 from tests.export.factory import PROPOSER_EMAIL, published_process
@@ -43,7 +43,7 @@ def test_an_owner_archives_after_a_confirmation_and_the_export_still_verifies(te
     assert {k: v for k, v in after_files.items() if k.endswith(".pb")} == \
         {k: v for k, v in before_files.items() if k.endswith(".pb")}
     for receipt in published.receipts["citywide"]:
-        assert ballots.check_receipt(db, receipt).counted  # voters still find their ballots
+        assert receipts.check_receipt(db, receipt).counted  # voters still find their ballots
 
     again = testapp.get(f"/console/processes/{process_id}/archive")
     assert "This process is archived" in again.text and "confirm-form" not in again.forms

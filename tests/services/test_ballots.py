@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from pbengine.models import AuditEvent, Ballot, Phase, VoterCode
-from pbengine.services import audit, ballots, codes, workflow
+from pbengine.services import audit, ballots, codes, receipts, workflow
 from pbengine.services.errors import BallotInvalid, CodeAlreadyUsed, CodeInvalid, VotingClosed
 from pbengine.services.sealing import receipts_digest
 from tests.conftest import TEST_SETTINGS
@@ -53,9 +53,9 @@ def test_revote_replaces_the_earlier_ballot_and_the_receipt_says_so(db, voting):
     assert second.replaced and not first.replaced
     current = ballots.current_ballots(db, budget)
     assert [b.content for b in current] == [{"approvals": ["p2", "p3"]}]
-    assert ballots.check_receipt(db, first.receipt).replaced
-    assert ballots.check_receipt(db, second.receipt).counted
-    assert not ballots.check_receipt(db, "NOPE-NOPE-NOPE-NOPE").found
+    assert receipts.check_receipt(db, first.receipt).replaced
+    assert receipts.check_receipt(db, second.receipt).counted
+    assert not receipts.check_receipt(db, "NOPE-NOPE-NOPE-NOPE").found
     assert not [e for e in audit.events(db, process) if e.kind.startswith("ballot")]
     workflow.move_to(db, process, Phase.CLOSED, code_key=KEY)
     seal = next(e.payload for e in audit.events(db, process) if e.kind == "ballots.sealed")
