@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +15,7 @@ from pbengine.services import ratelimit
 from pbengine.services.errors import TooManyAttempts
 from pbengine.services.ratelimit import Bucket
 from tests.helpers import TestApp
-from tests.site.voting import enter_code, open_vote
+from tests.site.voting import enter_code, open_vote, tick, vote
 
 WRONG = "AAAA-AAAA-AAAA"
 
@@ -87,8 +88,16 @@ def test_login_is_limited_per_address_and_per_account(make_app, db):
 
 
 def test_unknown_receipts_and_proposal_links_are_limited(make_app, db):
-    open_vote(db)
+    _process, _budgets, voter_codes = open_vote(db)
     app = make_app(**{"pbengine.lookup_failures_per_minute": "3"})
+    receipt = re.search(r'data-receipt="([A-Z0-9-]+)"', vote(app, voter_codes[0], lambda form: tick(form, "p1")).text
+                        ).group(1)
+    app.reset()
+    for _attempt in range(5):  # a known receipt is not counted, on the site or the API
+        form = app.get("/receipt").forms["receipt-form"]
+        form["receipt"] = receipt
+        assert "state-counted" in form.submit(status=200).text
+        assert app.get(f"/api/v1/receipts/{receipt}").json["counted"] is True
     for _attempt in range(3):
         form = app.get("/receipt").forms["receipt-form"]
         form["receipt"] = "ACDE-FGHJ-KMNP-QRTU"
@@ -97,6 +106,12 @@ def test_unknown_receipts_and_proposal_links_are_limited(make_app, db):
     form["receipt"] = "ACDE-FGHJ-KMNP-QRTU"
     assert "Too many wrong attempts" in form.submit(status=429).text
     assert app.get("/api/v1/receipts/ACDEFGHJKMNPQRTU", status=429).json["code"] == "too_many_attempts"
+    # once the limit is reached a known receipt is refused alike: the refusal says nothing of the receipt
+    form = app.get("/receipt").forms["receipt-form"]
+    form["receipt"] = receipt
+    refused = form.submit(status=429)
+    assert "Too many wrong attempts" in refused.text and "state-counted" not in refused.text
+    assert app.get(f"/api/v1/receipts/{receipt}", status=429).json["code"] == "too_many_attempts"
     for _attempt in range(3):
         app.get("/p/town-2027/proposal/not-a-real-token", status=404)
     assert "Too many wrong attempts" in app.get("/p/town-2027/proposal/not-a-real-token", status=429).text

@@ -9,8 +9,9 @@ import re
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 
-from pbengine.models import Process, Tally, VoterCode, WebSession
+from pbengine.models import Budget, Process, Tally, VoterCode, WebSession
 from pbengine.services import codes, processes, tallies
+from pbengine.services.ballots import receipt_hash
 from pbengine.services.processes import ProcessData
 from tests.helpers import TestApp, commit
 from tests.site.test_results import _published
@@ -155,17 +156,19 @@ def test_a_receipt_check_reads_one_statement_and_the_form_writes_no_session(test
     statements = []
 
     def seen(_conn, _cursor, statement, *_args):
-        if "receipt_hash" in statement:
+        if statement.lstrip().upper().startswith("SELECT") and "rate_key" not in statement:
             statements.append(statement)
 
     form = testapp.get("/receipt").forms["receipt-form"]
     form["receipt"] = receipt
+    testapp.post("/receipt", {"csrf_token": form["csrf_token"].value, "receipt": receipt})  # the minute's key
     event.listen(Engine, "before_cursor_execute", seen)
     try:
         assert "state-counted" in form.submit().text
     finally:
         event.remove(Engine, "before_cursor_execute", seen)
-    assert len(statements) == 1
+    # the receipt, its budget and process, and the lookup limit's counters: one statement
+    assert len(statements) == 1 and "receipt_hash" in statements[0] and "rate_counter" in statements[0]
     db.expire_all()
     assert db.scalar(select(func.count()).select_from(WebSession)) == sessions
     process = move(db, process, "closed")
@@ -195,3 +198,28 @@ def test_each_receipt_check_gets_its_own_answer_in_the_kept_frame(testapp, db):
         french = check(testapp.__class__(testapp.app, extra_environ={"HTTP_ACCEPT_LANGUAGE": "fr"}), second)
         assert '<html lang="fr">' in french.text and "Compté" in french.text
         assert _token(counted) == testapp.cookies["pbcsrf"]
+
+
+def test_a_kept_receipt_answer_shows_each_receipt_its_own_id_and_its_budget_as_it_is_now(testapp, db):
+    from tests.site.test_receipts import _receipt_of, check
+
+    process, budgets, voter_codes = open_vote(db, n_codes=2)
+    mine = _receipt_of(vote(testapp, voter_codes[0], lambda form: tick(form, "p1")))
+    testapp.reset()
+    theirs = _receipt_of(vote(testapp, voter_codes[1], lambda form: tick(form, "p2")))
+    process = move(db, process, "closed")
+    tallies.compute_all(db, process)
+    move(db, process, "published")
+    commit(db)
+    testapp.reset()
+    for _ in range(2):  # the second round is answered from the kept section
+        first, second = check(testapp, mine), check(testapp, theirs)
+        assert receipt_hash(mine) in first.text and receipt_hash(theirs) not in first.text
+        assert receipt_hash(theirs) in second.text and receipt_hash(mine) not in second.text
+    # what the answer shows is read with each check: a change shows at once, in each language
+    budget = db.get(Budget, budgets[0].id)
+    budget.name, budget.translations = "Citywide, renamed", {"fr": {"name": "Toute la ville"}}
+    commit(db)
+    assert "Citywide, renamed" in check(testapp, mine).text
+    french = check(TestApp(testapp.app, extra_environ={"HTTP_ACCEPT_LANGUAGE": "fr"}), mine)
+    assert "Toute la ville" in french.text and receipt_hash(mine) in french.text
