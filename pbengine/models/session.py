@@ -11,6 +11,7 @@ server, writers take turns on a Python lock rather than polling SQLite's (``_Wri
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import weakref
@@ -280,3 +281,13 @@ def includeme(config):
             return connection.execute(statement, parameters).first()
 
     config.add_request_method(read_first, "read_first")
+
+    def read_connection(request):
+        """``with request.read_connection() as connection:`` a pooled connection of its own for a view's
+        reads, no session and no transaction manager (a receipt check's POST); given back to the pool
+        at the end of the block. Tests that inject a session read in it (their own transaction)."""
+        if "app.dbsession" in request.environ:
+            return contextlib.nullcontext(request.db)
+        return dbengine.connect()
+
+    config.add_request_method(read_connection, "read_connection")

@@ -52,8 +52,9 @@ def receipt_check(request):
                 "errors": {"receipt": forms.translate(request, _("Enter the receipt you received when you voted."))}}
     try:
         # One read (the receipt and the limit's counters); only an unknown receipt is counted.
-        status = receipts.check_receipt(request.read_db, value, limits.lookup_buckets(request, "lookup.receipt"),
-                                        request.registry["dbsession_factory"])
+        with request.read_connection() as connection:
+            status = receipts.check_receipt(connection, value, limits.lookup_buckets(request, "lookup.receipt"),
+                                            request.registry["dbsession_factory"])
     except TooManyAttempts as error:
         request.response.status = error.status
         return {"status": None, "value": value, "status_html": "",
