@@ -17,7 +17,9 @@ scratch database on that server. Default file: Warszawa 2026 (61,668 ballots, 83
    as a remote browser's requests (full 200 pages, no conditional requests). This is done once
    per ``--processes`` count: with 2, two waitress processes listen on one port (``SO_REUSEPORT``:
    the kernel shares the connections out, as a load balancer in front of N stateless processes
-   would), so the app uses both cores instead of one interpreter's.
+   would), so the app uses both cores instead of one interpreter's. Then each page alone under the
+   same clients, for the app servers' CPU time per check (from ``/proc``: what a page costs the
+   server, far less swayed than the times by the rest of the machine's load).
 
 Prints figures (targets beside them); asserts nothing.
 """
@@ -266,6 +268,40 @@ def load(port: int, clients: int, requests: int, receipt: str) -> dict[str, list
     return times
 
 
+def _cpu_seconds(pids: list[int]) -> float | None:
+    """CPU time (user + system, every thread) the processes ``pids`` have used so far; None where
+    ``/proc`` is not there to tell."""
+    import os
+
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per_check(port: int, pids: list[int], clients: int, requests: int, receipt: str) -> dict[str, float]:
+    """The app servers' CPU milliseconds per check of each page (the receipt check: its GET and POST),
+    each page loaded alone by ``clients`` clients ``requests`` times: what a page costs the server,
+    much less swayed than the times by what else runs on the machine."""
+    import http_load
+
+    steps = _steps(receipt)
+    found = {}
+    for name in ("projects", "results", "static", "receipt"):
+        mine = [step for step in steps if step.name == name]
+        before = _cpu_seconds(pids)
+        http_load.run(port, clients, requests, mine)
+        after = _cpu_seconds(pids)
+        if before is None or after is None:
+            return {}
+        found[name] = 1000 * (after - before) / (clients * requests)
+    return found
+
+
 def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
@@ -313,6 +349,8 @@ def main_(argv=None) -> None:
                     began = time.perf_counter()
                     times = load(port, args.clients, args.requests, receipt)
                     wall = time.perf_counter() - began
+                    cpu = cpu_per_check(port, [server.pid for server in servers], args.clients, args.requests,
+                                        receipt)
                 finally:
                     for server in servers:
                         server.terminate()
@@ -330,6 +368,9 @@ def main_(argv=None) -> None:
                               f"target p95 < 50 ms (floor {floor:.1f} ms)")
                     print(f"  {name:<10} median {1000 * statistics.median(values):7.1f} ms   "
                           f"p95 {1000 * p95(values):7.1f} ms   {target}   ({len(values)} requests)")
+                if cpu:
+                    print("  app servers' CPU per check, each page alone (receipt: GET + POST): "
+                          + ", ".join(f"{name} {ms:.2f} ms" for name, ms in cpu.items()))
         finally:
             drop()
 

@@ -273,21 +273,27 @@ def includeme(config):
 
     config.add_request_method(read_db, "read_db", reify=True)
 
+    # On PostgreSQL in autocommit: a single statement is one snapshot, and it costs one round trip
+    # instead of three (BEGIN, the statement, the ROLLBACK when the connection goes back to the pool).
+    reader = dbengine.execution_options(isolation_level="AUTOCOMMIT") if dbengine.dialect.name == "postgresql" \
+        else dbengine
+
     def read_first(request, statement, parameters: dict):
         """The first row of one read-only statement, on a pooled connection of its own: no session,
         no transaction manager. For the light read that decides whether a request needs its
         session at all (a kept page's version: ``resources.PublicPageContext``)."""
-        with dbengine.connect() as connection:
+        with reader.connect() as connection:
             return connection.execute(statement, parameters).first()
 
     config.add_request_method(read_first, "read_first")
 
     def read_connection(request):
-        """``with request.read_connection() as connection:`` a pooled connection of its own for a view's
-        reads, no session and no transaction manager (a receipt check's POST); given back to the pool
-        at the end of the block. Tests that inject a session read in it (their own transaction)."""
+        """``with request.read_connection() as connection:`` a pooled connection of its own for a view
+        that makes one read, no session and no transaction manager (a receipt check's POST); given
+        back to the pool at the end of the block. Tests that inject a session read in it (their own
+        transaction)."""
         if "app.dbsession" in request.environ:
             return contextlib.nullcontext(request.db)
-        return dbengine.connect()
+        return reader.connect()
 
     config.add_request_method(read_connection, "read_connection")

@@ -223,3 +223,25 @@ def test_a_kept_receipt_answer_shows_each_receipt_its_own_id_and_its_budget_as_i
     assert "Citywide, renamed" in check(testapp, mine).text
     french = check(TestApp(testapp.app, extra_environ={"HTTP_ACCEPT_LANGUAGE": "fr"}), mine)
     assert "Toute la ville" in french.text and receipt_hash(mine) in french.text
+
+
+def test_the_one_statement_reads_connections_go_back_to_the_pool_as_they_came(testapp, db):
+    from tests.site.test_receipts import _receipt_of, check
+
+    _process, _budgets, voter_codes = open_vote(db, n_codes=1)
+    receipt = _receipt_of(vote(testapp, voter_codes[0], lambda form: tick(form, "p1")))
+    for _ in range(3):
+        assert "state-counted" in check(testapp, receipt).text
+        assert "p1" in testapp.get(PROJECTS).text  # a kept page's version: read the same way
+    engine = testapp.app.registry["dbengine"]
+    pooled = [engine.connect() for _ in range(max(engine.pool.checkedin(), 1))]
+    try:
+        # the check reads in autocommit on PostgreSQL; every later request still gets transactions
+        for connection in pooled:
+            connection.execute(select(1))
+            raw = connection.connection.dbapi_connection
+            info = getattr(raw, "info", None)  # psycopg's; sqlite3 says in_transaction
+            assert (raw.in_transaction if info is None else info.transaction_status != 0)  # 0: idle, autocommit
+    finally:
+        for connection in pooled:
+            connection.close()
