@@ -13,6 +13,9 @@
   query and the bytes: the visitor's own token is put in, and the ETag names the page and (hashed)
   the token. ``private, no-cache`` still, as the token is the visitor's. A visitor with a flash
   message waiting gets the page rendered for them alone.
+- Kept frames and sections (:func:`kept_frame`, :func:`kept_section`: a form's answer): the page
+  around an answer is kept per language and address, and the answer's own part per language and
+  every value it shows; each request puts its own values in (the receipt typed in, its hash).
 """
 
 from __future__ import annotations
