@@ -264,15 +264,6 @@ def includeme(config):
 
     config.add_request_method(db, "db", reify=True)
 
-    def read_db(request):
-        """The session of a view that only reads, whatever the method (a POST that looks a receipt up):
-        on SQLite it never waits for the write lock. A GET's is ``request.db`` itself."""
-        if request.method in SAFE_METHODS or "app.dbsession" in request.environ:
-            return request.db
-        return get_tm_session(session_factory, request.tm, request=request)
-
-    config.add_request_method(read_db, "read_db", reify=True)
-
     # On PostgreSQL in autocommit: a single statement is one snapshot, and it costs one round trip
     # instead of three (BEGIN, the statement, the ROLLBACK when the connection goes back to the pool).
     reader = dbengine.execution_options(isolation_level="AUTOCOMMIT") if dbengine.dialect.name == "postgresql" \
