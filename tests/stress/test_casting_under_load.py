@@ -220,19 +220,22 @@ def test_closing_the_vote_while_voters_cast(stress_db, tmp_path):
     path = ballot_path(seeded.slug, BUDGET)
     closed = threading.Event()
 
+    engine = get_engine({"sqlalchemy.url": stress_db})
+    factory = get_session_factory(engine)
+    with factory() as db:
+        db.scalars(select(Process).where(Process.slug == seeded.slug)).one()  # the pool and the mappers ready
+
     def close_when_a_quarter_is_in():
         deadline = time.monotonic() + 60
         while len(voters.receipts) < n // 4 and time.monotonic() < deadline:
-            time.sleep(0.002)
-        engine = get_engine({"sqlalchemy.url": stress_db})
+            time.sleep(0.001)
         manager = transaction.TransactionManager(explicit=True)
         manager.begin()
         # As the console's POST does: on SQLite a writer from its first statement (BEGIN IMMEDIATE).
-        db = get_tm_session(get_session_factory(engine), manager, bind=write_engine(engine))
+        db = get_tm_session(factory, manager, bind=write_engine(engine))
         workflow.move_to(db, db.scalars(select(Process).where(Process.slug == seeded.slug)).one(), Phase.CLOSED,
                          code_key=CODE_KEY)
         manager.commit()
-        engine.dispose()
         closed.set()
 
     with pbengine_server(stress_db) as server:
@@ -242,6 +245,7 @@ def test_closing_the_vote_while_voters_cast(stress_db, tmp_path):
         run_all([lambda i=i: voters.cast(path, seeded.codes[i], ["p1", "p2"], secrets.token_urlsafe(16))
                  for i in range(n)], concurrency=10)
         closer.join()
+    engine.dispose()
     assert closed.is_set()
     refused = [a for a in voters.answers if a.status != 201]
     stored = {digest for digest, _slot, _budget, counted in stored_ballots(stress_db) if counted}
