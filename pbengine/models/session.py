@@ -25,9 +25,6 @@ from transaction._transaction import Status as ZopeStatus  # as zope.sqlalchemy 
 from zope.sqlalchemy.datamanager import STATUS_ACTIVE, join_transaction, mark_changed
 
 BEGIN_OPTION = "pbengine_sqlite_begin"
-# A SELECT that writes (a data-modifying WITH: ``INSERT … RETURNING`` in a CTE) carries this execution
-# option, so that the request's session is marked changed as for an INSERT (:func:`_writes_count`).
-WRITES_OPTION = "pbengine_writes"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BUSY_TIMEOUT_MS = 5000
 
@@ -202,15 +199,13 @@ def _committed_by_manager(session) -> None:
 
 
 def _writes_count(execute_state) -> None:
-    """An INSERT, UPDATE or DELETE through a request's session marks it changed, ORM or Core, and so does
-    a statement with ``WRITES_OPTION``.
+    """An INSERT, UPDATE or DELETE through a request's session marks it changed, ORM or Core.
 
     zope.sqlalchemy commits a session only if it knows the session wrote, and by itself it sees only
     ORM statements: a Core statement (the hot path's, built on tables) would otherwise be rolled
     back at the end of the request without a word.
     """
-    if execute_state.is_insert or execute_state.is_update or execute_state.is_delete \
-            or execute_state.execution_options.get(WRITES_OPTION):
+    if execute_state.is_insert or execute_state.is_update or execute_state.is_delete:
         _changed(execute_state.session)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import weakref
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, literal_column, or_, select, union_all
@@ -101,7 +102,7 @@ def _check_guard(db, target: Target, voter_code: VoterCode | None, row) -> None:
 
 @dataclass
 class _First:
-    """A first ballot ready to be stored by ``cast_statements.entry_and_store``: its row and its Cast."""
+    """A first ballot for ``cast_statements.entry_and_store``: its row, and its Cast if stored."""
 
     values: dict
     cast: Cast
@@ -126,15 +127,32 @@ def _first_ballot(db, target: Target, code_hash: str, content: dict, channel: st
     return _First(values, Cast(receipt, values["receipt_hash"], False))
 
 
-def _cast_row(db, target: Target, code_hash: str, key: str, counters: ratelimit.Probe, first: _First | None = None):
-    parameters = {"process_id": target.process_id, "slug": target.process_slug, "budget_slug": target.budget_slug,
-                  "code_hash": code_hash, **_lock_parameters(target.budget_id, code_hash, key),
-                  **counters.parameters()}
-    if first is None:
-        return db.execute(cast_statements.entry(_dialect(db), len(counters.buckets)), parameters).first()
+def _cast_parameters(target: Target, code_hash: str, key: str, counters: ratelimit.Probe) -> dict:
+    return {"process_id": target.process_id, "slug": target.process_slug, "budget_slug": target.budget_slug,
+            "code_hash": code_hash, **_lock_parameters(target.budget_id, code_hash, key), **counters.parameters()}
+
+
+def _cast_row(db, target: Target, code_hash: str, key: str, counters: ratelimit.Probe):
+    statement = cast_statements.entry(_dialect(db), len(counters.buckets))
+    return db.execute(statement, _cast_parameters(target, code_hash, key, counters)).first()
+
+
+_AUTOCOMMIT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # a request's bind -> the same, autocommit
+
+
+def _stored_at_once(db, target: Target, code_hash: str, key: str, counters: ratelimit.Probe, first: _First) -> bool:
+    """Whether ``cast_statements.entry_and_store`` stored ``first``, as a transaction of its own on a pooled
+    connection (autocommit: no BEGIN, no COMMIT, one round trip). Stored: committed. Not stored: nothing was
+    written, and its locks are given back."""
+    bind = db.get_bind()
+    engine = _AUTOCOMMIT.get(bind)
+    if engine is None:
+        engine = _AUTOCOMMIT.setdefault(bind, bind.execution_options(isolation_level="AUTOCOMMIT"))
     limits = {f"limit{i}": bucket.limit for i, bucket in enumerate(counters.buckets)}
-    statement = cast_statements.entry_and_store(len(counters.buckets))
-    return db.execute(statement, {**parameters, **first.values, **limits}).first()
+    parameters = {**_cast_parameters(target, code_hash, key, counters), **first.values, **limits}
+    with engine.connect() as connection:
+        return connection.execute(cast_statements.entry_and_store(len(counters.buckets)), parameters).first() \
+            is not None
 
 
 class TargetOutOfDate(Exception):
@@ -147,11 +165,14 @@ def cast_with_code(db, target: Target, code: str, content: dict, buckets: list, 
                    key: str | None = None) -> Cast:
     """:func:`cast` with the voter code as the voter typed it (the API), under the voter-code rate
     limits ``buckets``, by the rules of :func:`pbengine.services.codes.enter`: the code is entered in
-    the statement that begins the cast (``cast_statements.entry``). On PostgreSQL, a first ballot in a
-    budget without a limit of budgets per code is stored by that same statement, when every check on
-    its row passes (``cast_statements.entry_and_store``): one round trip a ballot. Otherwise, and when
-    it stored nothing (a slot with a ballot, a repeat), the checks below run on its row as they are.
-    Raises as both do.
+    the statement that begins the cast (``cast_statements.entry``). Raises as both do.
+
+    On PostgreSQL a first ballot (in a budget without a limit of budgets per code, with a content the rules
+    accept) is tried first as that statement and its INSERT together, in a transaction of its own
+    (``cast_statements.entry_and_store``): it stores and commits the ballot only where every check below
+    passes and the slot and the submission are free, in one round trip. Where it stored nothing (a ballot
+    in the slot, a repeat, a refusal, a kept target out of date) it wrote nothing, and the cast is made
+    as without it, in the request's transaction.
 
     ``target``: the budget with its rules, read by this request or kept by the app server
     (:mod:`pbengine.services.ballot_rules`). A kept one is checked by that same statement:
@@ -168,9 +189,9 @@ def cast_with_code(db, target: Target, code: str, content: dict, buckets: list, 
     digest = codes.code_hash(key, code)
     counters = ratelimit.probe(session_factory, buckets, request_db=db)
     first = _first_ballot(db, target, digest, content, channel, submission, key)
-    row = _cast_row(db, target, digest, key, counters, first)
-    if first is not None and row is not None and row.stored is not None:
-        return first.cast  # every check below passed in the statement, and the ballot is stored
+    if first is not None and _stored_at_once(db, target, digest, key, counters, first):
+        return first.cast  # every check below passed in that statement, and the ballot is committed
+    row = _cast_row(db, target, digest, key, counters)
     if target.kept and not target.current(row):
         raise TargetOutOfDate()
     if row is None or row.phase != Phase.VOTING:

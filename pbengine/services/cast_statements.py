@@ -3,21 +3,20 @@
 A cast begins with one statement that takes its locks and reads what it checks: the process row's
 phase under a shared lock (PostgreSQL ``FOR KEY SHARE``: casts do not wait for one another, closing
 the vote waits for them), the voter code's advisory lock and its batch's eligibility, and for the
-API the voter code itself with its rate-limit counters (:func:`entry`). On PostgreSQL the API's
-first ballot in a budget without a limit of budgets per code is stored by that same statement
-(:func:`entry_and_store`): one round trip a ballot.
+API the voter code itself with its rate-limit counters (:func:`entry`). On PostgreSQL the API first tries
+a first ballot (in a budget without a limit of budgets per code) as that statement and its INSERT
+together, in a transaction of their own (:func:`entry_and_store`): one round trip a ballot.
 """
 
 from __future__ import annotations
 
 import functools
 
-from sqlalchemy import Integer, String, Table, and_, bindparam, exists, func, or_, select, true
+from sqlalchemy import Integer, String, Table, and_, bindparam, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..models import Ballot, Budget, CodeBatch, Phase, Process, VoterCode
-from ..models.session import WRITES_OPTION
 from ..models.voting import code_batch_budget
 from . import ratelimit
 
@@ -81,18 +80,19 @@ def entry(dialect: str, buckets: int):
 
 @functools.cache
 def entry_and_store(buckets: int):
-    """PostgreSQL: :func:`entry` and a first ballot's INSERT in one statement; ``stored`` is the new
-    ballot's id, or NULL if nothing was stored.
+    """PostgreSQL: :func:`entry` and a first ballot's INSERT in one statement, run as a transaction of
+    its own: one row (the new ballot's id) if it stored the ballot, none otherwise.
 
     The INSERT takes its one row from the entry's row, so it runs after the entry's locks (the advisory
-    lock is taken as that row is made, the shared lock on the process row is held; a cast that waited for
-    the close gets the row as the close left it), and only where every check ``ballots.cast_with_code``
-    makes on that row passes: voting, the target current (``created_at``, fingerprint, budget), the code
-    known and not revoked, every bucket under its limit (``limit{i}``), the code's batch for this budget.
-    ``ON CONFLICT DO NOTHING``: a slot that already holds a ballot, or this submission already stored,
-    stores nothing, and the cast goes on as it does without this statement. Those are decided by the
-    unique indexes (which see every committed row and wait for those in flight), not by the statement's
-    snapshot, taken before the locks. Marked as a write (``WRITES_OPTION``) so that the request commits.
+    lock is taken as that row is made, the shared lock on the process row is held to the end of the
+    statement, which is the end of its transaction: closing the vote waits for it, and a statement that
+    waited for the close gets the row as the close left it), and only where every check
+    ``ballots.cast_with_code`` makes on that row passes: voting, the target current (``created_at``,
+    fingerprint, budget), the code known and not revoked, every bucket under its limit (``limit{i}``),
+    the code's batch for this budget. ``ON CONFLICT DO NOTHING``: a slot that already holds a ballot, or
+    this submission already stored, stores nothing. Those are decided by the unique indexes (which see
+    every committed row and wait for those in flight), not by the statement's snapshot, taken before
+    the locks. A statement that stored nothing wrote nothing, and the cast is made as without it.
     """
     entered = entry("postgresql", buckets).cte("entry")
     c = entered.c
@@ -106,5 +106,4 @@ def entry_and_store(buckets: int):
     values = select(*(bindparam(name, type_=BALLOTS.c[name].type) for name in FIRST_COLUMNS))
     stored = (pg_insert(BALLOTS).from_select(list(FIRST_COLUMNS), values.select_from(entered).where(allowed))
               .on_conflict_do_nothing().returning(BALLOTS.c.id).cte("stored"))
-    return (select(*c, stored.c.id.label("stored")).select_from(entered.outerjoin(stored, true()))
-            .execution_options(**{WRITES_OPTION: True}))
+    return select(stored.c.id)
