@@ -119,12 +119,12 @@ def _first_ballot(db, target: Target, code_hash: str, content: dict, channel: st
         return None  # refused by the checks after the entry, in their order (:func:`_store`)
     budget_id, voter = target.budget_id, _voter(code_hash)
     receipt = submission.receipt(budget_id, voter) if submission is not None else new_receipt()
-    values = {"id": new_ballot_id(), "slot": slots.slot(key, budget_id, code_hash),
-              "receipt_hash": receipt_hash(receipt),
+    digest_of_receipt = receipt_hash(receipt)
+    values = {"id": new_ballot_id(), "slot": slots.slot(key, budget_id, code_hash), "receipt_hash": digest_of_receipt,
               "content": normalised, "channel": channel, "submission_hash": _digests(submission, budget_id, voter)[0],
               "cast_at": cast_day(), "entered_by": "", "created_at": target.created_at,
               "fingerprint": target.fingerprint}
-    return _First(values, Cast(receipt, values["receipt_hash"], False))
+    return _First(values, Cast(receipt, digest_of_receipt, False))
 
 
 def _cast_parameters(target: Target, code_hash: str, key: str, counters: ratelimit.Probe) -> dict:
