@@ -120,8 +120,9 @@ def _first_ballot(db, target: Target, code_hash: str, content: dict, channel: st
     budget_id, voter = target.budget_id, _voter(code_hash)
     receipt = submission.receipt(budget_id, voter) if submission is not None else new_receipt()
     digest_of_receipt = receipt_hash(receipt)
+    digest = submission.digest(budget_id, voter) if submission is not None else None
     values = {"id": new_ballot_id(), "slot": slots.slot(key, budget_id, code_hash), "receipt_hash": digest_of_receipt,
-              "content": normalised, "channel": channel, "submission_hash": _digests(submission, budget_id, voter)[0],
+              "content": normalised, "channel": channel, "submission_hash": digest,
               "cast_at": cast_day(), "entered_by": "", "created_at": target.created_at,
               "fingerprint": target.fingerprint}
     return _First(values, Cast(receipt, digest_of_receipt, False))
@@ -259,17 +260,18 @@ def _store(db, target: Target, voter_code: VoterCode | None, content: dict, chan
     slot = _slot(budget_id, voter_code, key) if voter_code is not None else None
     voters = _voters(voter_code)
     voter = voters[0]
+    if rules.max_budgets is None:
+        # A first ballot, the common case: one INSERT that does nothing if the slot holds a ballot or
+        # this submission is stored (unique slot and submission hash); then the checks below find why.
+        new = _insert_first(db, budget_id, slot, content, channel, submission, voter,
+                            submission.digest(budget_id, voter) if submission is not None else None,
+                            entered_by if voter_code is None else "")
+        if new is not None:
+            return new
     first, replacing = _digests(submission, budget_id, voter)
     # This submission's hashes, each with the voter it names and whether it replaced a ballot.
     known = {digest: (name, replaced) for name in voters
              for digest, replaced in zip(_digests(submission, budget_id, name), (False, True), strict=True) if digest}
-    if rules.max_budgets is None:
-        # A first ballot, the common case: one INSERT that does nothing if the slot holds a ballot or
-        # this submission is stored (unique slot and submission hash); then the checks below find why.
-        new = _insert_first(db, budget_id, slot, content, channel, submission, voter, first,
-                            entered_by if voter_code is None else "")
-        if new is not None:
-            return new
     # One query for both: this very submission, if stored already, and the code's current ballot.
     wanted = ([Ballot.submission_hash.in_(list(known))] if known else []) + (
         [Ballot.slot == slot] if slot else [])
