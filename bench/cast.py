@@ -1,7 +1,7 @@
 """Casting under load: pbengine's full cast path beside a bare Pyramid app doing one INSERT, in one run.
 
 Usage: ``python bench/cast.py [--db sqlite,postgresql] [--requests 1600] [--clients 16] [--threads N]
-[--before DIR]``.
+[--rounds K] [--before DIR]``.
 
 For each database: a fresh database, a process open for voting with one voter code per request;
 two waitress servers on 127.0.0.1 (pbengine, and ``bench/bare_app.py`` on the same database);
