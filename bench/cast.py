@@ -1,7 +1,7 @@
 """Casting under load: pbengine's full cast path beside a bare Pyramid app doing one INSERT, in one run.
 
 Usage: ``python bench/cast.py [--db sqlite,postgresql] [--requests 1600] [--clients 16] [--threads N]
-[--before DIR]``.
+[--rounds K] [--before DIR]``.
 
 For each database: a fresh database, a process open for voting with one voter code per request;
 two waitress servers on 127.0.0.1 (pbengine, and ``bench/bare_app.py`` on the same database);
@@ -10,6 +10,10 @@ two waitress servers on 127.0.0.1 (pbengine, and ``bench/bare_app.py`` on the sa
 Prints throughput, p50/p99 latency, errors, the rows each server stored (counted in its database after
 the load: every acknowledged request must have stored one) and the server process's CPU time per
 request (from ``/proc``, Linux only) side by side; asserts nothing.
+
+``--rounds K``: start every server at once and load them in turn, ``requests / K`` each, K rounds (the
+order rotating each round), so that a change in the machine's other load during the run falls on all of them
+alike; figures are over all rounds. Default 1: one server after the other, as before.
 
 ``--before DIR``: also serve, in the same run, the pbengine of another source tree (for example
 ``git archive <commit> | tar -x -C DIR``), for a before/after beside the bare app. Each tree's
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import configparser
+import contextlib
 import json
 import os
 import secrets
@@ -86,9 +91,14 @@ def load(port: int, requests: list, clients: int) -> dict:
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - start
-    latencies.sort()
+    return summary(latencies, wall, errors)
+
+
+def summary(latencies: list[float], wall: float, errors: int) -> dict:
+    latencies = sorted(latencies)
     return {"rps": len(latencies) / wall, "p50": statistics.median(latencies) * 1000,
-            "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000, "errors": errors, "n": len(latencies)}
+            "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000, "errors": errors, "n": len(latencies),
+            "latencies": latencies, "wall": wall}
 
 
 def stored(url: str, table: str) -> int:
@@ -137,7 +147,8 @@ def prepare(tree: Path, kind: str, directory: Path, voters: int) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def bench(kind: str, n: int, clients: int, threads: int, directory: Path, before: Path | None) -> dict:
+def bench(kind: str, n: int, clients: int, threads: int, directory: Path, before: Path | None,
+          rounds: int = 1) -> dict:
     trees = {"pbengine cast": ROOT} if before is None else {f"pbengine {before.name}": before, "pbengine cast": ROOT}
     databases = {}
     try:
@@ -155,19 +166,51 @@ def bench(kind: str, n: int, clients: int, threads: int, directory: Path, before
                          + [str(tree), json.dumps(dict(BENCH_SETTINGS, **{"sqlalchemy.url": db["url"]})), str(threads)],
                          [(path, {"voter_code": code, "approvals": ["p1", "p3"] if i % 2 else ["p2"]})
                           for i, code in enumerate(db["codes"])]))
-        for name, url, table, argv, requests in runs:
-            with Server(argv) as server:
-                load(server.port, requests[:WARMUP], clients)
-                before_cpu = cpu_seconds(server.process.pid)
-                figures[name] = load(server.port, requests[WARMUP:], clients)
-                after_cpu = cpu_seconds(server.process.pid)
-                figures[name]["cpu"] = None if before_cpu is None or after_cpu is None else \
-                    (after_cpu - before_cpu) / n * 1000
-            figures[name]["stored"] = stored(url, table)
-        return figures
+        if rounds == 1:
+            for name, url, table, argv, requests in runs:
+                with Server(argv) as server:
+                    load(server.port, requests[:WARMUP], clients)
+                    before_cpu = cpu_seconds(server.process.pid)
+                    figures[name] = load(server.port, requests[WARMUP:], clients)
+                    after_cpu = cpu_seconds(server.process.pid)
+                    figures[name]["cpu"] = None if before_cpu is None or after_cpu is None else \
+                        (after_cpu - before_cpu) / n * 1000
+                figures[name]["stored"] = stored(url, table)
+            return figures
+        return interleaved(runs, n, clients, rounds)
     finally:
         for name, db in databases.items():
             subprocess.run(_in_tree(trees[name], DROP) + [db["url"]], cwd=trees[name], check=False)
+
+
+def interleaved(runs: list, n: int, clients: int, rounds: int) -> dict:
+    """``--rounds``: every server up at once (idle but one), each loaded with n / rounds requests in turn,
+    round after round (the order rotating), so that a change in the machine's other load falls on all."""
+    with contextlib.ExitStack() as stack:
+        servers = {name: stack.enter_context(Server(argv)) for name, _url, _table, argv, _requests in runs}
+        for name, _url, _table, _argv, requests in runs:
+            load(servers[name].port, requests[:WARMUP], clients)
+        parts: dict[str, list] = {name: [] for name in servers}
+        cpu: dict[str, float | None] = {name: 0.0 for name in servers}
+        share = n // rounds
+        for r in range(rounds):
+            for name, _url, _table, _argv, requests in runs[r % len(runs):] + runs[:r % len(runs)]:
+                pid = servers[name].process.pid
+                before_cpu = cpu_seconds(pid)
+                parts[name].append(load(servers[name].port, requests[WARMUP + r * share:WARMUP + (r + 1) * share],
+                                        clients))
+                after_cpu = cpu_seconds(pid)
+                spent = cpu[name]
+                cpu[name] = None if spent is None or before_cpu is None or after_cpu is None else \
+                    spent + after_cpu - before_cpu
+    figures = {}
+    for name, url, table, _argv, _requests in runs:
+        figures[name] = summary([x for part in parts[name] for x in part["latencies"]],
+                                sum(part["wall"] for part in parts[name]), sum(part["errors"] for part in parts[name]))
+        spent = cpu[name]
+        figures[name]["cpu"] = None if spent is None else spent / (share * rounds) * 1000
+        figures[name]["stored"] = stored(url, table)
+    return figures
 
 
 def main() -> None:
@@ -178,13 +221,16 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=production_threads(ROOT),
                         help="waitress threads (default: production.ini's)")
     parser.add_argument("--before", type=Path, help="another source tree of pbengine, served in the same run")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="all servers up at once, loaded in turn with requests / rounds each, round after round")
     args = parser.parse_args()
-    print(f"{args.requests} requests, {args.clients} concurrent clients, waitress threads={args.threads}")
+    print(f"{args.requests} requests, {args.clients} concurrent clients, waitress threads={args.threads}"
+          + (f", {args.rounds} rounds interleaved" if args.rounds > 1 else ""))
     print(f"{'database':<11} {'server':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'stored':>7} "
           f"{'ratio':>6} {'server CPU ms/req':>18}")
     with tempfile.TemporaryDirectory() as tmp:
         for kind in args.db.split(","):
-            figures = bench(kind, args.requests, args.clients, args.threads, Path(tmp), args.before)
+            figures = bench(kind, args.requests, args.clients, args.threads, Path(tmp), args.before, args.rounds)
             bare = figures["bare Pyramid INSERT"]
             for name, f in figures.items():
                 ratio = f"{f['rps'] / bare['rps']:.2f}x" if f is not bare else ""

@@ -165,6 +165,19 @@ def get_engine(settings: dict, prefix: str = "sqlalchemy.") -> Engine:
     return engine
 
 
+_AUTOCOMMIT: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def autocommit_engine(engine: Engine) -> Engine:
+    """``engine`` with the driver in autocommit (made once per engine): on PostgreSQL a single
+    statement is then a transaction of its own, one round trip instead of three (BEGIN, the
+    statement, the COMMIT or the ROLLBACK when the connection goes back to the pool)."""
+    made = _AUTOCOMMIT.get(engine)
+    if made is None:
+        made = _AUTOCOMMIT.setdefault(engine, engine.execution_options(isolation_level="AUTOCOMMIT"))
+    return made
+
+
 def write_engine(engine: Engine) -> Engine:
     """The engine a request that may write uses: on SQLite its transactions begin IMMEDIATE."""
     if engine.dialect.name != "sqlite":
@@ -264,10 +277,8 @@ def includeme(config):
 
     config.add_request_method(db, "db", reify=True)
 
-    # On PostgreSQL in autocommit: a single statement is one snapshot, and it costs one round trip
-    # instead of three (BEGIN, the statement, the ROLLBACK when the connection goes back to the pool).
-    reader = dbengine.execution_options(isolation_level="AUTOCOMMIT") if dbengine.dialect.name == "postgresql" \
-        else dbengine
+    # On PostgreSQL in autocommit: a single statement is one snapshot, in one round trip.
+    reader = autocommit_engine(dbengine) if dbengine.dialect.name == "postgresql" else dbengine
 
     def read_first(request, statement, parameters: dict):
         """The first row of one read-only statement, on a pooled connection of its own: no session,

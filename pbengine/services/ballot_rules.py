@@ -161,6 +161,23 @@ def check(rules: Rules, content: dict, budget: Callable[[], Budget], locale: str
     return content
 
 
+class _Refused(Exception):
+    pass
+
+
+def _refused() -> Budget:
+    raise _Refused()
+
+
+def accepted(rules: Rules, content: dict) -> dict | None:
+    """:func:`check` without its refusal: the normalised content, or None where :func:`check` would
+    refuse it (and name, from the ORM budget, what to change)."""
+    try:
+        return check(rules, content, _refused)
+    except _Refused:
+        return None
+
+
 def validate(budget: Budget, content: dict, locale: str | None = None) -> dict:
     """:func:`check` against the rules of an ORM budget."""
     return check(rules_of(budget), content, lambda: budget, locale)

@@ -17,20 +17,18 @@ of one submission returns the stored ballot's receipt (:mod:`pbengine.services.s
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Table, and_, bindparam, exists, func, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import func, or_, select
 
 from ..i18n import _
-from ..models import Ballot, Budget, CodeBatch, Phase, Process, ReplacedBallot, VoterCode
-from ..models.voting import cast_day, code_batch_budget, new_ballot_id
-from . import codes, eligibility, ratelimit, slots
-from .ballot_rules import Target, check, target_of
+from ..models import Ballot, Budget, Phase, ReplacedBallot, VoterCode
+from ..models.session import autocommit_engine
+from ..models.voting import cast_day, new_ballot_id
+from . import cast_statements, codes, eligibility, ratelimit, slots
+from .ballot_rules import Target, accepted, check, target_of
 from .ballot_rules import normalise_content as normalise_content  # the ballot checks, where callers import them
 from .ballot_rules import rule_projects as rule_projects
 from .ballot_rules import to_rule_ballot as to_rule_ballot
@@ -68,28 +66,6 @@ def current_ballot(db, budget: Budget, voter_code: VoterCode, key: str | None) -
     return db.scalars(select(Ballot).where(Ballot.slot == _slot(budget.id, voter_code, key))).first()
 
 
-def _guard_columns(dialect: str, batch_id) -> list:
-    """The code's advisory lock (PostgreSQL) and whether its batch (``batch_id``) is for the budget."""
-    batches = CodeBatch.__table__
-    columns = [func.pg_advisory_xact_lock(bindparam("lock")).label("locked")] if dialect == "postgresql" else []
-    return columns + [
-        select(batches.c.all_budgets).where(batches.c.id == batch_id).scalar_subquery().label("all_budgets"),
-        exists().where(code_batch_budget.c.batch_id == batch_id,
-                       code_batch_budget.c.budget_id == bindparam("budget_id")).label("in_batch")]
-
-
-def _guard(dialect: str, with_code: bool):
-    """The statement a cast begins with: the phase, re-read under a shared lock on the process row
-    (PostgreSQL ``FOR KEY SHARE``); with a voter code, also :func:`_guard_columns`. Built once per dialect."""
-    processes = Process.__table__
-    columns = [processes.c.phase, *(_guard_columns(dialect, bindparam("batch_id")) if with_code else ())]
-    return select(*columns).where(processes.c.id == bindparam("process_id")).with_for_update(read=True, key_share=True)
-
-
-_GUARDS = {(dialect, with_code): _guard(dialect, with_code)
-           for dialect in ("postgresql", "sqlite") for with_code in (False, True)}
-
-
 def _dialect(db) -> str:
     return "postgresql" if db.get_bind().dialect.name == "postgresql" else "sqlite"
 
@@ -110,7 +86,8 @@ def _enter_cast(db, target: Target, voter_code: VoterCode | None, key: str | Non
     parameters: dict = {"process_id": target.process_id}
     if voter_code is not None:
         parameters.update(batch_id=voter_code.batch_id, **_lock_parameters(target.budget_id, voter_code.code_hash, key))
-    _check_guard(db, target, voter_code, db.execute(_GUARDS[(_dialect(db), voter_code is not None)], parameters).one())
+    guard = cast_statements.GUARDS[(_dialect(db), voter_code is not None)]
+    _check_guard(db, target, voter_code, db.execute(guard, parameters).one())
 
 
 def _check_guard(db, target: Target, voter_code: VoterCode | None, row) -> None:
@@ -122,34 +99,54 @@ def _check_guard(db, target: Target, voter_code: VoterCode | None, row) -> None:
         eligibility.ensure_eligible(db, target.budget(db), voter_code)  # raises NotEligible, with the batch's budgets
 
 
-@functools.cache
-def _cast_statement(dialect: str, buckets: int):
-    """The first statement of an API cast, on the tables (built once per dialect and number of buckets).
+@dataclass
+class _First:
+    """A first ballot for ``cast_statements.entry_and_store``: its row, and its Cast if stored."""
 
-    One row per process (none if the process row is gone or its slug changed): its phase, under a
-    shared lock on the row (PostgreSQL ``FOR KEY SHARE``), its ``created_at`` and locked fingerprint
-    and whether the budget is still its own (``budget_ok``), to check a target the app server kept
-    (:mod:`pbengine.services.ballot_rules`); the voter code, if the process has it (an outer join:
-    NULL columns otherwise); what the code's rate-limit ``buckets`` counted; the code's advisory
-    lock and its batch's eligibility (:func:`_guard_columns`).
-    """
-    processes, voter_codes, budgets = Process.__table__, VoterCode.__table__, Budget.__table__
-    code_row = voter_codes.c.process_id == processes.c.id, voter_codes.c.code_hash == bindparam("code_hash")
-    return (select(processes.c.phase, processes.c.created_at, processes.c.config_fingerprint,
-                   exists().where(budgets.c.id == bindparam("budget_id"), budgets.c.process_id == processes.c.id,
-                                  budgets.c.slug == bindparam("budget_slug")).label("budget_ok"),
-                   voter_codes.c.id.label("code_id"), voter_codes.c.batch_id, voter_codes.c.revoked_at,
-                   *ratelimit.counted_columns(buckets), *_guard_columns(dialect, voter_codes.c.batch_id))
-            .select_from(processes.outerjoin(voter_codes, and_(*code_row)))
-            .where(processes.c.id == bindparam("process_id"), processes.c.slug == bindparam("slug"))
-            .with_for_update(read=True, key_share=True, of=processes))
+    values: dict
+    cast: Cast
+
+
+def _first_ballot(db, target: Target, code_hash: str, content: dict, channel: str, submission: Submission | None,
+                  key: str) -> _First | None:
+    """On PostgreSQL, in a budget without a limit of budgets per code, a content the rules accept: the row
+    of the ballot as a first one (as :func:`_insert_first` would store it). Otherwise None."""
+    if target.rules.max_budgets is not None or _dialect(db) != "postgresql":
+        return None
+    normalised = accepted(target.rules, content)
+    if normalised is None:
+        return None  # refused by the checks after the entry, in their order (:func:`_store`)
+    budget_id, voter = target.budget_id, _voter(code_hash)
+    receipt = submission.receipt(budget_id, voter) if submission is not None else new_receipt()
+    digest_of_receipt = receipt_hash(receipt)
+    digest = submission.digest(budget_id, voter) if submission is not None else None
+    values = {"id": new_ballot_id(), "slot": slots.slot(key, budget_id, code_hash), "receipt_hash": digest_of_receipt,
+              "content": normalised, "channel": channel, "submission_hash": digest,
+              "cast_at": cast_day(), "entered_by": "", "created_at": target.created_at,
+              "fingerprint": target.fingerprint}
+    return _First(values, Cast(receipt, digest_of_receipt, False))
+
+
+def _cast_parameters(target: Target, code_hash: str, key: str, counters: ratelimit.Probe) -> dict:
+    return {"process_id": target.process_id, "slug": target.process_slug, "budget_slug": target.budget_slug,
+            "code_hash": code_hash, **_lock_parameters(target.budget_id, code_hash, key), **counters.parameters()}
 
 
 def _cast_row(db, target: Target, code_hash: str, key: str, counters: ratelimit.Probe):
-    return db.execute(_cast_statement(_dialect(db), len(counters.buckets)), {
-        "process_id": target.process_id, "slug": target.process_slug, "budget_slug": target.budget_slug,
-        "code_hash": code_hash, **_lock_parameters(target.budget_id, code_hash, key),
-        **counters.parameters()}).first()
+    statement = cast_statements.entry(_dialect(db), len(counters.buckets))
+    return db.execute(statement, _cast_parameters(target, code_hash, key, counters)).first()
+
+
+def _stored_at_once(db, target: Target, code_hash: str, key: str, counters: ratelimit.Probe, first: _First) -> bool:
+    """Whether ``cast_statements.entry_and_store`` stored ``first``, as a transaction of its own on a pooled
+    connection (autocommit: no BEGIN, no COMMIT, one round trip). Stored: committed. Not stored: nothing was
+    written, and its locks are given back."""
+    engine = autocommit_engine(db.get_bind())
+    limits = {f"limit{i}": bucket.limit for i, bucket in enumerate(counters.buckets)}
+    parameters = {**_cast_parameters(target, code_hash, key, counters), **first.values, **limits}
+    with engine.connect() as connection:
+        return connection.execute(cast_statements.entry_and_store(len(counters.buckets)), parameters).first() \
+            is not None
 
 
 class TargetOutOfDate(Exception):
@@ -162,8 +159,14 @@ def cast_with_code(db, target: Target, code: str, content: dict, buckets: list, 
                    key: str | None = None) -> Cast:
     """:func:`cast` with the voter code as the voter typed it (the API), under the voter-code rate
     limits ``buckets``, by the rules of :func:`pbengine.services.codes.enter`: the code is entered in
-    the statement that begins the cast (:func:`_cast_statement`), so a ballot costs one round trip.
-    Raises as both do.
+    the statement that begins the cast (``cast_statements.entry``). Raises as both do.
+
+    On PostgreSQL a first ballot (in a budget without a limit of budgets per code, with a content the rules
+    accept) is tried first as that statement and its INSERT together, in a transaction of its own
+    (``cast_statements.entry_and_store``): it stores and commits the ballot only where every check below
+    passes and the slot and the submission are free, in one round trip. Where it stored nothing (a ballot
+    in the slot, a repeat, a refusal, a kept target out of date) it wrote nothing, and the cast is made
+    as without it, in the request's transaction.
 
     ``target``: the budget with its rules, read by this request or kept by the app server
     (:mod:`pbengine.services.ballot_rules`). A kept one is checked by that same statement:
@@ -179,6 +182,9 @@ def cast_with_code(db, target: Target, code: str, content: dict, buckets: list, 
         codes.refuse(db, code, buckets, session_factory)
     digest = codes.code_hash(key, code)
     counters = ratelimit.probe(session_factory, buckets, request_db=db)
+    first = _first_ballot(db, target, digest, content, channel, submission, key)
+    if first is not None and _stored_at_once(db, target, digest, key, counters, first):
+        return first.cast  # every check below passed in that statement, and the ballot is committed
     row = _cast_row(db, target, digest, key, counters)
     if target.kept and not target.current(row):
         raise TargetOutOfDate()
@@ -191,6 +197,20 @@ def cast_with_code(db, target: Target, code: str, content: dict, buckets: list, 
     voter_code = VoterCode(id=row.code_id, process_id=target.process_id, batch_id=row.batch_id, code_hash=digest)
     _check_guard(db, target, voter_code, row)
     return _store(db, target, voter_code, content, channel, locale, submission, key, "")
+
+
+def _voter(code_hash: str) -> str:
+    """Who a coded ballot's submission hashes and receipt are for: the code, by its keyed hash (known
+    before the code's row is read, so that the ballot can be stored in the statement that reads it)."""
+    return f"code-hash:{code_hash}"
+
+
+def _voters(voter_code: VoterCode | None) -> list[str]:
+    """The voter of :func:`_voter` first; then how ballots stored before 2026-12-02 named it (by the
+    code's id), so that a repeat of such a submission still finds its ballot and receipt."""
+    if voter_code is None:
+        return ["paper"]
+    return [_voter(voter_code.code_hash)] + ([f"code:{voter_code.id}"] if voter_code.id is not None else [])
 
 
 def _digests(submission: Submission | None, budget_id: int, voter: str) -> tuple[str | None, str | None]:
@@ -231,35 +251,40 @@ def _store(db, target: Target, voter_code: VoterCode | None, content: dict, chan
     rules, budget_id = target.rules, target.budget_id
     content = check(rules, content, lambda: target.budget(db), locale)
     slot = _slot(budget_id, voter_code, key) if voter_code is not None else None
-    voter = f"code:{voter_code.id}" if voter_code is not None else "paper"
-    first, replacing = _digests(submission, budget_id, voter)
+    voters = _voters(voter_code)
+    voter = voters[0]
     if rules.max_budgets is None:
         # A first ballot, the common case: one INSERT that does nothing if the slot holds a ballot or
         # this submission is stored (unique slot and submission hash); then the checks below find why.
-        new = _insert_first(db, budget_id, slot, content, channel, submission, voter, first,
+        new = _insert_first(db, budget_id, slot, content, channel, submission, voter,
+                            submission.digest(budget_id, voter) if submission is not None else None,
                             entered_by if voter_code is None else "")
         if new is not None:
             return new
+    first, replacing = _digests(submission, budget_id, voter)
+    # This submission's hashes, each with the voter it names and whether it replaced a ballot.
+    known = {digest: (name, replaced) for name in voters
+             for digest, replaced in zip(_digests(submission, budget_id, name), (False, True), strict=True) if digest}
     # One query for both: this very submission, if stored already, and the code's current ballot.
-    wanted = ([Ballot.submission_hash.in_((first, replacing))] if first else []) + (
+    wanted = ([Ballot.submission_hash.in_(list(known))] if known else []) + (
         [Ballot.slot == slot] if slot else [])
     found = db.scalars(select(Ballot).where(Ballot.budget_id == budget_id, or_(*wanted))).all() if wanted else []
-    stored = next((b for b in found if first and b.submission_hash in (first, replacing)), None)
+    stored = next((b for b in found if b.submission_hash in known), None)
     if stored is not None:
-        assert submission is not None  # only a submission's hash finds a stored ballot
+        assert submission is not None and stored.submission_hash  # only a submission's hash finds a stored ballot
         if stored.content != content:
             raise SubmissionConflict(_("This submission was already recorded with other choices. "
                                        "Reload the ballot and submit it again."))
-        return Cast(submission.receipt(budget_id, voter), stored.receipt_hash,
-                    stored.submission_hash == replacing, repeated=True)
+        name, replaced = known[stored.submission_hash]
+        return Cast(submission.receipt(budget_id, name), stored.receipt_hash, replaced, repeated=True)
     current = next((b for b in found if slot and b.slot == slot), None)
-    if first and current is not None:  # only a slot with a ballot can have had one replaced
+    if known and current is not None:  # only a slot with a ballot can have had one replaced
         earlier = db.scalars(select(ReplacedBallot).where(
-            ReplacedBallot.budget_id == budget_id, ReplacedBallot.submission_hash.in_((first, replacing)))).first()
-        if earlier is not None:  # a repeat of a submission the voter has replaced since
+            ReplacedBallot.budget_id == budget_id, ReplacedBallot.submission_hash.in_(list(known)))).first()
+        if earlier is not None and earlier.submission_hash:  # a repeat of a submission the voter has replaced since
             assert submission is not None  # found by the submission's hash
-            return Cast(submission.receipt(budget_id, voter), earlier.receipt_hash,
-                        earlier.submission_hash == replacing, repeated=True)
+            name, replaced = known[earlier.submission_hash]
+            return Cast(submission.receipt(budget_id, name), earlier.receipt_hash, replaced, repeated=True)
     if voter_code is not None and current is None:  # a new budget for this code (a re-vote is not)
         eligibility.ensure_within_limit(db, target.budget(db), voter_code, key)
     if current is not None and not rules.allow_revote:
@@ -282,25 +307,13 @@ def _store(db, target: Target, voter_code: VoterCode | None, content: dict, chan
     return Cast(receipt, ballot.receipt_hash, False)
 
 
-_FIRST_COLUMNS = ("id", "budget_id", "slot", "receipt_hash", "content", "channel", "submission_hash", "cast_at",
-                  "entered_by")
-# Built once per dialect, on the table (an ORM INSERT costs four times as much CPU): building an INSERT
-# and its cache key on every cast cost more than running it. The request's session still commits it
-# (``models.session`` marks a Core write as changed).
-_BALLOTS = Ballot.__table__
-assert isinstance(_BALLOTS, Table)
-_INSERT_FIRST = {name: insert(_BALLOTS).values({c: bindparam(c) for c in _FIRST_COLUMNS})
-                 .on_conflict_do_nothing().returning(_BALLOTS.c.id)
-                 for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
-
-
 def _insert_first(db, budget_id: int, slot: str | None, content: dict, channel: str, submission: Submission | None,
                   voter: str, digest: str | None, entered_by: str) -> Cast | None:
     """Store a ballot unless its slot already holds one or its submission is stored: the Cast, or None."""
     receipt = submission.receipt(budget_id, voter) if submission is not None else new_receipt()
     digest_of_receipt = receipt_hash(receipt)
     dialect = db.get_bind().dialect.name
-    stored = db.execute(_INSERT_FIRST["postgresql" if dialect == "postgresql" else "sqlite"], {
+    stored = db.execute(cast_statements.INSERT_FIRST["postgresql" if dialect == "postgresql" else "sqlite"], {
         "id": new_ballot_id(), "budget_id": budget_id, "slot": slot, "receipt_hash": digest_of_receipt,
         "content": content, "channel": channel, "submission_hash": digest, "cast_at": cast_day(),
         "entered_by": entered_by}).first()

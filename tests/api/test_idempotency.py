@@ -90,3 +90,53 @@ def test_a_malformed_key_answers_422_in_the_api_shape(testapp, db, voting):
         answer = cast(testapp, voting.codes[0], ["p1"], key=key, status=422).json
         assert answer["code"] == "invalid_input" and "Idempotency-Key" in answer["errors"]
     assert ballots(db) == 0
+
+
+def test_a_repeat_of_a_submission_stored_under_the_codes_id_still_gets_its_receipt(testapp, db, voting):
+    """Ballots stored before 2026-12-02 name the voter by the code's id in their hashes (the new ones by
+    the code's keyed hash, known before its row is read): a repeat of such a submission, and of one
+    replaced since, still finds its ballot and its receipt, and stores nothing."""
+    from pbengine.models import Budget, VoterCode
+    from pbengine.services import codes, slots
+    from pbengine.services.ballots import receipt_hash
+    from pbengine.services.submissions import Submission
+    from tests.export.factory import CODE_KEY
+
+    code_hash = codes.code_hash(CODE_KEY, voting.codes[0])
+    voter_code = db.scalars(select(VoterCode).where(VoterCode.code_hash == code_hash)).one()
+    budget = db.scalars(select(Budget).where(Budget.slug == "citywide")).one()
+    legacy, submission = f"code:{voter_code.id}", Submission(KEY, CODE_KEY)
+    receipt = submission.receipt(budget.id, legacy)
+    db.add(Ballot(budget_id=budget.id, slot=slots.slot(CODE_KEY, budget.id, code_hash), content={"approvals": ["p1"]},
+                  receipt_hash=receipt_hash(receipt), submission_hash=submission.digest(budget.id, legacy),
+                  channel="api"))
+    commit(db)
+    again = cast(testapp, voting.codes[0], ["p1"])
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json["receipt"] == receipt and again.json["replaced_previous"] is False and ballots(db) == 1
+    newer = cast(testapp, voting.codes[0], ["p2"], key="newer-submission-0001").json
+    assert newer["replaced_previous"] is True and ballots(db) == 2
+    late = cast(testapp, voting.codes[0], ["p1"])  # replaced since: its own receipt, nothing added
+    assert late.headers["Idempotent-Replayed"] == "true" and late.json["receipt"] == receipt and ballots(db) == 2
+
+
+def test_a_first_ballot_is_one_statement_on_postgresql(testapp, db, voting):
+    """The code's entry, the locks, the checks and the INSERT: one round trip on PostgreSQL; SQLite, which has
+    no INSERT in a WITH, takes two (BEGIN, COMMIT and savepoints aside)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    cast(testapp, voting.codes[0], ["p1"])  # the budget's rules are read once, then kept
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_rest):
+        if statement.split()[0] not in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"):
+            seen.append(statement.split()[0])
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        answer = cast(testapp, voting.codes[1], ["p2"], key="second-voter-submission")
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    assert answer.json["replaced_previous"] is False and ballots(db) == 2
+    assert seen == (["WITH"] if db.get_bind().dialect.name == "postgresql" else ["SELECT", "INSERT"])

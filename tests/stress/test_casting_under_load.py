@@ -10,9 +10,19 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import func, select
 
 from tests.stress.conftest import size
-from tests.stress.harness import Client, ballot_path, export_verdict, pbengine_server, run_all, seed, tally
+from tests.stress.harness import (
+    Client,
+    ballot_path,
+    chain_problems,
+    export_verdict,
+    pbengine_server,
+    run_all,
+    seed,
+    tally,
+)
 
 BUDGET = "citywide"  # approval, at most 2 projects (tests/export/factory.py)
 
@@ -192,3 +202,74 @@ def test_kill_9_mid_load_then_restart_and_retry_what_was_not_answered(stress_db,
     assert result.stored == n
     # A retry after the kill got the receipt the first, unanswered attempt had stored.
     assert {r for r in answered.values()} <= voters.receipts
+
+
+def test_closing_the_vote_while_voters_cast(stress_db, tmp_path):
+    """The close waits for the casts in flight and the casts after it are refused: every acknowledged ballot
+    is sealed, no ballot lands after the seal, and every other cast is told voting is closed (no 5xx)."""
+    import transaction
+
+    from pbengine.models import Ballot, Phase, Process, get_engine, get_session_factory, get_tm_session
+    from pbengine.models.session import write_engine
+    from pbengine.services import workflow
+    from pbengine.services.ballots import receipt_hash
+    from tests.stress.harness import CODE_KEY, stored_ballots
+
+    n = size(120, 1000)
+    seeded = seed(stress_db, n)
+    path = ballot_path(seeded.slug, BUDGET)
+    closed = threading.Event()
+
+    engine = get_engine({"sqlalchemy.url": stress_db})
+    factory = get_session_factory(engine)
+    with factory() as db:
+        db.scalars(select(Process).where(Process.slug == seeded.slug)).one()  # the pool and the mappers ready
+
+    def close_when_a_quarter_is_in():
+        deadline = time.monotonic() + 60
+        while len(voters.receipts) < n // 4 and time.monotonic() < deadline:
+            time.sleep(0.001)
+        manager = transaction.TransactionManager(explicit=True)
+        manager.begin()
+        # As the console's POST does: on SQLite a writer from its first statement (BEGIN IMMEDIATE).
+        db = get_tm_session(factory, manager, bind=write_engine(engine))
+        workflow.move_to(db, db.scalars(select(Process).where(Process.slug == seeded.slug)).one(), Phase.CLOSED,
+                         code_key=CODE_KEY)
+        manager.commit()
+        closed.set()
+
+    with pbengine_server(stress_db) as server:
+        voters = Voters([server.port])
+        closer = threading.Thread(target=close_when_a_quarter_is_in)
+        closer.start()
+        run_all([lambda i=i: voters.cast(path, seeded.codes[i], ["p1", "p2"], secrets.token_urlsafe(16))
+                 for i in range(n)], concurrency=10)
+        closer.join()
+    engine.dispose()
+    assert closed.is_set()
+    refused = [a for a in voters.answers if a.status != 201]
+    stored = {digest for digest, _slot, _budget, counted in stored_ballots(stress_db) if counted}
+    acknowledged = {receipt_hash(r) for r in voters.receipts}
+    print(f"\n{n} casts, closed during the load: acknowledged {len(acknowledged)}, stored {len(stored)}, "
+          f"refused {len(refused)}, 5xx {sum(a.status >= 500 for a in voters.answers)}")
+    assert {(a.status, a.body["code"]) for a in refused} <= {(409, "voting_closed")}
+    assert stored == acknowledged and len(acknowledged) + len(refused) == n
+    assert count_ballots_after_the_seal(stress_db, Ballot) == 0
+    assert chain_problems(stress_db, seeded.slug) == []
+    assert export_verdict(stress_db, seeded.slug, tmp_path) == "MATCH"  # the export holds exactly the sealed ballots
+
+
+def count_ballots_after_the_seal(url, ballot_model) -> int:
+    """Ballots the seal of their budget did not count (the seal's ``ballots`` against the rows)."""
+    from pbengine.models import AuditEvent, Budget, get_engine
+
+    engine = get_engine({"sqlalchemy.url": url})
+    with engine.connect() as connection:
+        sealed = {payload["budget"]: payload["ballots"] for payload in connection.scalars(
+            select(AuditEvent.payload).where(AuditEvent.kind == "ballots.sealed"))}
+        rows = dict(connection.execute(select(Budget.slug, func.count(ballot_model.id))
+                                       .outerjoin(ballot_model, ballot_model.budget_id == Budget.id)
+                                       .group_by(Budget.slug)).all())
+    engine.dispose()
+    assert sealed and set(sealed) == set(rows), (sealed, rows)
+    return sum(rows[slug] - sealed[slug] for slug in rows)
