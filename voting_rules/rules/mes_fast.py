@@ -71,9 +71,9 @@ def _minus(counts: dict[str, tuple], taken: list[dict[str, tuple]]) -> dict[str,
     removed: dict[str, dict] = defaultdict(dict)
     for part_counts in taken:
         for p, per_sat in part_counts.items():
-            were = removed[p]
+            gone_p = removed[p]
             for s, m in per_sat:
-                were[s] = were.get(s, 0) + m
+                gone_p[s] = gone_p.get(s, 0) + m
     for p, per_sat in counts.items():
         were = removed.get(p)
         kept = per_sat if were is None else _left(per_sat, were)
