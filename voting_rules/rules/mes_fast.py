@@ -87,6 +87,13 @@ def _left(per_sat: tuple, taken: dict) -> tuple:
     return tuple((s, m - taken.get(s, 0)) for s, m in per_sat if m - taken.get(s, 0))
 
 
+def _weight(per_sat: tuple):
+    """The satisfaction of (satisfaction, voters) pairs in all."""
+    if len(per_sat) == 1:
+        return per_sat[0][0] * per_sat[0][1]
+    return sum(sat * m for sat, m in per_sat)
+
+
 class _Slot:
     """A group's place in one run: the group it holds now and that group's money.
 
@@ -400,6 +407,8 @@ class _RunState:
         self.remaining.discard(pid)
         remaining, live_sat, project_slots = self.remaining, self.live_sat, self.project_slots
         split = self.mes.split
+        sat_all = self.mes.uniform_sat.get(pid)
+        price = None if sat_all is None else rho * sat_all  # what each supporter pays, if rich
         # ``pid`` has left ``remaining``, so its own slots are not changed below
         for slot in project_slots[pid]:
             before = slot.money
@@ -409,7 +418,7 @@ class _RunState:
             else:
                 parts, rest, lost = split(group, pid)
             if rest is None and len(parts) == 1:  # the whole group pays alike: it keeps its slot
-                after = before - rho * parts[0][0]
+                after = before - (rho * parts[0][0] if price is None else price)
                 if after > 0:
                     slot.money = after
                 else:
@@ -417,14 +426,14 @@ class _RunState:
                     for p, per_sat in counts.items():
                         if p in remaining:
                             project_slots[p].discard(slot)
-                            live_sat[p] -= sum(sat * m for sat, m in per_sat)
+                            live_sat[p] -= _weight(per_sat)
                 continue
             for p in lost:
                 if p in remaining:
                     project_slots[p].discard(slot)
             slot.group = rest  # type: ignore[assignment]  # the others keep their money and their place (None: nobody left)
             for sat, part in parts:
-                after = before - rho * sat
+                after = before - (rho * sat if price is None else price)
                 if after > 0:
                     new = _Slot(part, after)
                     for p in part.counts:
@@ -434,4 +443,4 @@ class _RunState:
                     counts = part.counts
                     for p, per_sat in counts.items():
                         if p in remaining:
-                            live_sat[p] -= sum(sat * m for sat, m in per_sat)
+                            live_sat[p] -= _weight(per_sat)
