@@ -43,14 +43,17 @@ class Bridge:
         self.by_id = {p.id: PbProject(p.id, p.cost, set(p.categories)) for p in election.projects}
         self.instance = Instance(self.by_id.values(), budget_limit=election.budget)
         self._approval: ApprovalMultiProfile | None = None
-        self._supported: Counter | None = None
         self._satisfaction: dict[str, SatisfactionData] = {}
 
-    def supported_counts(self) -> Counter:
-        """How many ballots support exactly each set of projects (ticked, given points or ranked)."""
-        if self._supported is None:
-            self._supported = Counter(frozenset(b.supported()) for b in self.election.ballots)
-        return self._supported
+    def supported_counts(self) -> Collection[tuple[frozenset[str], int]]:
+        """(set of projects, how many ballots support exactly those): ticked, given points or ranked.
+
+        Read from the approval multi-profile when it was built (its distinct ballots), else
+        counted from the ballots; not kept (the profile holds the same, city files are large).
+        """
+        if self._approval is not None:
+            return [(frozenset(p.name for p in ballot), mult) for ballot, mult in self._approval.items()]
+        return Counter(frozenset(b.supported()) for b in self.election.ballots).items()
 
     def approval_multiprofile(self) -> ApprovalMultiProfile:
         """Every ballot as the approval of the projects it supports, identical ones collapsed.
@@ -59,8 +62,9 @@ class Bridge:
         ballots approve every project given points, rankings every ranked project.
         """
         if self._approval is None:
+            counts = Counter(frozenset(b.supported()) for b in self.election.ballots)
             profile = ApprovalMultiProfile(instance=self.instance)
-            for ids, mult in self.supported_counts().items():
+            for ids, mult in counts.items():
                 ballot = HashedApprovalBallot(
                     tuple(self.by_id[i] for i in sorted(ids)), name=str(len(profile))
                 )

@@ -43,7 +43,7 @@ def funded_support_profile(bridge: Bridge, funded: list[str]) -> ApprovalMultiPr
     """Each ballot as the approval of the funded projects it supports, identical ones collapsed."""
     chosen = frozenset(funded)
     counts: Counter = Counter()
-    for ids, mult in bridge.supported_counts().items():  # distinct ballots: fewer than ballots
+    for ids, mult in bridge.supported_counts():  # distinct ballots: fewer than ballots
         counts[ids & chosen] += mult
     profile = ApprovalMultiProfile(instance=bridge.instance)
     for ids, mult in sorted(counts.items(), key=lambda item: sorted(item[0])):
