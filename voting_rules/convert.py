@@ -45,6 +45,16 @@ class Bridge:
         self._approval: ApprovalMultiProfile | None = None
         self._satisfaction: dict[str, SatisfactionData] = {}
 
+    def supported_counts(self) -> Collection[tuple[frozenset[str], int]]:
+        """(set of projects, how many ballots support exactly those): ticked, given points or ranked.
+
+        Read from the approval multi-profile when it was built (its distinct ballots), else
+        counted from the ballots; not kept (the profile holds the same, city files are large).
+        """
+        if self._approval is not None:
+            return [(frozenset(p.name for p in ballot), mult) for ballot, mult in self._approval.items()]
+        return Counter(frozenset(b.supported()) for b in self.election.ballots).items()
+
     def approval_multiprofile(self) -> ApprovalMultiProfile:
         """Every ballot as the approval of the projects it supports, identical ones collapsed.
 

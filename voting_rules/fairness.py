@@ -41,8 +41,10 @@ def exact_fraction(value) -> Fraction:
 
 def funded_support_profile(bridge: Bridge, funded: list[str]) -> ApprovalMultiProfile:
     """Each ballot as the approval of the funded projects it supports, identical ones collapsed."""
-    chosen = set(funded)
-    counts = Counter(frozenset(p for p in b.supported() if p in chosen) for b in bridge.election.ballots)
+    chosen = frozenset(funded)
+    counts: Counter = Counter()
+    for ids, mult in bridge.supported_counts():  # distinct ballots: fewer than ballots
+        counts[ids & chosen] += mult
     profile = ApprovalMultiProfile(instance=bridge.instance)
     for ids, mult in sorted(counts.items(), key=lambda item: sorted(item[0])):
         profile[HashedApprovalBallot(tuple(bridge.by_id[i] for i in sorted(ids)), name=str(len(profile)))] = mult
@@ -86,9 +88,13 @@ def money_histogram(bridge: Bridge, funded: list[str], profile=None, sat_class=F
             for i, n in enumerate(counts)]
 
 
-def fairness(election: Election, funded: list[str]) -> dict:
-    """The fairness figures of ``funded`` (see the module docstring); exact numbers as Fractions."""
-    bridge = Bridge(election)  # the instance only: the profile is the cut-down one
+def fairness(election: Election, funded: list[str], bridge: Bridge | None = None) -> dict:
+    """The fairness figures of ``funded`` (see the module docstring); exact numbers as Fractions.
+
+    ``bridge``: the election's, if one is at hand (its instance and its ballots counted by the
+    projects they support are reused; the profile measured is the cut-down one).
+    """
+    bridge = bridge if bridge is not None else Bridge(election)
     profile = funded_support_profile(bridge, funded)
     return {
         "computed_by": "pabutools.analysis",

@@ -212,7 +212,7 @@ def compute(election: Election, params: TallyParams, progress: Progress | None =
     pmap = election.project_map()
     key = ("fairness", frozenset(outcome.funded))
     if key not in ctx.memo:
-        ctx.memo[key] = fairness(election, outcome.funded)
+        ctx.memo[key] = fairness(election, outcome.funded, ctx.bridge)
     figures = copy.deepcopy(ctx.memo[key])
     if "digest" not in ctx.memo:
         ctx.memo["digest"] = election_digest(election)

@@ -125,7 +125,7 @@ def _explain(ctx: Context, alloc: BudgetAllocation, voters: list) -> dict:
     start = iterations[0].voters_budget
     rounds = []
     final = start
-    left = sum(frac(b) * m for b, m in zip(start, mult, strict=True))
+    left = frac(sum(b * m for b, m in zip(start, mult, strict=True)))  # pabutools' budgets: rationals
     for it in iterations:
         if it.selected_project is None:
             final = it.voters_budget
@@ -151,7 +151,7 @@ def _explain(ctx: Context, alloc: BudgetAllocation, voters: list) -> dict:
     funded = {r["project"] for r in rounds}
     have: dict = {}
     for i, ballot in enumerate(voters):
-        money = frac(final[i]) * mult[i]
+        money = final[i] * mult[i]
         if money:
             for q in ballot:
                 have[q.name] = have.get(q.name, frac(0)) + money

@@ -49,6 +49,51 @@ class _Group:
         self.split_into: tuple[list, _Group | None, list[str]] | None = None
 
 
+def _minus(counts: dict[str, tuple], taken: list[dict[str, tuple]]) -> dict[str, tuple]:
+    """``counts`` without the voters counted in ``taken`` (groups of some of its voters)."""
+    left: dict[str, tuple] = {}
+    if len(taken) == 1:
+        # one part: where a project has one satisfaction in the group, the part's voters have it too
+        gone = taken[0]
+        for p, per_sat in counts.items():
+            part = gone.get(p)
+            if part is None:
+                left[p] = per_sat
+            elif len(per_sat) == 1:
+                m = per_sat[0][1] - part[0][1]
+                if m:
+                    left[p] = ((per_sat[0][0], m),)
+            else:
+                kept = _left(per_sat, dict(part))
+                if kept:
+                    left[p] = kept
+        return left
+    removed: dict[str, dict] = defaultdict(dict)
+    for part_counts in taken:
+        for p, per_sat in part_counts.items():
+            gone_p = removed[p]
+            for s, m in per_sat:
+                gone_p[s] = gone_p.get(s, 0) + m
+    for p, per_sat in counts.items():
+        were = removed.get(p)
+        kept = per_sat if were is None else _left(per_sat, were)
+        if kept:
+            left[p] = kept
+    return left
+
+
+def _left(per_sat: tuple, taken: dict) -> tuple:
+    """(satisfaction, voters) pairs less ``taken`` voters per satisfaction, empty ones dropped."""
+    return tuple((s, m - taken.get(s, 0)) for s, m in per_sat if m - taken.get(s, 0))
+
+
+def _weight(per_sat: tuple):
+    """The satisfaction of (satisfaction, voters) pairs in all."""
+    if len(per_sat) == 1:
+        return per_sat[0][0] * per_sat[0][1]
+    return sum(sat * m for sat, m in per_sat)
+
+
 class _Slot:
     """A group's place in one run: the group it holds now and that group's money.
 
@@ -141,57 +186,53 @@ class GroupedMES:
         """``group`` split by ``pid``: its supporters by satisfaction, and the others (cached)."""
         if group.split_by == pid and group.split_into is not None:
             return group.split_into
-        ballots, keys = self.ballots, self.keys
         members = group.ballots & self.supporter_set[pid]
-        by_sat: dict[int, list[int]] = defaultdict(list)
-        for i in members:
-            by_sat[ballots[i][0][pid]].append(i)
+        by_sat: dict = defaultdict(list)
+        if pid in self.uniform:  # one satisfaction: no need to look at each supporter
+            if members:
+                by_sat[self.uniform_sat[pid]] = members
+        else:
+            ballots = self.ballots
+            for i in members:
+                by_sat[ballots[i][0][pid]].append(i)
         others = group.ballots - members if members else group.ballots
         if not others and len(by_sat) == 1:
             # everyone supports it with one satisfaction: the same voters, the same group
             group.split_by, group.split_into = pid, ([(next(iter(by_sat)), group)], None, [])
             return group.split_into
         parts = []
-        removed: dict[str, dict] = defaultdict(dict)
         for sat, part in by_sat.items():
-            members = frozenset(part)
+            members = part if isinstance(part, frozenset) else frozenset(part)
             found = self.known(members)
             if found is None:
-                moved: Counter = Counter()
-                ones = []
-                for i in part:
-                    if ballots[i][1] == 1:
-                        ones.append(keys[i])
-                    else:
-                        for key in keys[i]:
-                            moved[key] += ballots[i][1]
-                moved.update(chain.from_iterable(ones))
-                counts: dict[str, tuple] = {}
-                for (p, s), m in moved.items():
-                    had = counts.get(p)
-                    counts[p] = ((s, m),) if had is None else (*had, (s, m))
-                found = self.keep(_Group(members, counts))
-            if others:
-                for p, per_sat in found.counts.items():
-                    gone = removed[p]
-                    for s, m in per_sat:
-                        gone[s] = gone.get(s, 0) + m
+                found = self.keep(_Group(members, self.count(part)))
             parts.append((sat, found))
         rest = None
         if others:
             rest = self.known(others)
             if rest is None:
-                counts = {}
-                for p, per_sat in group.counts.items():
-                    taken = removed.get(p)
-                    left = per_sat if taken is None else tuple(
-                        (s, m - taken.get(s, 0)) for s, m in per_sat if m - taken.get(s, 0))
-                    if left:
-                        counts[p] = left
-                rest = self.keep(_Group(others, counts))
+                rest = self.keep(_Group(others, _minus(group.counts, [found.counts for _, found in parts])))
         lost = [p for p in group.counts if rest is None or p not in rest.counts]
         group.split_by, group.split_into = pid, (parts, rest, lost)
         return group.split_into
+
+    def count(self, voters) -> dict[str, tuple]:
+        """What ``voters`` (ballot indices) count for each project: ((satisfaction, voters), ...)."""
+        ballots, keys = self.ballots, self.keys
+        moved: Counter = Counter()
+        ones = []
+        for i in voters:
+            if ballots[i][1] == 1:
+                ones.append(keys[i])
+            else:
+                for key in keys[i]:
+                    moved[key] += ballots[i][1]
+        moved.update(chain.from_iterable(ones))
+        counts: dict[str, tuple] = {}
+        for (p, s), m in moved.items():
+            had = counts.get(p)
+            counts[p] = ((s, m),) if had is None else (*had, (s, m))
+        return counts
 
     def known(self, members: frozenset[int]) -> _Group | None:
         """The group of exactly these voters, if one was made lately."""
@@ -365,31 +406,41 @@ class _RunState:
         """Every supporter pays ``min(money, rho * sat)``; groups split by what they paid."""
         self.remaining.discard(pid)
         remaining, live_sat, project_slots = self.remaining, self.live_sat, self.project_slots
-        for slot in list(project_slots[pid]):
+        split = self.mes.split
+        sat_all = self.mes.uniform_sat.get(pid)
+        price = None if sat_all is None else rho * sat_all  # what each supporter pays, if rich
+        # ``pid`` has left ``remaining``, so its own slots are not changed below
+        for slot in project_slots[pid]:
             before = slot.money
-            parts, rest, lost = self.mes.split(slot.group, pid)
-            if parts[0][1] is slot.group:  # the whole group pays alike: it keeps its slot
-                after = before - rho * parts[0][0]
+            group = slot.group
+            if group.split_by == pid:
+                parts, rest, lost = group.split_into  # type: ignore[misc]
+            else:
+                parts, rest, lost = split(group, pid)
+            if rest is None and len(parts) == 1:  # the whole group pays alike: it keeps its slot
+                after = before - (rho * parts[0][0] if price is None else price)
                 if after > 0:
                     slot.money = after
                 else:
-                    for p, per_sat in slot.group.counts.items():
+                    counts = group.counts
+                    for p, per_sat in counts.items():
                         if p in remaining:
                             project_slots[p].discard(slot)
-                            live_sat[p] -= sum(sat * m for sat, m in per_sat)
+                            live_sat[p] -= _weight(per_sat)
                 continue
             for p in lost:
                 if p in remaining:
                     project_slots[p].discard(slot)
             slot.group = rest  # type: ignore[assignment]  # the others keep their money and their place (None: nobody left)
             for sat, part in parts:
-                after = before - rho * sat
+                after = before - (rho * sat if price is None else price)
                 if after > 0:
                     new = _Slot(part, after)
                     for p in part.counts:
                         if p in remaining:
                             project_slots[p].add(new)
                 else:
-                    for p, per_sat in part.counts.items():
+                    counts = part.counts
+                    for p, per_sat in counts.items():
                         if p in remaining:
-                            live_sat[p] -= sum(sat * m for sat, m in per_sat)
+                            live_sat[p] -= _weight(per_sat)

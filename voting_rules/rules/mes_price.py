@@ -6,7 +6,7 @@ price times their satisfaction; pabutools finds the price by a scan from the poo
 
 from __future__ import annotations
 
-from operator import itemgetter
+from operator import itemgetter, mul
 
 from pabutools.fractions import frac
 
@@ -28,10 +28,9 @@ def _uniform_price(cost, slots, pid: str, sat, sat_left):
     rest = [slot for slot in slots if slot.money >= threshold]
     paid = frac(0)
     while poor:
-        for slot in poor:
-            mult = slot.group.counts[pid][0][1]
-            paid += slot.money * mult
-            sat_left -= sat * mult
+        counts = [slot.group.counts[pid][0][1] for slot in poor]
+        paid += sum(map(mul, [slot.money for slot in poor], counts))
+        sat_left -= sat * sum(counts)
         if not sat_left:
             return None  # everyone is poor: all their money is less than the cost
         rho = (cost - paid) / sat_left

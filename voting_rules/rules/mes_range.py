@@ -32,6 +32,9 @@ from pabutools.fractions import frac
 
 from voting_rules.rules.mes_fast import GroupedMES, Run, _RunState
 
+# How many units the first check after a run covers (at least 2: the run at the next unit is exact).
+FIRST_STEP = 3
+
 
 def holds(mes: GroupedMES, run: Run, share) -> bool:
     """True if every share from ``run``'s up to ``share`` funds ``run``'s projects (see module doc)."""
@@ -148,7 +151,7 @@ def complete(mes: GroupedMES, start, budget, overspend: bool = False,
     costs = mes.costs
     start = frac(start)
     raised = 0
-    step = 2
+    step = FIRST_STEP
     wait = pause = 0
     previous: list[str] | None = None
     previous_share = None
@@ -174,7 +177,8 @@ def complete(mes: GroupedMES, start, budget, overspend: bool = False,
         previous, previous_share = run.funded, start + raised
         # The same outcome holds up to raised + held: double the step while the check passes
         # (the check is monotone: what holds up to a share holds below it). A check costs about
-        # a run, so it never covers a single unit (the run there is exact), and where outcomes
+        # a run, so it never covers a single unit (the run there is exact; the first covers
+        # FIRST_STEP units, which measured fewer runs and checks than 2 or 4), and where outcomes
         # change at nearly every unit a failed check is wasted work: after a failure the next
         # checks are spaced out (1, 2, 4, ... runs apart) until one passes again.
         base = start + raised
@@ -190,7 +194,7 @@ def complete(mes: GroupedMES, start, budget, overspend: bool = False,
                     break
                 held += step
                 step *= 2
-            step = max(2, step // 4)
+            step = max(FIRST_STEP, step // 4)
             pause = 0 if held else max(1, 2 * pause)
             wait = pause
         raised += held + 1
