@@ -117,14 +117,10 @@ def _first_ballot(db, target: Target, code_hash: str, content: dict, channel: st
     if normalised is None:
         return None  # refused by the checks after the entry, in their order (:func:`_store`)
     budget_id, voter = target.budget_id, _voter(code_hash)
-    receipt = submission.receipt(budget_id, voter) if submission is not None else new_receipt()
-    digest_of_receipt = receipt_hash(receipt)
     digest = submission.digest(budget_id, voter) if submission is not None else None
-    values = {"id": new_ballot_id(), "slot": slots.slot(key, budget_id, code_hash), "receipt_hash": digest_of_receipt,
-              "content": normalised, "channel": channel, "submission_hash": digest,
-              "cast_at": cast_day(), "entered_by": "", "created_at": target.created_at,
-              "fingerprint": target.fingerprint}
-    return _First(values, Cast(receipt, digest_of_receipt, False))
+    values, cast = _first_row(budget_id, slots.slot(key, budget_id, code_hash), normalised, channel, submission,
+                              voter, digest, "")
+    return _First({**values, "created_at": target.created_at, "fingerprint": target.fingerprint}, cast)
 
 
 def _cast_parameters(target: Target, code_hash: str, key: str, counters: ratelimit.Probe) -> dict:
@@ -310,14 +306,20 @@ def _store(db, target: Target, voter_code: VoterCode | None, content: dict, chan
 def _insert_first(db, budget_id: int, slot: str | None, content: dict, channel: str, submission: Submission | None,
                   voter: str, digest: str | None, entered_by: str) -> Cast | None:
     """Store a ballot unless its slot already holds one or its submission is stored: the Cast, or None."""
+    values, cast = _first_row(budget_id, slot, content, channel, submission, voter, digest, entered_by)
+    stored = db.execute(cast_statements.INSERT_FIRST[_dialect(db)], values).first()
+    return cast if stored is not None else None
+
+
+def _first_row(budget_id: int, slot: str | None, content: dict, channel: str, submission: Submission | None,
+               voter: str, digest: str | None, entered_by: str) -> tuple[dict, Cast]:
+    """A first ballot's row (``cast_statements.FIRST_COLUMNS``) and the Cast it acknowledges once stored."""
     receipt = submission.receipt(budget_id, voter) if submission is not None else new_receipt()
     digest_of_receipt = receipt_hash(receipt)
-    dialect = db.get_bind().dialect.name
-    stored = db.execute(cast_statements.INSERT_FIRST["postgresql" if dialect == "postgresql" else "sqlite"], {
-        "id": new_ballot_id(), "budget_id": budget_id, "slot": slot, "receipt_hash": digest_of_receipt,
-        "content": content, "channel": channel, "submission_hash": digest, "cast_at": cast_day(),
-        "entered_by": entered_by}).first()
-    return Cast(receipt, digest_of_receipt, False) if stored is not None else None
+    values = {"id": new_ballot_id(), "budget_id": budget_id, "slot": slot, "receipt_hash": digest_of_receipt,
+              "content": content, "channel": channel, "submission_hash": digest, "cast_at": cast_day(),
+              "entered_by": entered_by}
+    return values, Cast(receipt, digest_of_receipt, False)
 
 
 def current_contents(db, budget: Budget) -> list[tuple[str, dict]]:
