@@ -40,14 +40,16 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from tests.stress.harness import CODE_KEY, Client, Server, ballot_path  # noqa: E402
+import http_load  # noqa: E402
+
+from tests.stress.harness import CODE_KEY, Server, ballot_path  # noqa: E402
 
 WARMUP = 64
 
@@ -62,36 +64,17 @@ def cpu_seconds(pid: int) -> float | None:
 
 
 def load(port: int, requests: list, clients: int) -> dict:
-    """Send ``requests`` ((path, body) pairs) from ``clients`` threads; throughput and latencies."""
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    cursor = iter(requests)
-
-    def worker():
-        nonlocal errors
-        client = Client(port)
-        while True:
-            with lock:
-                item = next(cursor, None)
-            if item is None:
-                break
-            path, body = item
-            answer = client.post_json(path, body, {"Idempotency-Key": secrets.token_urlsafe(16)})
-            with lock:
-                latencies.append(answer.seconds)
-                if answer.status not in (200, 201):
-                    errors += 1
-        client.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    """Send ``requests`` ((path, body) pairs, each with an idempotency key of its own) from ``clients``
+    keep-alive connections at once (``bench/http_load.py``: one thread, so the bench's own
+    interpreter adds no wait for its lock to a response's time); throughput and latencies."""
     start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = http_load.run_each(port, clients, (
+        http_load.Request("POST", path, body, {"Accept": "application/json",
+                                               "Idempotency-Key": secrets.token_urlsafe(16)})
+        for path, body in requests))
     wall = time.perf_counter() - start
-    return summary(latencies, wall, errors)
+    errors = sum(1 for _seconds, response in answers if response.status not in (200, 201))
+    return summary([seconds for seconds, _response in answers], wall, errors)
 
 
 def summary(latencies: list[float], wall: float, errors: int) -> dict:

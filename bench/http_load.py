@@ -13,10 +13,11 @@ previous response (the receipt form's CSRF token for the POST that follows it).
 
 from __future__ import annotations
 
+import json
 import selectors
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 
@@ -43,8 +44,6 @@ class Step:
 @dataclass
 class _Client:
     sock: socket.socket
-    steps: list[Step]
-    loops: int
     cookies: dict[str, str] = field(default_factory=dict)
     index: int = 0
     began: float = 0.0
@@ -53,15 +52,15 @@ class _Client:
     previous: Response | None = None
 
 
-def _request(host: str, step: Step, cookies: dict[str, str], previous: Response | None) -> bytes:
-    lines = [f"{step.method} {step.path} HTTP/1.1", f"Host: {host}", "Accept: text/html,*/*",
-             "Accept-Encoding: identity", "Connection: keep-alive"]
+def _request(host: str, method: str, path: str, cookies: dict[str, str], payload: bytes = b"",
+             content_type: str = "application/x-www-form-urlencoded", headers: dict[str, str] | None = None) -> bytes:
+    fields = {"Host": host, "Accept": "text/html,*/*", "Accept-Encoding": "identity", "Connection": "keep-alive",
+              **(headers or {})}
+    lines = [f"{method} {path} HTTP/1.1", *(f"{name}: {value}" for name, value in fields.items())]
     if cookies:
         lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
-    payload = b""
-    if step.body is not None:
-        payload = step.body(previous).encode()
-        lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(payload)}"]
+    if payload or method == "POST":
+        lines += [f"Content-Type: {content_type}", f"Content-Length: {len(payload)}"]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + payload
 
 
@@ -106,29 +105,31 @@ def _keep_cookies(cookies: dict[str, str], response: Response) -> None:
             cookies.pop(name.strip(), None)
 
 
-def run(port: int, clients: int, loops: int, steps: list[Step]) -> tuple[dict[str, list[float]], list[str]]:
-    """``clients`` connections each run ``steps`` ``loops`` times, all at once; seconds per step
-    name (consecutive steps of one name add up), and the failures."""
-    host = f"127.0.0.1:{port}"
-    times: dict[str, list[float]] = {step.name: [] for step in steps}
-    errors: list[str] = []
+def _drive(port: int, clients: int, first: Callable[[_Client], bytes | None],
+           answered: Callable[[_Client, Response, float], bytes | None]) -> None:
+    """The selectors loop: ``clients`` keep-alive connections, each sending ``first(client)``, then
+    for every whole response ``answered(client, response, seconds since it was sent)``: the next
+    request's bytes, or None when that client is done."""
     selector = selectors.DefaultSelector()
+    active = 0
+
+    def send(client: _Client, request: bytes | None) -> None:
+        nonlocal active
+        if request is None:
+            selector.unregister(client.sock)
+            client.sock.close()
+            active -= 1
+            return
+        client.began = time.perf_counter()
+        client.sock.sendall(request)
+
     for _ in range(clients):
         sock = socket.create_connection(("127.0.0.1", port))
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        selector.register(sock, selectors.EVENT_READ, _Client(sock, steps, loops))
-
-    def send(client: _Client) -> None:
-        step = client.steps[client.index % len(client.steps)]
-        client.began = time.perf_counter()
-        earlier = client.steps[(client.index - 1) % len(client.steps)]
-        if client.index % len(client.steps) == 0 or earlier.name != step.name:
-            client.group_began = client.began
-        client.sock.sendall(_request(host, step, client.cookies, client.previous))
-
-    active = clients
+        selector.register(sock, selectors.EVENT_READ, _Client(sock))
+        active += 1
     for key in list(selector.get_map().values()):
-        send(key.data)
+        send(key.data, first(key.data))
     while active:
         for key, _events in selector.select():
             client: _Client = key.data
@@ -141,25 +142,73 @@ def run(port: int, clients: int, loops: int, steps: list[Step]) -> tuple[dict[st
                 continue
             response, used = parsed
             del client.buffer[:used]
-            done = time.perf_counter()
-            position = client.index % len(client.steps)
-            step = client.steps[position]
-            following = client.steps[(position + 1) % len(client.steps)]
-            if position == len(client.steps) - 1 or following.name != step.name:
-                times[step.name].append(done - client.group_began)
-            if not step.check(response):
-                errors.append(f"{step.method} {step.path}: {response.status}")
-            _keep_cookies(client.cookies, response)
-            client.previous = response
-            client.index += 1
-            if client.index == client.loops * len(client.steps):
-                selector.unregister(client.sock)
-                client.sock.close()
-                active -= 1
-            else:
-                send(client)
+            send(client, answered(client, response, time.perf_counter() - client.began))
     selector.close()
+
+
+def run(port: int, clients: int, loops: int, steps: list[Step]) -> tuple[dict[str, list[float]], list[str]]:
+    """``clients`` connections each run ``steps`` ``loops`` times, all at once; seconds per step
+    name (consecutive steps of one name add up), and the failures."""
+    host = f"127.0.0.1:{port}"
+    times: dict[str, list[float]] = {step.name: [] for step in steps}
+    errors: list[str] = []
+
+    def next_step(client: _Client) -> bytes | None:
+        if client.index == loops * len(steps):
+            return None
+        step = steps[client.index % len(steps)]
+        now = time.perf_counter()
+        if client.index % len(steps) == 0 or steps[(client.index - 1) % len(steps)].name != step.name:
+            client.group_began = now
+        payload = step.body(client.previous).encode() if step.body is not None else b""
+        return _request(host, step.method, step.path, client.cookies, payload)
+
+    def answered(client: _Client, response: Response, _seconds: float) -> bytes | None:
+        position = client.index % len(steps)
+        step, following = steps[position], steps[(position + 1) % len(steps)]
+        if position == len(steps) - 1 or following.name != step.name:
+            times[step.name].append(time.perf_counter() - client.group_began)
+        if not step.check(response):
+            errors.append(f"{step.method} {step.path}: {response.status}")
+        _keep_cookies(client.cookies, response)
+        client.previous = response
+        client.index += 1
+        return next_step(client)
+
+    _drive(port, clients, next_step, answered)
     return times, errors
+
+
+@dataclass
+class Request:
+    """One request of :func:`run_each` (a JSON body when ``json`` is given)."""
+
+    method: str
+    path: str
+    json: object = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def run_each(port: int, clients: int, requests: Iterable[Request]) -> list[tuple[float, Response]]:
+    """``requests``, each sent once, by ``clients`` connections at once (each takes the next one
+    when its answer is read): the seconds and the response of each, in the order they were answered."""
+    host = f"127.0.0.1:{port}"
+    pending = iter(requests)
+    answers: list[tuple[float, Response]] = []
+
+    def next_request(_client: _Client) -> bytes | None:
+        request = next(pending, None)
+        if request is None:
+            return None
+        payload = b"" if request.json is None else json.dumps(request.json).encode()
+        return _request(host, request.method, request.path, {}, payload, "application/json", request.headers)
+
+    def answered(client: _Client, response: Response, seconds: float) -> bytes | None:
+        answers.append((seconds, response))
+        return next_request(client)
+
+    _drive(port, clients, next_request, answered)
+    return answers
 
 
 def once(port: int, steps: list[Step]) -> dict[str, float]:
