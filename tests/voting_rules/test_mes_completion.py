@@ -327,8 +327,9 @@ def test_pricing_without_sorting_is_the_scan_from_the_poorest(groups, sat, cost)
     # (or None) that the scan from the poorest up gives, which pabutools' own loop computes
     from pabutools.fractions import frac
 
-    from voting_rules.rules.mes_fast import _Group, _Slot
+    from voting_rules.rules.mes_fast import _Group
     from voting_rules.rules.mes_price import _price, _uniform_price
+    from voting_rules.rules.mes_run import _Slot
 
     slots = [_Slot(_Group(frozenset([i]), {"p": ((sat, mult),)}), frac(money))
              for i, (money, mult) in enumerate(groups)]

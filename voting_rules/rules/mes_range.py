@@ -30,7 +30,8 @@ from collections.abc import Callable
 
 from pabutools.fractions import frac
 
-from voting_rules.rules.mes_fast import GroupedMES, Run, _RunState
+from voting_rules.rules.mes_fast import GroupedMES
+from voting_rules.rules.mes_run import Run, _RunState
 
 # How many units the first check after a run covers (at least 2: the run at the next unit is exact).
 FIRST_STEP = 3
