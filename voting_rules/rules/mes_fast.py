@@ -130,6 +130,9 @@ class GroupedMES:
         self.total_sat = {p: sum(s * m for s, m in self.base_counts[p].items()) for p in supported}
         self.num_voters = sum(m for _, m in self.ballots)
         self.supporter_set = {p: frozenset(i for i, _ in sup) for p, sup in self.supporters.items()}
+        # the projects sharing a supporter with each project: the only ones whose price its purchase changes
+        self.neighbours = {p: frozenset().union(*(self.ballots[i][0] for i, _ in sup))
+                           for p, sup in self.supporters.items()}
         # Groups by their voters, the most recently used last: purchases bought in another
         # order reach the same voters, so a run whose order differs from the last one's
         # finds the groups (and their splits) that run made instead of making them again.

@@ -79,6 +79,8 @@ class _RunState:
         # money runs out): cost / live_sat is a lower bound of the project's price
         self.live_sat = {p: frac(mes.total_sat[p]) for p in mes.priced}
         self.remaining = set(mes.priced)
+        # exact prices found since their supporters last paid for something
+        self.exact: dict[str, object] = {}
 
     def execute(self) -> Run:
         mes = self.mes
@@ -113,11 +115,18 @@ class _RunState:
 
         ``None`` when they cannot pay for it.
         """
+        rho = self.exact.get(pid)
+        if rho is not None:
+            return rho
         mes = self.mes
         sat = mes.uniform_sat.get(pid)
         if sat is None:
-            return _price(mes.costs[pid], self.groups(pid), False, self.live_sat[pid])
-        return _uniform_price(mes.costs[pid], self.project_slots[pid], pid, sat, self.live_sat[pid])
+            rho = _price(mes.costs[pid], self.groups(pid), False, self.live_sat[pid])
+        else:
+            rho = _uniform_price(mes.costs[pid], self.project_slots[pid], pid, sat, self.live_sat[pid])
+        if rho is not None:
+            self.exact[pid] = rho
+        return rho
 
     def price_after(self, pid: str, paid: dict):
         """``pid``'s price once its supporters paid ``paid[q]`` per unit of satisfaction for each ``q``.
@@ -175,7 +184,7 @@ class _RunState:
         rise within a run), so projects are priced in that order and the search stops once
         no other can be cheaper.
         """
-        costs, remaining, live_sat = self.mes.costs, self.remaining, self.live_sat
+        costs, remaining, live_sat, exact = self.mes.costs, self.remaining, self.live_sat, self.exact
         best = best_rho = best_key = None
         priced = []
         while heap:
@@ -188,14 +197,16 @@ class _RunState:
             if not live_sat[pid]:
                 remaining.discard(pid)
                 continue
-            floor = costs[pid] / live_sat[pid]  # price x satisfaction of those with money >= cost
-            if best is not None and floor > best_rho:
-                priced.append((floor, key, pid))
-                continue
-            rho = self.price(pid)
+            rho = exact.get(pid)  # priced since its supporters last paid: still its price
             if rho is None:
-                remaining.discard(pid)  # unaffordable now, so for the rest of the run
-                continue
+                floor = costs[pid] / live_sat[pid]  # price x satisfaction of those with money >= cost
+                if best is not None and floor > best_rho:
+                    priced.append((floor, key, pid))
+                    continue
+                rho = self.price(pid)
+                if rho is None:
+                    remaining.discard(pid)  # unaffordable now, so for the rest of the run
+                    continue
             priced.append((rho, key, pid))
             if best is None or (rho, key) < (best_rho, best_key):
                 best, best_rho, best_key = pid, rho, key
@@ -209,6 +220,8 @@ class _RunState:
     def pay(self, pid: str, rho) -> None:
         """Every supporter pays ``min(money, rho * sat)``; groups split by what they paid."""
         self.remaining.discard(pid)
+        changed = self.mes.neighbours[pid]  # only its supporters pay: other prices stay exact
+        self.exact = {q: rho_q for q, rho_q in self.exact.items() if q not in changed}
         remaining, live_sat, project_slots = self.remaining, self.live_sat, self.project_slots
         split = self.mes.split
         sat_all = self.mes.uniform_sat.get(pid)
