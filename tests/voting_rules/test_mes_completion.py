@@ -31,7 +31,7 @@ from voting_rules import Ballot, BallotFormat, Election, Project, TallyParams, c
 from voting_rules.convert import tie_breaking_rule
 from voting_rules.rules import Context
 from voting_rules.rules.mes_fast import GroupedMES
-from voting_rules.rules.mes_range import holds
+from voting_rules.rules.mes_range import complete, holds
 
 TIE = ("votes", "lower-cost", "id")
 
@@ -261,6 +261,48 @@ def test_projects_sharing_voters_with_money_are_not_taken_as_independent():
     assert not holds(engine, low, 22)
 
 
+def _fresh_prices_checked(monkeypatch) -> list:
+    """Make every run and check compare, each round, the prices kept from earlier rounds with
+    a fresh pricing of the same projects; returns the list of (kept, fresh) compared."""
+    from voting_rules.rules.mes_run import _RunState
+
+    compared: list = []
+    choose = _RunState.choose
+
+    def checked(self, heap):
+        for pid, kept in list(self.exact.items()):
+            del self.exact[pid]
+            compared.append((kept, self.price(pid)))
+            self.exact[pid] = kept
+        return choose(self, heap)
+
+    monkeypatch.setattr(_RunState, "choose", checked)
+    return compared
+
+
+def test_a_price_kept_from_an_earlier_round_is_the_price_found_afresh(monkeypatch):
+    # a round prices again only projects some of whose supporters paid since they were priced:
+    # Toulouse's districts share few voters, so most prices are kept (runs and range checks)
+    compared = _fresh_prices_checked(monkeypatch)
+    election = read_pb(SHARED_PABULIB / "France_Toulouse_2024.pb")
+    engine = grouped(election)
+    start = Fraction(election.budget, len(election.ballots))
+    for share in (start, start + 300):
+        holds(engine, engine.run(share), share + 3)
+    assert len(compared) > 100
+    assert all(kept == fresh for kept, fresh in compared)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["approval", "cumulative"]).flatmap(districted))
+def test_prices_kept_between_rounds_on_districted_elections(monkeypatch, election):
+    compared = _fresh_prices_checked(monkeypatch)
+    engine = grouped(election)
+    complete(engine, Fraction(election.budget, len(election.ballots)), election.budget)
+    assert all(kept == fresh for kept, fresh in compared)
+
+
 @QUICK
 @given(st.sampled_from(["approval", "cumulative"]).flatmap(districted))
 def test_add1_on_districted_elections_is_pabutools_one_unit_loop(election):
@@ -327,8 +369,9 @@ def test_pricing_without_sorting_is_the_scan_from_the_poorest(groups, sat, cost)
     # (or None) that the scan from the poorest up gives, which pabutools' own loop computes
     from pabutools.fractions import frac
 
-    from voting_rules.rules.mes_fast import _Group, _Slot
+    from voting_rules.rules.mes_fast import _Group
     from voting_rules.rules.mes_price import _price, _uniform_price
+    from voting_rules.rules.mes_run import _Slot
 
     slots = [_Slot(_Group(frozenset([i]), {"p": ((sat, mult),)}), frac(money))
              for i, (money, mult) in enumerate(groups)]

@@ -30,10 +30,13 @@ from collections.abc import Callable
 
 from pabutools.fractions import frac
 
-from voting_rules.rules.mes_fast import GroupedMES, Run, _RunState
+from voting_rules.rules.mes_fast import GroupedMES
+from voting_rules.rules.mes_run import Run, _RunState
 
 # How many units the first check after a run covers (at least 2: the run at the next unit is exact).
 FIRST_STEP = 3
+# After checks that fail at once, how many runs at most go without one (the pause grows 1, 3, 4).
+MAX_PAUSE = 4
 
 
 def holds(mes: GroupedMES, run: Run, share) -> bool:
@@ -180,7 +183,9 @@ def complete(mes: GroupedMES, start, budget, overspend: bool = False,
         # a run, so it never covers a single unit (the run there is exact; the first covers
         # FIRST_STEP units, which measured fewer runs and checks than 2 or 4), and where outcomes
         # change at nearly every unit a failed check is wasted work: after a failure the next
-        # checks are spaced out (1, 2, 4, ... runs apart) until one passes again.
+        # checks are spaced out (1, 3, then 4 runs apart: a longer pause, as the pause once
+        # doubled without end, ran every unit through stretches where a check would have held)
+        # until one passes again.
         base = start + raised
         held = 0
         if wait > 0:
@@ -195,6 +200,6 @@ def complete(mes: GroupedMES, start, budget, overspend: bool = False,
                 held += step
                 step *= 2
             step = max(FIRST_STEP, step // 4)
-            pause = 0 if held else max(1, 2 * pause)
+            pause = 0 if held else min(MAX_PAUSE, max(1, 3 * pause))
             wait = pause
         raised += held + 1
