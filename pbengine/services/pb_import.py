@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from sqlalchemy import insert
 
 from voting_rules import PabulibError, read_pb
+from voting_rules.ballots import limit_breaches
 from voting_rules.election import EXCLUSION_RULES, incompatible_text
-from voting_rules.pabulib import limit_breaches
 
 from ..i18n import _
 from ..models import Ballot, Budget, Process
