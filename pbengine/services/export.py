@@ -35,7 +35,7 @@ from ..money import to_units
 from . import audit, impact, pabulib_tags
 from .errors import PhaseError
 from .phases import results_public
-from .processes import ballot_format
+from .rule_inputs import ballot_format
 from .tallies import election_of, official_tally
 from .translations import TRANSLATED_LOCALES
 

@@ -28,11 +28,13 @@ from ..models.voting import cast_day, new_ballot_id
 from ..verify import receipts_digest
 from . import audit, ballot_errors
 from .ballots import normalise_content
+from .budgets import add_budget
 from .errors import DomainError, InvalidInput
-from .importing import ImportRefused, budget_data, meta_minor
+from .import_files import ImportRefused
 from .pabulib_tags import read_tags
+from .pb_plan import budget_data, meta_minor
 from .phases import ensure_unlocked
-from .processes import ProjectData, add_budget, add_project
+from .projects import ProjectData, add_project
 
 CHANNEL = "imported"
 MAX_BYTES = 200_000_000
