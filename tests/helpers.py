@@ -9,6 +9,7 @@ import webtest
 
 from pbengine.models import Role
 from pbengine.services import accounts, budgets, processes
+from pbengine.services.projects import ProjectData, add_project
 
 PASSWORD = "correct horse battery"
 
@@ -69,8 +70,7 @@ def make_budget(db, process, slug="citywide", amount=100_000, kind="approval", p
     if projects is None:
         projects = {"p1": 40_000, "p2": 30_000, "p3": 50_000}
     for code, cost in projects.items():
-        projects.add_project(db, budget, projects.ProjectData(code=code, title=f"Project {code}",
-                                                                cost=minor(cost, process)))
+        add_project(db, budget, ProjectData(code=code, title=f"Project {code}", cost=minor(cost, process)))
     return budget
 
 
