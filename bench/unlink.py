@@ -40,8 +40,10 @@ def main(argv=None) -> int:
 
     from pbengine.models import Ballot, Phase, Process, VoterCode
     from pbengine.models.voting import cast_day
-    from pbengine.services import codes, processes, slots, workflow
-    from pbengine.services.processes import BudgetData, ProcessData, ProjectData
+    from pbengine.services import budgets, codes, processes, projects, slots, workflow
+    from pbengine.services.budgets import BudgetData
+    from pbengine.services.processes import ProcessData
+    from pbengine.services.projects import ProjectData
 
     with tempfile.TemporaryDirectory() as folder:
         url, drop = scratch_database(args.database, Path(folder))
@@ -52,9 +54,9 @@ def main(argv=None) -> int:
             with factory() as db, db.begin():
                 process = processes.create_process(db, ProcessData(slug="city", title="City", currency="EUR"))
                 for b in range(args.budgets):
-                    budget = processes.add_budget(db, process, BudgetData(slug=f"pot{b}", name=f"Pot {b}",
+                    budget = budgets.add_budget(db, process, BudgetData(slug=f"pot{b}", name=f"Pot {b}",
                                                                           amount=10_000_000, ballot_kind="approval"))
-                    processes.add_project(db, budget, ProjectData(code="p1", title="One", cost=100_000))
+                    projects.add_project(db, budget, ProjectData(code="p1", title="One", cost=100_000))
                 for phase in (Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING):
                     workflow.move_to(db, process, phase)
                 codes.generate(db, KEY, process, args.codes, "letters")

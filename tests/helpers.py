@@ -8,7 +8,8 @@ import transaction
 import webtest
 
 from pbengine.models import Role
-from pbengine.services import accounts, processes
+from pbengine.services import accounts, budgets, processes
+from pbengine.services.projects import ProjectData, add_project
 
 PASSWORD = "correct horse battery"
 
@@ -63,14 +64,13 @@ def make_budget(db, process, slug="citywide", amount=100_000, kind="approval", p
     """A budget; ``amount``, ``max_sum_cost`` and the project costs are in WHOLE currency units."""
     if fields.get("max_sum_cost") is not None:
         fields["max_sum_cost"] = minor(fields["max_sum_cost"], process)
-    budget = processes.add_budget(db, process, processes.BudgetData(
+    budget = budgets.add_budget(db, process, budgets.BudgetData(
         slug=slug, name=fields.pop("name", slug.title()), amount=minor(amount, process), ballot_kind=kind,
         **fields))
     if projects is None:
         projects = {"p1": 40_000, "p2": 30_000, "p3": 50_000}
     for code, cost in projects.items():
-        processes.add_project(db, budget, processes.ProjectData(code=code, title=f"Project {code}",
-                                                                cost=minor(cost, process)))
+        add_project(db, budget, ProjectData(code=code, title=f"Project {code}", cost=minor(cost, process)))
     return budget
 
 

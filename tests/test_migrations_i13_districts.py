@@ -8,7 +8,7 @@ import transaction
 from sqlalchemy import inspect, text
 
 from pbengine.models import Budget, CodeBatch, Process, get_engine, get_session_factory, get_tm_session
-from pbengine.services import ballots, codes, eligibility, processes, slots
+from pbengine.services import ballots, codes, config_lock, eligibility, slots
 from tests.conftest import TEST_SETTINGS
 from tests.test_migrations_i9 import empty_url  # noqa: F401 - the fixture (SQLite and PostgreSQL)
 from tests.test_migrations_i10 import downgrade, migrate
@@ -59,7 +59,7 @@ def test_existing_batches_vote_everywhere_and_processes_keep_their_fingerprint(e
     process = db.get(Process, 1)
     # no limit: the configuration (so its fingerprint) has the entries it had before the revision
     assert process.max_budgets is None
-    assert set(processes.configuration(process)) == {"process", "currency", "allow_revote", "budgets"}
+    assert set(config_lock.configuration(process)) == {"process", "currency", "allow_revote", "budgets"}
     assert db.get(CodeBatch, 1).all_budgets is True and db.get(CodeBatch, 1).budgets == []
     voter = codes.find(db, KEY, process, CODE)
     booth = eligibility.booth(db, process, voter, KEY)

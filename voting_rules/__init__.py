@@ -11,7 +11,8 @@ Imports only pabutools and the standard library. Typical use::
 from voting_rules.ballots import BallotError, BallotErrorCode, count_scores, validate_ballot, validate_election
 from voting_rules.compare import compare
 from voting_rules.election import Ballot, BallotFormat, Election, Project
-from voting_rules.pabulib import PabulibError, read_pb, write_pb
+from voting_rules.pabulib_read import PabulibError, read_pb
+from voting_rules.pabulib_write import write_pb
 from voting_rules.params import (
     COMPLETIONS,
     META_RULES,

@@ -194,6 +194,20 @@ def validate_election(election: Election) -> None:
         validate_ballot(election.ballot_format, ballot, pmap, election.budget)
 
 
+def limit_breaches(election: Election) -> list[BallotError]:
+    """Every ballot that breaks the election's own limits (a file's META: length, knapsack cost,
+    points): the error of each (``str()`` names the voter; ``code`` and its parameters say which limit); the
+    count still takes these ballots as they are."""
+    pmap = election.project_map()
+    found = []
+    for ballot in election.ballots:
+        try:
+            validate_ballot(election.ballot_format, ballot, pmap, election.budget)
+        except BallotError as exc:
+            found.append(exc)
+    return found
+
+
 def rank_points(election: Election) -> int:
     """Points for first place on a ranking ballot (k for a k-ranking)."""
     fmt = election.ballot_format

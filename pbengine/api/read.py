@@ -11,7 +11,7 @@ from ..money import to_minor
 from ..security import Permission
 from ..services import export, phases
 from ..services.phases import results_public
-from ..services.processes import ballot_format, tally_params
+from ..services.rule_inputs import ballot_format, tally_params
 from ..services.tallies import official_tally
 from . import api_view
 from .errors import ApiError

@@ -21,8 +21,8 @@ from voting_rules import (
     read_pb,
     validate_election,
 )
+from voting_rules.ballots import limit_breaches
 from voting_rules.election import amount_text, parse_incompatible
-from voting_rules.pabulib import limit_breaches
 from voting_rules.params import meta_rule_fallback, parse_tie_break
 
 BAD_INPUT = 2

@@ -11,8 +11,8 @@ from voting_rules import COMPLETIONS, RULES, SATISFACTIONS
 from .. import forms
 from ..i18n import _
 from ..security import Permission
+from ..services import budgets as service
 from ..services import phases
-from ..services import processes as service
 from ..services.errors import DomainError
 from . import confirm
 from .common import (

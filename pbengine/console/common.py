@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from .. import forms, labels
 from ..forms import refuse, translate
-from ..services import processes as service
 from ..services import translations
 
 # The console shows the same names as the site: one place for each label.

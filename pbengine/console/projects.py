@@ -8,8 +8,8 @@ from pyramid.view import view_config
 from .. import forms
 from ..i18n import _
 from ..security import Permission
-from ..services import importing, phases
-from ..services import processes as service
+from ..services import csv_import, import_files, pb_plan, phases
+from ..services import projects as service
 from ..services.errors import DomainError, InvalidInput
 from . import confirm
 from .common import (
@@ -196,10 +196,10 @@ def project_import_confirm(request):
     budget = request.context.budget
     filename, text = forms.text(request.POST, "filename", 200), request.POST.get("content", "")
     try:
-        plan = importing.apply_pb(request.db, budget, text, request.POST.get("digest", ""), actor(request))
-    except importing.PlanChanged as error:
+        plan = pb_plan.apply_pb(request.db, budget, text, request.POST.get("digest", ""), actor(request))
+    except pb_plan.PlanChanged as error:
         errors = refuse(request, error)
-        return _preview(request, filename, text, importing.plan_pb(request.db, budget, text), errors)
+        return _preview(request, filename, text, pb_plan.plan_pb(request.db, budget, text), errors)
     except DomainError as error:
         return _import_form(request, refuse(request, error))
     request.session.flash(translate(request, _(
@@ -217,11 +217,11 @@ def project_import(request):
     try:
         if not hasattr(upload, "file"):
             raise InvalidInput(_("Choose a CSV or .pb file."), field="file")
-        filename, content = upload.filename or "", upload.file.read(importing.MAX_BYTES + 1)
-        if importing.is_pb(filename):
-            plan = importing.plan_pb(request.db, budget, content)
-            return _preview(request, filename.rsplit("/", 1)[-1][:200], importing.decode(content), plan)
-        added = importing.import_projects(request.db, budget, filename, content, actor(request))
+        filename, content = upload.filename or "", upload.file.read(import_files.MAX_BYTES + 1)
+        if import_files.is_pb(filename):
+            plan = pb_plan.plan_pb(request.db, budget, content)
+            return _preview(request, filename.rsplit("/", 1)[-1][:200], import_files.decode(content), plan)
+        added = csv_import.import_projects(request.db, budget, filename, content, actor(request))
     except DomainError as error:
         return _import_form(request, refuse(request, error), getattr(error, "problems", ()))
     request.session.flash(translate(request, _("${n} projects imported.", mapping={"n": len(added)})))

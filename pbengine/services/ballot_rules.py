@@ -7,7 +7,7 @@ process is voting an app server keeps them (:class:`RulesCache`, one per applica
 
 They cannot change during the vote: phases only move forward, and from the vote on the services
 refuse any edit of a budget or a project and of any process field in the locked configuration
-(``processes.configuration``). An entry is made only while the process is voting, from data whose
+(``config_lock.configuration``). An entry is made only while the process is voting, from data whose
 fingerprint, computed again, is the one recorded when voting opened (otherwise nothing is kept and
 each cast reads the database); before the vote nothing is kept. It is found by the slugs of the
 request, and each cast that uses it checks it in its own first statement, under the lock on the
@@ -36,7 +36,8 @@ from voting_rules import Project as RuleProject
 from ..models import BallotKind, Budget, Phase, Process
 from ..money import to_units
 from . import ballot_errors
-from .processes import ballot_format, fingerprint
+from .config_lock import fingerprint
+from .rule_inputs import ballot_format
 
 RULES_KEY = "pbengine.ballot_rules"  # the registry's RulesCache
 CACHE_SIZE = 512  # budgets kept per app server (the least recently used goes first)

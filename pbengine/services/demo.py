@@ -17,7 +17,9 @@ from sqlalchemy import func, select
 
 from ..models import Phase, Process
 from . import accounts, ballots, codes, processes, proposals, tallies, translations, workflow
-from .processes import BudgetData, ProcessData, ProjectData
+from .budgets import BudgetData, add_budget
+from .processes import ProcessData
+from .projects import ProjectData, add_project
 
 ADMIN_EMAIL = "admin@example.org"
 ADMIN_PASSWORD = "demo-organizer-pass"
@@ -215,14 +217,14 @@ def _edition(db, key: str, slug: str, year: int, rng: random.Random, voters: int
         translations.set_translation(process, locale, "description", t_description)
     accounts.grant_role(db, process, admin, "owner", actor="demo")
     for slug_, name, amount, kind, limits in BUDGETS:
-        budget = processes.add_budget(db, process, BudgetData(
+        budget = add_budget(db, process, BudgetData(
             slug=slug_, name=name, description=BUDGET_DESCRIPTIONS[slug_], amount=amount * CENTS, ballot_kind=kind,
             rule="equal-shares", **limits), actor="demo")
         for locale, names in BUDGET_TRANSLATIONS.items():
             translations.set_translation(budget, locale, "name", names[slug_][0])
             translations.set_translation(budget, locale, "description", names[slug_][1])
         for code, ptitle, cost, categories, sdgs, org_type, org in PROJECTS[slug_]:
-            project = processes.add_project(db, budget, ProjectData(
+            project = add_project(db, budget, ProjectData(
                 code=code, title=ptitle, cost=cost * CENTS, categories=categories, sdgs=sdgs,
                 organisation_type=org_type, organisation_name=org, location=LOCATIONS[slug_],
                 description=DESCRIPTION["en"].format(title=ptitle, org=org)), actor="demo")

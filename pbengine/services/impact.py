@@ -3,7 +3,7 @@ per organisation type, beside what was on the ballot.
 
 Figures are exact integers in minor units (see :mod:`pbengine.money`). The costs are the ones the
 official tally counted (its ``projects`` rows); the goals and organisation types come from the
-budget's projects, which are locked from the vote on (``processes.ensure_unlocked``), so the
+budget's projects, which are locked from the vote on (``phases.ensure_unlocked``), so the
 figures of a published tally never change and may be kept with it (``services.memo``).
 
 A project with several goals counts once for each of its goals: the goal rows add up to more

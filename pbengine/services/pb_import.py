@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from sqlalchemy import insert
 
 from voting_rules import PabulibError, read_pb
+from voting_rules.ballots import limit_breaches
 from voting_rules.election import EXCLUSION_RULES, incompatible_text
-from voting_rules.pabulib import limit_breaches
 
 from ..i18n import _
 from ..models import Ballot, Budget, Process
@@ -28,11 +28,13 @@ from ..models.voting import cast_day, new_ballot_id
 from ..verify import receipts_digest
 from . import audit, ballot_errors
 from .ballots import normalise_content
+from .budgets import add_budget
 from .errors import DomainError, InvalidInput
-from .importing import ImportRefused, budget_data, meta_minor
+from .import_files import ImportRefused
 from .pabulib_tags import read_tags
+from .pb_plan import budget_data, meta_minor
 from .phases import ensure_unlocked
-from .processes import ProjectData, add_budget, add_project
+from .projects import ProjectData, add_project
 
 CHANNEL = "imported"
 MAX_BYTES = 200_000_000

@@ -34,7 +34,7 @@ def next_phase(process: Process) -> Phase | None:
 
 
 def is_locked(process: Phased) -> bool:
-    """From voting on, every fingerprinted field (see ``processes.configuration``) is frozen."""
+    """From voting on, every fingerprinted field (see ``config_lock.configuration``) is frozen."""
     return phase_of(process) in LOCKED_PHASES
 
 

@@ -22,7 +22,7 @@ from .accounts import EMAIL_RE
 from .errors import FieldErrors, InvalidInput, NotEditable, PhaseError
 from .notifications import Notifier, reachable
 from .phases import accepts_proposals, can_review_proposals
-from .processes import SDG_NUMBERS, ProjectData, add_project
+from .projects import SDG_NUMBERS, ProjectData, add_project
 
 
 def tracking_hash(token: str) -> str:

@@ -1,7 +1,7 @@
 """CSV files for the organizer's spreadsheet: the projects, the proposals and the turnout.
 
 Each file is built from an explicit list of columns; cells a spreadsheet would run as a formula
-are quoted (``export.cell``). The proposals file never holds the proposer's contact e-mail nor
+are quoted (``csv_files.cell``). The proposals file never holds the proposer's contact e-mail nor
 the tracking token's hash. The turnout file holds counts only (ballots per budget, day and how
 they came in, and the voter codes), never a tally.
 """
@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from ..models import Ballot, Process
 from ..money import decimal_text
-from .export import csv_bytes as _csv
+from .csv_files import csv_bytes as _csv
 from .turnout import CHANNELS, KINDS, turnout
 
 PROJECT_COLUMNS = ["budget", "project_id", "title", "cost", "currency", "categories", "sdgs",

@@ -13,9 +13,10 @@ from ..models import Budget, Process, Tally
 from ..money import to_units
 from . import audit
 from .ballots import current_contents, rule_projects, to_rule_ballot
+from .config_lock import ensure_configuration_unchanged
 from .errors import PhaseError
 from .phases import can_compute
-from .processes import ballot_format, ensure_configuration_unchanged, incompatible_groups, tally_params
+from .rule_inputs import ballot_format, incompatible_groups, tally_params
 
 
 def election_of(db, budget: Budget) -> Election:

@@ -1,7 +1,7 @@
 """The organizers' texts in French and Spanish: process title and description, budget name and
 description, project title and description, category names.
 
-They are not part of the configuration fingerprint (``services.processes.configuration``): they may
+They are not part of the configuration fingerprint (``services.config_lock.configuration``): they may
 be entered or corrected at any phase, after the vote too. Each change bumps the process's
 ``texts_revision``, which the pages kept by the app read.
 """

@@ -12,10 +12,10 @@ import datetime as dt
 from ..i18n import _
 from ..models import Phase, Process
 from . import audit, slots
+from .config_lock import configuration, fingerprint
 from .errors import InvalidInput, PhaseError
 from .notifications import Notifier, remind_proposers
 from .phases import next_phase
-from .processes import configuration, fingerprint
 from .sealing import seal
 from .tallies import ensure_publishable, freeze
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from pbengine.models import Budget, Phase, Process, Project
-from pbengine.services import ballot_rules, codes, processes, workflow
+from pbengine.services import ballot_rules, budgets, codes, projects, workflow
 from tests.conftest import _empty_tables
 from tests.export.factory import CODE_KEY
 from tests.helpers import commit, make_budget, make_process
@@ -58,8 +58,8 @@ def test_a_budget_changed_before_the_vote_opens_is_never_checked_with_the_old_ru
     process = db.scalars(select(Process).where(Process.slug == "changing")).one()
     budget = process.budgets[0]
     p3 = next(p for p in budget.projects if p.code == "p3")
-    processes.remove_project(db, p3)
-    processes.update_budget(db, budget, processes.BudgetData(slug="citywide", name="Citywide", amount=budget.amount,
+    projects.remove_project(db, p3)
+    budgets.update_budget(db, budget, budgets.BudgetData(slug="citywide", name="Citywide", amount=budget.amount,
                                                              max_length=1))
     workflow.move_to(db, process, Phase.VOTING)
     commit(db)

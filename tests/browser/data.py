@@ -4,7 +4,7 @@ ballot format, and one process with published results."""
 from __future__ import annotations
 
 from pbengine.models import get_session_factory
-from pbengine.services import ballots, codes, processes, tallies, workflow
+from pbengine.services import ballots, codes, projects, tallies, workflow
 from tests.conftest import TEST_SETTINGS
 from tests.helpers import make_budget, make_process, minor
 
@@ -50,7 +50,7 @@ def build(engine) -> dict:
         pot = make_budget(session, long, slug="district", name="District pot for the social economy",
                           projects={})
         for code, title, cost, goals, org in LONG:
-            processes.add_project(session, pot, processes.ProjectData(
+            projects.add_project(session, pot, projects.ProjectData(
                 code=code, title=title, cost=minor(cost, long), sdgs=goals, organisation_type=org))
         for phase in ("proposals", "review", "voting"):
             workflow.move_to(session, long, phase)

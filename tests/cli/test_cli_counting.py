@@ -244,7 +244,7 @@ def test_tally_warns_with_a_count_about_ballots_breaking_the_files_limits(tmp_pa
     ("equal-shares-comparison", "add1-overspend"), ("equal-shares-comparison", "add1"),
 ])
 def test_every_rule_the_export_writes_reads_back_without_rule(tmp_path, capsys, rule, completion):
-    from pbengine.services.export import budget_meta_rule  # the export's own META
+    from pbengine.services.export_pb import budget_meta_rule  # the export's own META
     from voting_rules import TallyParams, read_pb, write_pb
 
     params = TallyParams(rule=rule, completion=completion, satisfaction="cardinality",

@@ -8,7 +8,7 @@ from webtest import Upload
 
 from pbengine.formatting import money
 from pbengine.models import Budget, Process
-from pbengine.services import importing
+from pbengine.services import pb_plan
 from tests.console.support import error_beside, login_as, snapshot
 from tests.helpers import commit, make_budget, make_process
 from tests.site.voting import move
@@ -149,8 +149,8 @@ def test_the_import_is_refused_once_voting_opened(testapp, db):
 def test_the_service_plan_is_what_apply_does(db):
     process = make_process(db)
     budget = make_budget(db, process, amount=60_000, projects={})
-    plan = importing.plan_pb(db, budget, PLN.encode())
+    plan = pb_plan.plan_pb(db, budget, PLN.encode())
     assert [c.field for c in plan.changes] == ["currency", "amount", "min_length", "max_length"]
-    applied = importing.apply_pb(db, budget, PLN.encode(), plan.digest)
+    applied = pb_plan.apply_pb(db, budget, PLN.encode(), plan.digest)
     assert [p.code for p in applied.added] == ["773", "153"]
     assert process.currency == "PLN" and budget.amount == 9_860_000

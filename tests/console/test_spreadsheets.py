@@ -6,7 +6,7 @@ import csv
 import io
 
 from pbengine.models import Process, Role
-from pbengine.services import ballots, codes, processes, proposals
+from pbengine.services import ballots, codes, projects, proposals
 from tests.conftest import TEST_SETTINGS
 from tests.console.support import login_as
 from tests.helpers import commit, make_budget, make_process, minor
@@ -24,10 +24,10 @@ def _rows(response):
 def _process(db):
     process = make_process(db)
     budget = make_budget(db, process, projects={})
-    processes.add_project(db, budget, processes.ProjectData(
+    projects.add_project(db, budget, projects.ProjectData(
         code="solar", title="=Solar roofs", cost=minor("12500.5", process), sdgs=[7, 13],
         organisation_type="cooperative", organisation_name="SunCoop", categories=["energy", "schools"]))
-    processes.add_project(db, budget, processes.ProjectData(code="bikes", title="Bike repair",
+    projects.add_project(db, budget, projects.ProjectData(code="bikes", title="Bike repair",
                                                             cost=minor(800, process)))
     process = move(db, process, "proposals")
     proposals.submit(db, process, proposals.ProposalData(

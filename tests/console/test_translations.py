@@ -82,13 +82,13 @@ def test_translations_can_be_corrected_after_voting_opened_without_touching_the_
     form["title_es"] = "Proyecto uno"
     form.submit(status=303).follow()
     db.expire_all()
-    from pbengine.services import audit, processes
+    from pbengine.services import audit, config_lock
 
     process = db.get(type(process), process.id)
     assert process.budgets[0].translations["fr"]["name"] == "Toute la ville"
     assert process.budgets[0].projects[0].translations["es"]["title"] == "Proyecto uno"
-    assert processes.fingerprint(process) == fingerprint == process.config_fingerprint
-    processes.ensure_configuration_unchanged(process)  # counting still accepts the configuration
+    assert config_lock.fingerprint(process) == fingerprint == process.config_fingerprint
+    config_lock.ensure_configuration_unchanged(process)  # counting still accepts the configuration
     assert [e.kind for e in audit.events(db, process)][-2:] == ["texts.translated", "texts.translated"]
     assert "Toute la ville" in testapp.get(f"/p/{process.slug}", headers={"Accept-Language": "fr"}).text
     assert "Proyecto uno" in testapp.get(f"/p/{process.slug}/projects", headers={"Accept-Language": "es"}).text

@@ -10,7 +10,7 @@ from pathlib import Path
 from pabutools.election import parse_pabulib
 
 from pbengine.models import Process
-from pbengine.services import export, pb_import, processes
+from pbengine.services import export, pb_import, projects
 from pbengine.services.pabulib_tags import read_tags
 from pbengine.verify import verify_files
 from tests.helpers import commit, make_budget, make_process, minor
@@ -25,7 +25,7 @@ def _published(db) -> Process:
     process = make_process(db)
     budget = make_budget(db, process, rule="greedy", projects={})
     for code, cost, goals, org, categories in PROJECTS:
-        processes.add_project(db, budget, processes.ProjectData(
+        projects.add_project(db, budget, projects.ProjectData(
             code=code, title=f"Project {code}", cost=minor(cost, process), sdgs=goals, organisation_type=org,
             categories=categories))
     process = vote_and_count(db, process, BALLOTS)

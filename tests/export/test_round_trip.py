@@ -14,7 +14,7 @@ from pabutools.rules import greedy_utilitarian_welfare
 from pabutools.tiebreaking import min_cost_tie_breaking
 
 from pbengine.cli import main
-from pbengine.services import export, tallies
+from pbengine.services import export, export_tally, tallies
 from pbengine.services.ballots import receipt_hash
 from pbengine.services.errors import PhaseError
 from pbengine.verify import verify
@@ -118,7 +118,7 @@ def test_tally_csv_has_one_row_per_project_with_numbers_as_numbers(export_files)
 
 
 def test_tally_csv_neutralises_text_a_spreadsheet_would_run_as_a_formula():
-    data = export.tally_csv([["b", "p1", "=HYPERLINK(\"http://x\")", 40000, -3, 2, 1, "", "+1", "", "", "", ""],
+    data = export_tally.tally_csv([["b", "p1", "=HYPERLINK(\"http://x\")", 40000, -3, 2, 1, "", "+1", "", "", "", ""],
                              ["b", "p2", "@SUM(A1)", 10, 0, 0, 0, "", "-2", "\tx", "", "", ""]])
     rows = list(csv.reader(io.StringIO(data.decode())))
     assert rows[1][2] == "'=HYPERLINK(\"http://x\")" and rows[1][8] == "'+1"

@@ -3,7 +3,7 @@
 import pytest
 
 from pbengine.models import Phase
-from pbengine.services import audit, processes, workflow
+from pbengine.services import audit, budgets, config_lock, projects, workflow
 from pbengine.services.errors import ConfigurationLocked, PhaseError
 from tests.helpers import make_budget, make_process
 
@@ -55,9 +55,9 @@ def test_opening_the_vote_locks_costs_and_rules_and_records_a_fingerprint(db):
     assert opened.payload["fingerprint"] == process.config_fingerprint
     project = budget.projects[0]
     with pytest.raises(ConfigurationLocked):
-        processes.update_project(db, project, processes.ProjectData(code=project.code, title="x", cost=1))
-    data = processes.BudgetData(slug=budget.slug, name=budget.name, amount=budget.amount, rule="greedy")
+        projects.update_project(db, project, projects.ProjectData(code=project.code, title="x", cost=1))
+    data = budgets.BudgetData(slug=budget.slug, name=budget.name, amount=budget.amount, rule="greedy")
     with pytest.raises(ConfigurationLocked):
-        processes.update_budget(db, budget, data)
+        budgets.update_budget(db, budget, data)
     assert budget.rule == "equal-shares" and project.cost == 4_000_000  # 40 000 EUR in cents
-    assert processes.fingerprint(process) == process.config_fingerprint
+    assert config_lock.fingerprint(process) == process.config_fingerprint

@@ -3,7 +3,7 @@ and publishing re-check the fingerprint.
 
 The walk below does not trust a hand-made list of locked fields: it changes every field of
 every form (process, budget, project) on a process still in draft to find which ones change the
-fingerprint, checks that those cover every entry of ``processes.configuration``, then shows
+fingerprint, checks that those cover every entry of ``config_lock.configuration``, then shows
 each of them refused once voting opened, with the fingerprint unchanged.
 """
 
@@ -14,7 +14,7 @@ import dataclasses
 import pytest
 
 from pbengine.models import Phase
-from pbengine.services import ballots, codes, processes, tallies, workflow
+from pbengine.services import ballots, budgets, codes, config_lock, processes, projects, tallies, workflow
 from pbengine.services.errors import ConfigurationChanged, ConfigurationLocked
 from tests.conftest import TEST_SETTINGS
 from tests.helpers import make_budget, make_process
@@ -63,17 +63,17 @@ def _edit(db, process, form, name, value):
                                         for f in dataclasses.fields(processes.ProcessData)})
         processes.update_process(db, process, dataclasses.replace(data, **{name: _dated(name, value)}))
     elif form == "budget":
-        data = processes.BudgetData(**{f.name: getattr(budget, f.name)
-                                       for f in dataclasses.fields(processes.BudgetData)})
-        processes.update_budget(db, budget, dataclasses.replace(data, **{name: value}))
+        data = budgets.BudgetData(**{f.name: getattr(budget, f.name)
+                                       for f in dataclasses.fields(budgets.BudgetData)})
+        budgets.update_budget(db, budget, dataclasses.replace(data, **{name: value}))
     else:
-        data = processes.ProjectData(**{f.name: getattr(project, f.name)
-                                        for f in dataclasses.fields(processes.ProjectData)})
-        processes.update_project(db, project, dataclasses.replace(data, **{name: value}))
+        data = projects.ProjectData(**{f.name: getattr(project, f.name)
+                                        for f in dataclasses.fields(projects.ProjectData)})
+        projects.update_project(db, project, dataclasses.replace(data, **{name: value}))
 
 
 FORMS = {"process": PROCESS_CHANGES, "budget": BUDGET_CHANGES, "project": PROJECT_CHANGES}
-CLASSES = {"process": processes.ProcessData, "budget": processes.BudgetData, "project": processes.ProjectData}
+CLASSES = {"process": processes.ProcessData, "budget": budgets.BudgetData, "project": projects.ProjectData}
 
 
 def test_the_walk_changes_every_field_of_every_form():
@@ -88,9 +88,9 @@ def _fingerprinted_fields(db) -> set[tuple[str, str]]:
         for name, value in changes.items():
             process = make_process(db, slug=f"draft-{form}-{name}".replace("_", "-")[:40])
             make_budget(db, process, max_sum_points=10, rule="greedy")  # see BUDGET_CHANGES
-            before = processes.fingerprint(process)
+            before = config_lock.fingerprint(process)
             _edit(db, process, form, name, value)
-            if processes.fingerprint(process) != before:
+            if config_lock.fingerprint(process) != before:
                 found.add((form, name))
     return found
 
@@ -110,7 +110,7 @@ def test_every_entry_of_the_configuration_is_changed_by_some_field_of_a_form(db)
     fingerprinted = _fingerprinted_fields(db)
     process = make_process(db)
     make_budget(db, process)
-    entries = set(_leaves(processes.configuration(process)))
+    entries = set(_leaves(config_lock.configuration(process)))
     # Each configuration entry, and the form field that changes it.
     reached = {
         ("process",): ("process", "slug"), ("currency",): ("process", "currency"),
@@ -142,7 +142,7 @@ def test_every_fingerprinted_field_is_refused_once_voting_opened(db):
         locked = process.config_fingerprint
         with pytest.raises(ConfigurationLocked) as refusal:
             _edit(db, process, form, name, FORMS[form][name])
-        assert processes.fingerprint(process) == locked, (form, name)
+        assert config_lock.fingerprint(process) == locked, (form, name)
         if form == "process":
             assert refusal.value.field == name
         refused.add((form, name))
@@ -159,7 +159,7 @@ def test_the_fields_outside_the_fingerprint_can_still_be_edited_during_the_vote(
     for name in ("title", "description", "voting_end", "auto_phases"):
         _edit(db, process, "process", name, PROCESS_CHANGES[name])
     assert process.title == "Another title" and process.auto_phases  # e.g. to close the vote on schedule
-    assert processes.fingerprint(process) == process.config_fingerprint
+    assert config_lock.fingerprint(process) == process.config_fingerprint
 
 
 def _closed(db):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from pbengine.models import AuditEvent, Ballot, Budget, CodeBatch, Process, VoterCode
 from pbengine.models.voting import code_batch_budget
-from pbengine.services import ballots, codes, eligibility, processes, slots
+from pbengine.services import ballots, codes, config_lock, eligibility, slots
 from pbengine.services.errors import BudgetLimitReached, InvalidInput, NotEligible
 from tests.districts import KEY, districts
 from tests.helpers import commit, make_budget, make_process
@@ -140,6 +140,6 @@ def test_the_limit_is_at_least_one_budget(db):
     assert refusal.value.field == "max_budgets"
     process = make_process(db, max_budgets=2)
     make_budget(db, process)
-    assert processes.configuration(process)["max_budgets"] == 2
+    assert config_lock.configuration(process)["max_budgets"] == 2
     unlimited = make_process(db, slug="unlimited")
-    assert "max_budgets" not in processes.configuration(unlimited)  # fingerprints without a limit unchanged
+    assert "max_budgets" not in config_lock.configuration(unlimited)  # fingerprints without a limit unchanged

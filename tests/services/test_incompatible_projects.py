@@ -11,7 +11,7 @@ import dataclasses
 import pytest
 
 from pbengine.models import Phase
-from pbengine.services import export, pb_import, processes, tallies, workflow
+from pbengine.services import budgets, export, pb_import, projects, tallies, workflow
 from pbengine.services.errors import InvalidInput
 from pbengine.verify import verify
 from tests.conftest import SHARED_PABULIB
@@ -58,8 +58,8 @@ def draft(db):
 
 
 def _data(budget, **changes):
-    data = processes.BudgetData(**{f.name: getattr(budget, f.name)
-                                   for f in dataclasses.fields(processes.BudgetData)})
+    data = budgets.BudgetData(**{f.name: getattr(budget, f.name)
+                                   for f in dataclasses.fields(budgets.BudgetData)})
     return dataclasses.replace(data, **changes)
 
 
@@ -71,14 +71,14 @@ def _data(budget, **changes):
 def test_groups_that_cannot_be_kept_are_refused_beside_the_field(db, draft, changes, message):
     _process, budget = draft
     with pytest.raises(InvalidInput) as refusal:
-        processes.update_budget(db, budget, _data(budget, **changes))
+        budgets.update_budget(db, budget, _data(budget, **changes))
     assert refusal.value.field == "incompatible" and message in str(refusal.value)
     assert budget.incompatible == ""
 
 
 def test_removing_a_project_takes_it_out_of_its_groups(db, draft):
     _process, budget = draft
-    processes.update_budget(db, budget, _data(budget, incompatible="p1, p2|p2,p3"))
+    budgets.update_budget(db, budget, _data(budget, incompatible="p1, p2|p2,p3"))
     assert budget.incompatible == "p1,p2|p2,p3"
-    processes.remove_project(db, next(p for p in budget.projects if p.code == "p2"))
+    projects.remove_project(db, next(p for p in budget.projects if p.code == "p2"))
     assert budget.incompatible == ""

@@ -8,7 +8,8 @@ import json
 import pytest
 
 from pbengine.models import Process
-from pbengine.services import export, processes
+from pbengine.services import export
+from pbengine.services.projects import ProjectData, add_project
 from pbengine.verify import verify_files
 from tests.helpers import commit, make_budget, make_process, minor
 from tests.site.voting import move, vote_and_count
@@ -23,8 +24,7 @@ def publish(db, rule="greedy", ballot_list=BALLOTS, projects=PROJECTS, before=No
     process = make_process(db)
     budget = make_budget(db, process, rule=rule, projects={})
     for code, cost in projects.items():
-        processes.add_project(db, budget, processes.ProjectData(code=code, title=f"Project {code}",
-                                                                cost=minor(cost, process)))
+        add_project(db, budget, ProjectData(code=code, title=f"Project {code}", cost=minor(cost, process)))
     process = vote_and_count(db, process, ballot_list)
     if before != "published":
         process = move(db, process, "published")

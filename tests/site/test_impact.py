@@ -8,7 +8,7 @@ import io
 import json
 
 from pbengine.models import Process
-from pbengine.services import export, impact, processes
+from pbengine.services import export, impact, projects
 from pbengine.verify import verify_files
 from tests.helpers import commit, make_budget, make_process, minor
 from tests.site.voting import move, vote_and_count
@@ -24,7 +24,7 @@ def _published(db) -> Process:
     process = make_process(db)
     budget = make_budget(db, process, rule="greedy", projects={})
     for code, cost, goals, org in PROJECTS:
-        processes.add_project(db, budget, processes.ProjectData(
+        projects.add_project(db, budget, projects.ProjectData(
             code=code, title=f"Project {code}", cost=minor(cost, process), sdgs=goals, organisation_type=org))
     process = vote_and_count(db, process, BALLOTS)
     process = move(db, process, "published")

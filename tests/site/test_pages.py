@@ -1,6 +1,6 @@
 """Process home, project list with filters and search, and a project's page."""
 
-from pbengine.services import processes
+from pbengine.services import projects
 from tests.helpers import commit, make_budget, make_process
 
 
@@ -9,13 +9,13 @@ def _process(db, phase="voting"):
     process.voting_start = __import__("datetime").date(2027, 3, 1)
     energy = make_budget(db, process, slug="energy", projects={})
     youth = make_budget(db, process, slug="youth", projects={})
-    processes.add_project(db, energy, processes.ProjectData(
+    projects.add_project(db, energy, projects.ProjectData(
         code="solar", title="Solar roof", cost=40_000_00, categories=["energy"], sdgs=[7, 13],
         organisation_name="SunCoop", organisation_type="cooperative", location="North school",
         description="Panels owned by residents.", image_url="https://example.org/solar.jpg"))
-    processes.add_project(db, energy, processes.ProjectData(
+    projects.add_project(db, energy, projects.ProjectData(
         code="repair", title="Repair café", cost=8_000_00, categories=["recycling"], sdgs=[12]))
-    processes.add_project(db, youth, processes.ProjectData(
+    projects.add_project(db, youth, projects.ProjectData(
         code="jobs", title="Youth jobs workshop", cost=20_000_00, categories=["jobs"], sdgs=[8],
         description="Training for young women in carpentry."))
     process.phase = phase

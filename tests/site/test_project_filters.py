@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pbengine.services import processes
+from pbengine.services import projects
 from tests.helpers import commit, make_budget, make_process, minor
 from tests.site.voting import move
 
@@ -17,7 +17,7 @@ def listed(db):
     process = make_process(db)
     budget = make_budget(db, process, projects={})
     for code, goals, org in PROJECTS:
-        processes.add_project(db, budget, processes.ProjectData(code=code, title=f"Project {code}",
+        projects.add_project(db, budget, projects.ProjectData(code=code, title=f"Project {code}",
                                                                 cost=minor(1000, process), sdgs=goals,
                                                                 organisation_type=org))
     move(db, process, "proposals")
