@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from pbengine.models import get_engine
-from pbengine.models.session import write_engine, writer_turns
+from pbengine.models.session import statement_engine, write_engine, writer_turns
 
 
 @pytest.fixture
@@ -70,3 +70,24 @@ def test_a_second_writer_waits_for_the_first_one_s_commit(sqlite_engine):
     assert events == ["first commits", "second began"]
     with sqlite_engine.connect() as reader:
         assert sorted(reader.execute(text("SELECT x FROM t")).scalars()) == [10, 20]
+
+
+def test_a_statement_of_its_own_commits_as_it_ends_and_gives_its_turn_back(sqlite_engine):
+    """``statement_engine``: no BEGIN, the statement is committed as it ends (a reader elsewhere sees it before
+    the connection goes back), the turn is held while the connection is out, and the pooled connection goes
+    back with pysqlite's own transactions still off (the next request's BEGIN IMMEDIATE is the app's)."""
+    turns = writer_turns(sqlite_engine)
+    with statement_engine(write_engine(sqlite_engine)).connect() as connection:
+        assert connection.execute(text("INSERT INTO t VALUES (7) RETURNING x")).scalars().all() == [7]
+        assert turns.lock.locked()
+        assert not connection.connection.dbapi_connection.in_transaction
+        with sqlite_engine.connect() as reader:
+            assert reader.execute(text("SELECT x FROM t")).scalars().all() == [7]
+    assert not turns.lock.locked()
+    writer = write_engine(sqlite_engine)
+    with writer.connect() as connection:
+        assert connection.connection.dbapi_connection.isolation_level is None
+        connection.execute(text("INSERT INTO t VALUES (8)"))
+        connection.rollback()
+    with sqlite_engine.connect() as reader:
+        assert reader.execute(text("SELECT x FROM t")).scalars().all() == [7]

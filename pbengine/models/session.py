@@ -26,6 +26,7 @@ from transaction._transaction import Status as ZopeStatus  # as zope.sqlalchemy 
 from zope.sqlalchemy.datamanager import STATUS_ACTIVE, join_transaction, mark_changed
 
 BEGIN_OPTION = "pbengine_sqlite_begin"
+OWN_TRANSACTION = "own transaction"  # BEGIN_OPTION of statement_engine: no BEGIN at all
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BUSY_TIMEOUT_MS = 5000
 
@@ -89,6 +90,10 @@ def writer_turns(engine: Engine) -> _WriterTurns | None:
 def _sqlite_begin(connection):
     mode = connection.get_execution_options().get(BEGIN_OPTION, "")
     turns = writer_turns(connection.engine)
+    if mode == OWN_TRANSACTION:
+        if turns is not None:
+            turns.take(connection.connection)  # given back with the connection (its COMMIT, ROLLBACK or close)
+        return  # no BEGIN: each statement is a transaction of its own
     if mode == "IMMEDIATE" and turns is not None:
         raw = connection.connection
         turns.take(raw)
@@ -175,6 +180,27 @@ def autocommit_engine(engine: Engine) -> Engine:
     made = _AUTOCOMMIT.get(engine)
     if made is None:
         made = _AUTOCOMMIT.setdefault(engine, engine.execution_options(isolation_level="AUTOCOMMIT"))
+    return made
+
+
+_OWN: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def statement_engine(engine: Engine) -> Engine:
+    """``engine`` for one write statement that is a transaction of its own (made once per engine).
+
+    PostgreSQL: :func:`autocommit_engine`. SQLite: no BEGIN (pysqlite's own transactions are off, see
+    :func:`_sqlite_pragmas`), so the statement is its own transaction: it takes the write lock as it
+    starts, before its first read (waiting for it as ``busy_timeout`` says, then DatabaseBusy), and
+    commits as it ends. Its connection takes this server's writer turn first (:class:`_WriterTurns`),
+    given back with the connection. SQLAlchemy's AUTOCOMMIT isolation level is not used on SQLite: it
+    would hand the connection back to the pool with pysqlite's own transactions turned on again.
+    """
+    if engine.dialect.name != "sqlite":
+        return autocommit_engine(engine)
+    made = _OWN.get(engine)
+    if made is None:
+        made = _OWN.setdefault(engine, engine.execution_options(**{BEGIN_OPTION: OWN_TRANSACTION}))
     return made
 
 
