@@ -146,11 +146,12 @@ def _stored_at_once(db, target: Target, code_hash: str, key: str, counters: rate
     parameters = {**_cast_parameters(target, code_hash, key, counters), **first.values, **limits}
     statement = cast_statements.entry_and_store(dialect, len(counters.buckets))
     if dialect == "sqlite" and db.in_transaction():
-        return bool(db.execute(statement, parameters).all())
+        return db.execute(statement, parameters).rowcount == 1
     with statement_engine(db.get_bind()).connect() as connection:
-        # Every row read (all(), not first()): SQLite commits a statement of its own as it runs to its end,
-        # and an error of that commit is raised here, before the ballot is acknowledged.
-        return bool(connection.execute(statement, parameters).all())
+        result = connection.execute(statement, parameters)
+        # SQLite: committed as the statement ran to its end (an error of that commit is raised by execute,
+        # before the ballot is acknowledged); the rows it stored are counted, none returned.
+        return result.rowcount == 1 if dialect == "sqlite" else result.first() is not None
 
 
 class TargetOutOfDate(Exception):

@@ -94,9 +94,9 @@ def _allowed(c, buckets: int):
 
 @functools.cache
 def entry_and_store(dialect: str, buckets: int):
-    """:func:`entry` and a first ballot's INSERT in one statement, run as a transaction of its own: one
-    row (the new ballot's id) if it stored the ballot, none otherwise. Built once per dialect and number
-    of buckets.
+    """:func:`entry` and a first ballot's INSERT in one statement, run as a transaction of its own. Built
+    once per dialect and number of buckets. PostgreSQL: one row (the new ballot's id) if it stored the
+    ballot, none otherwise; SQLite: see below.
 
     The INSERT takes its one row from the entry's row, and only where every check of :func:`_allowed`
     passes on it. ``ON CONFLICT DO NOTHING``: a slot that already holds a ballot, or this submission
@@ -109,10 +109,12 @@ def entry_and_store(dialect: str, buckets: int):
     statement, which is the end of its transaction: closing the vote waits for it, and a statement that
     waited for the close gets the row as the close left it).
 
-    SQLite (no INSERT in a WITH): ``INSERT ... SELECT ... FROM (entry) WHERE ... ON CONFLICT DO NOTHING
-    RETURNING`` (SQLite 3.35 or later). A write statement takes SQLite's write lock as it starts, before
-    its first read, and a statement outside a transaction is one of its own: the entry's row is read
-    under the write lock, after a close that holds it (``BEGIN IMMEDIATE``) has committed, or before
+    SQLite (no INSERT in a WITH): ``INSERT ... SELECT ... FROM (entry) WHERE ... ON CONFLICT DO NOTHING``,
+    the rows it stored counted by the driver (``rowcount``, SQLite's ``changes()``: 1 or 0), without
+    RETURNING, so that the statement runs and commits in one step of SQLite's (one release of the GIL
+    while it holds the write lock, not two). A write statement takes SQLite's write lock as it starts,
+    before its first read, and a statement outside a transaction is one of its own: the entry's row is
+    read under the write lock, after a close that holds it (``BEGIN IMMEDIATE``) has committed, or before
     the close begins (``tests/api/test_first_ballot_beside_a_close.py``).
     """
     values = select(*(bindparam(name, type_=BALLOTS.c[name].type) for name in FIRST_COLUMNS))
@@ -125,4 +127,4 @@ def entry_and_store(dialect: str, buckets: int):
     read = entry("sqlite", buckets).subquery("entry")
     return (sqlite_insert(BALLOTS).from_select(list(FIRST_COLUMNS),
                                                values.select_from(read).where(_allowed(read.c, buckets)))
-            .on_conflict_do_nothing().returning(BALLOTS.c.id))
+            .on_conflict_do_nothing())
