@@ -45,8 +45,7 @@ def new_receipt() -> str:
 
 def receipt_hash(receipt: str) -> str:
     """The anonymous ballot id published in the export: SHA-256 of the normalised receipt."""
-    normalised = "".join(ch for ch in (receipt or "").upper() if ch.isalnum())
-    return hashlib.sha256(normalised.encode()).hexdigest()
+    return hashlib.sha256(codes.normalise(receipt).encode()).hexdigest()
 
 
 @dataclass
@@ -180,11 +179,12 @@ def cast_with_code(db, target: Target, code: str, content: dict, buckets: list, 
     it again (and the ballot's content with it) and casts again.
     """
     key = slots.require_key(key)
-    if target.kept and not codes.well_formed(code):
+    well_formed = codes.well_formed(code)
+    if target.kept and not well_formed:
         raise TargetOutOfDate()  # a malformed code is refused after the phase is known
     if target.phase is not None and target.phase != Phase.VOTING:
         raise VotingClosed(_("Voting is not open for this process."))
-    if not codes.well_formed(code):
+    if not well_formed:
         codes.refuse(db, code, buckets, session_factory)
     digest = codes.code_hash(key, code)
     counters = ratelimit.probe(session_factory, buckets, request_db=db)
