@@ -30,6 +30,7 @@ def main() -> None:
     parser.add_argument("--casts", type=int, default=400)
     parser.add_argument("--tree", type=Path, default=Path(__file__).resolve().parents[1])
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--callees", help="also print the callees of the functions matching this pattern")
     args = parser.parse_args()
     sys.path.insert(0, str(args.tree))
     from sqlalchemy import event
@@ -69,7 +70,10 @@ def main() -> None:
         n = args.casts
         print(f"{args.db}: {n} casts, {(time.process_time() - start) / n * 1000:.2f} ms of CPU per cast (profiled), "
               f"statements per cast: {', '.join(f'{k} {v / n:g}' for k, v in statements.most_common())}")
-        pstats.Stats(profile).sort_stats(args.sort).print_stats(60)
+        stats = pstats.Stats(profile).sort_stats(args.sort)
+        stats.print_stats(60)
+        if args.callees:
+            stats.print_callees(args.callees)
         app.registry["dbengine"].dispose()
     finally:
         drop_database(url)

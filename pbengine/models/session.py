@@ -6,13 +6,16 @@ itself (the SQLAlchemy documentation's recipe), so that a request that may write
 lock before its first read, waits for it (``busy_timeout``) instead of failing half-way,
 and never decides on a snapshot another writer has moved past. WAL keeps readers
 unblocked; ``synchronous=FULL`` makes every acknowledged commit durable. Within one app
-server, writers take turns on a Python lock rather than polling SQLite's (``_WriterTurns``).
+server, writers take turns on a Python lock rather than polling SQLite's (``_WriterTurns``), and
+the WAL is copied back into the file by a thread of the engine's, not by a writer in its turn
+(``_Checkpointer``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import sqlite3
 import threading
 import weakref
 from collections.abc import Callable
@@ -26,8 +29,13 @@ from transaction._transaction import Status as ZopeStatus  # as zope.sqlalchemy 
 from zope.sqlalchemy.datamanager import STATUS_ACTIVE, join_transaction, mark_changed
 
 BEGIN_OPTION = "pbengine_sqlite_begin"
+OWN_TRANSACTION = "own transaction"  # BEGIN_OPTION of statement_engine: no BEGIN at all
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BUSY_TIMEOUT_MS = 5000
+
+
+CHECKPOINT_INTERVAL = 0.1  # seconds between two passes of an SQLite engine's checkpointer
+WRITERS_CHECKPOINT_PAGES = 10_000  # a writer checkpoints the WAL itself only past this (40 MB), see _Checkpointer
 
 
 class DatabaseBusy(transaction.interfaces.TransientError):
@@ -89,6 +97,10 @@ def writer_turns(engine: Engine) -> _WriterTurns | None:
 def _sqlite_begin(connection):
     mode = connection.get_execution_options().get(BEGIN_OPTION, "")
     turns = writer_turns(connection.engine)
+    if mode == OWN_TRANSACTION:
+        if turns is not None:
+            turns.take(connection.connection)  # given back with the connection (its COMMIT, ROLLBACK or close)
+        return  # no BEGIN: each statement is a transaction of its own
     if mode == "IMMEDIATE" and turns is not None:
         raw = connection.connection
         turns.take(raw)
@@ -120,6 +132,86 @@ def _take_turns(engine: Engine) -> None:
     dialect.do_commit = ending(dialect.do_commit)  # type: ignore[method-assign]
     dialect.do_rollback = ending(dialect.do_rollback)  # type: ignore[method-assign]
     dialect.do_close = ending(dialect.do_close)  # type: ignore[method-assign]
+
+
+class _Checkpointer:
+    """Copies an SQLite file's WAL back into the database in a thread of its own, instead of its writers.
+
+    By default the writer whose commit takes the WAL past 1000 pages checkpoints it, within its
+    statement: it copies the pages and syncs the file (from a few to hundreds of milliseconds) in its
+    writer turn (:class:`_WriterTurns`), and every other writer of the app server waits for it (a
+    ballot writes about 25 pages, one cast in 40). Here a thread runs ``PRAGMA wal_checkpoint(PASSIVE)``
+    every ``CHECKPOINT_INTERVAL`` seconds on a connection of its own: a passive checkpoint takes no
+    lock a writer needs and never waits. Writers still checkpoint themselves past
+    ``WRITERS_CHECKPOINT_PAGES``, should this thread fall behind. Started at the engine's first
+    connection, ended when the engine is gone (or by :meth:`stop`).
+    """
+
+    def __init__(self, path: str):
+        self.path = path
+        self.stopped = threading.Event()
+        self._start = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def connected(self, dbapi_connection, _record) -> None:
+        dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={WRITERS_CHECKPOINT_PAGES}")
+        with self._start:
+            if self.thread is None and not self.stopped.is_set():
+                self.thread = threading.Thread(target=self._run, name="sqlite-checkpointer", daemon=True)
+                self.thread.start()
+
+    def _connect(self) -> sqlite3.Connection:
+        # mode=rw: never creates a file that is gone (a test's database, dropped).
+        connection = sqlite3.connect(f"file:{self.path}?mode=rw", uri=True, isolation_level=None,
+                                     check_same_thread=False)
+        connection.execute("PRAGMA synchronous=FULL")
+        return connection
+
+    def once(self, connection: sqlite3.Connection | None = None) -> None:
+        """One pass: every frame of the WAL that no reader still needs, copied into the file."""
+        own = connection is None
+        connection = connection or self._connect()
+        try:
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        finally:
+            if own:
+                connection.close()
+
+    def _run(self) -> None:
+        try:
+            connection = self._connect()
+        except sqlite3.Error:
+            return  # the file is gone: its writers checkpoint it, as by default
+        try:
+            while not self.stopped.wait(CHECKPOINT_INTERVAL):
+                try:
+                    self.once(connection)
+                except sqlite3.Error:
+                    pass  # tried again next time; past WRITERS_CHECKPOINT_PAGES a writer does it
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        if self.thread is not None:
+            self.thread.join()
+
+
+_CHECKPOINTERS: weakref.WeakKeyDictionary[Engine, _Checkpointer] = weakref.WeakKeyDictionary()
+
+
+def checkpointer(engine: Engine) -> _Checkpointer | None:
+    """The checkpointer of an SQLite file engine of :func:`get_engine` (None otherwise)."""
+    return _CHECKPOINTERS.get(engine)
+
+
+def _checkpoint_aside(engine: Engine) -> None:
+    path = engine.url.database
+    if not path or path == ":memory:" or path.startswith("file:") or engine.url.query.get("uri"):
+        return  # a database in memory, or given as a URI: its writers checkpoint it
+    made = _CHECKPOINTERS[engine] = _Checkpointer(path)
+    event.listen(engine, "connect", made.connected)
+    weakref.finalize(engine, made.stopped.set)
 
 
 def _sqlite_busy(context):
@@ -162,6 +254,7 @@ def get_engine(settings: dict, prefix: str = "sqlalchemy.") -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         event.listen(engine, "handle_error", _sqlite_busy)
         _take_turns(engine)
+        _checkpoint_aside(engine)
     return engine
 
 
@@ -175,6 +268,27 @@ def autocommit_engine(engine: Engine) -> Engine:
     made = _AUTOCOMMIT.get(engine)
     if made is None:
         made = _AUTOCOMMIT.setdefault(engine, engine.execution_options(isolation_level="AUTOCOMMIT"))
+    return made
+
+
+_OWN: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def statement_engine(engine: Engine) -> Engine:
+    """``engine`` for one write statement that is a transaction of its own (made once per engine).
+
+    PostgreSQL: :func:`autocommit_engine`. SQLite: no BEGIN (pysqlite's own transactions are off, see
+    :func:`_sqlite_pragmas`), so the statement is its own transaction: it takes the write lock as it
+    starts, before its first read (waiting for it as ``busy_timeout`` says, then DatabaseBusy), and
+    commits as it ends. Its connection takes this server's writer turn first (:class:`_WriterTurns`),
+    given back with the connection. SQLAlchemy's AUTOCOMMIT isolation level is not used on SQLite: it
+    would hand the connection back to the pool with pysqlite's own transactions turned on again.
+    """
+    if engine.dialect.name != "sqlite":
+        return autocommit_engine(engine)
+    made = _OWN.get(engine)
+    if made is None:
+        made = _OWN.setdefault(engine, engine.execution_options(**{BEGIN_OPTION: OWN_TRANSACTION}))
     return made
 
 

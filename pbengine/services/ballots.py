@@ -25,7 +25,7 @@ from sqlalchemy import func, or_, select
 
 from ..i18n import _
 from ..models import Ballot, Budget, Phase, ReplacedBallot, VoterCode
-from ..models.session import autocommit_engine
+from ..models.session import statement_engine
 from ..models.voting import cast_day, new_ballot_id
 from . import cast_statements, codes, eligibility, ratelimit, slots
 from .ballot_rules import Target, accepted, check, target_of
@@ -45,8 +45,7 @@ def new_receipt() -> str:
 
 def receipt_hash(receipt: str) -> str:
     """The anonymous ballot id published in the export: SHA-256 of the normalised receipt."""
-    normalised = "".join(ch for ch in (receipt or "").upper() if ch.isalnum())
-    return hashlib.sha256(normalised.encode()).hexdigest()
+    return hashlib.sha256(codes.normalise(receipt).encode()).hexdigest()
 
 
 @dataclass
@@ -109,9 +108,9 @@ class _First:
 
 def _first_ballot(db, target: Target, code_hash: str, content: dict, channel: str, submission: Submission | None,
                   key: str) -> _First | None:
-    """On PostgreSQL, in a budget without a limit of budgets per code, a content the rules accept: the row
-    of the ballot as a first one (as :func:`_insert_first` would store it). Otherwise None."""
-    if target.rules.max_budgets is not None or _dialect(db) != "postgresql":
+    """In a budget without a limit of budgets per code, a content the rules accept: the row of the ballot
+    as a first one (as :func:`_insert_first` would store it). Otherwise None."""
+    if target.rules.max_budgets is not None:
         return None
     normalised = accepted(target.rules, content)
     if normalised is None:
@@ -135,14 +134,23 @@ def _cast_row(db, target: Target, code_hash: str, key: str, counters: ratelimit.
 
 def _stored_at_once(db, target: Target, code_hash: str, key: str, counters: ratelimit.Probe, first: _First) -> bool:
     """Whether ``cast_statements.entry_and_store`` stored ``first``, as a transaction of its own on a pooled
-    connection (autocommit: no BEGIN, no COMMIT, one round trip). Stored: committed. Not stored: nothing was
-    written, and its locks are given back."""
-    engine = autocommit_engine(db.get_bind())
+    connection (``models.session.statement_engine``: no BEGIN, no COMMIT; on PostgreSQL one round trip, on
+    SQLite the write lock held for this statement only). Stored: committed. Not stored: nothing was
+    written, and its locks are given back.
+
+    On SQLite, a request whose session has begun already holds the write lock (it read the target
+    again): the statement then runs in the request's transaction, committed with it."""
+    dialect = _dialect(db)
     limits = {f"limit{i}": bucket.limit for i, bucket in enumerate(counters.buckets)}
     parameters = {**_cast_parameters(target, code_hash, key, counters), **first.values, **limits}
-    with engine.connect() as connection:
-        return connection.execute(cast_statements.entry_and_store(len(counters.buckets)), parameters).first() \
-            is not None
+    statement = cast_statements.entry_and_store(dialect, len(counters.buckets))
+    if dialect == "sqlite" and db.in_transaction():
+        return db.execute(statement, parameters).rowcount == 1
+    with statement_engine(db.get_bind()).connect() as connection:
+        result = connection.execute(statement, parameters)
+        # SQLite: committed as the statement ran to its end (an error of that commit is raised by execute,
+        # before the ballot is acknowledged); the rows it stored are counted, none returned.
+        return result.rowcount == 1 if dialect == "sqlite" else result.first() is not None
 
 
 class TargetOutOfDate(Exception):
@@ -157,12 +165,13 @@ def cast_with_code(db, target: Target, code: str, content: dict, buckets: list, 
     limits ``buckets``, by the rules of :func:`pbengine.services.codes.enter`: the code is entered in
     the statement that begins the cast (``cast_statements.entry``). Raises as both do.
 
-    On PostgreSQL a first ballot (in a budget without a limit of budgets per code, with a content the rules
-    accept) is tried first as that statement and its INSERT together, in a transaction of its own
+    A first ballot (in a budget without a limit of budgets per code, with a content the rules accept) is
+    tried first as that statement and its INSERT together, in a transaction of its own
     (``cast_statements.entry_and_store``): it stores and commits the ballot only where every check below
-    passes and the slot and the submission are free, in one round trip. Where it stored nothing (a ballot
-    in the slot, a repeat, a refusal, a kept target out of date) it wrote nothing, and the cast is made
-    as without it, in the request's transaction.
+    passes and the slot and the submission are free, in one round trip on PostgreSQL, holding SQLite's
+    write lock for that one statement. Where it stored nothing (a ballot in the slot, a repeat, a refusal,
+    a kept target out of date) it wrote nothing, and the cast is made as without it, in the request's
+    transaction.
 
     ``target``: the budget with its rules, read by this request or kept by the app server
     (:mod:`pbengine.services.ballot_rules`). A kept one is checked by that same statement:
@@ -170,11 +179,12 @@ def cast_with_code(db, target: Target, code: str, content: dict, buckets: list, 
     it again (and the ballot's content with it) and casts again.
     """
     key = slots.require_key(key)
-    if target.kept and not codes.well_formed(code):
+    well_formed = codes.well_formed(code)
+    if target.kept and not well_formed:
         raise TargetOutOfDate()  # a malformed code is refused after the phase is known
     if target.phase is not None and target.phase != Phase.VOTING:
         raise VotingClosed(_("Voting is not open for this process."))
-    if not codes.well_formed(code):
+    if not well_formed:
         codes.refuse(db, code, buckets, session_factory)
     digest = codes.code_hash(key, code)
     counters = ratelimit.probe(session_factory, buckets, request_db=db)

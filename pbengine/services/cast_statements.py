@@ -3,9 +3,10 @@
 A cast begins with one statement that takes its locks and reads what it checks: the process row's
 phase under a shared lock (PostgreSQL ``FOR KEY SHARE``: casts do not wait for one another, closing
 the vote waits for them), the voter code's advisory lock and its batch's eligibility, and for the
-API the voter code itself with its rate-limit counters (:func:`entry`). On PostgreSQL the API first tries
-a first ballot (in a budget without a limit of budgets per code) as that statement and its INSERT
-together, in a transaction of their own (:func:`entry_and_store`): one round trip a ballot.
+API the voter code itself with its rate-limit counters (:func:`entry`). The API first tries a first
+ballot (in a budget without a limit of budgets per code) as that statement and its INSERT together, in
+a transaction of their own (:func:`entry_and_store`): one round trip a ballot on PostgreSQL, and on
+SQLite a write lock held for one statement instead of the whole request.
 """
 
 from __future__ import annotations
@@ -78,32 +79,52 @@ def entry(dialect: str, buckets: int):
             .with_for_update(read=True, key_share=True, of=processes))
 
 
-@functools.cache
-def entry_and_store(buckets: int):
-    """PostgreSQL: :func:`entry` and a first ballot's INSERT in one statement, run as a transaction of
-    its own: one row (the new ballot's id) if it stored the ballot, none otherwise.
+def _allowed(c, buckets: int):
+    """Every check ``ballots.cast_with_code`` makes on the entry's row (``c``: its columns), as one condition:
+    voting, the target current (``created_at``, fingerprint, budget), the code known and not revoked, every
+    bucket under its limit (``limit{i}``), the code's batch for this budget."""
+    return and_(c.phase == Phase.VOTING.value,
+                c.created_at == bindparam("created_at", type_=Process.created_at.type),
+                c.config_fingerprint.is_not_distinct_from(bindparam("fingerprint", type_=String)), c.budget_ok,
+                c.code_id.is_not(None), c.revoked_at.is_(None),
+                *(func.coalesce(c[f"counted{i}"], 0) + 1 <= bindparam(f"limit{i}", type_=Integer)
+                  for i in range(buckets)),
+                or_(c.batch_id.is_(None), c.all_budgets.is_(None), c.all_budgets, c.in_batch))
 
-    The INSERT takes its one row from the entry's row, so it runs after the entry's locks (the advisory
-    lock is taken as that row is made, the shared lock on the process row is held to the end of the
+
+@functools.cache
+def entry_and_store(dialect: str, buckets: int):
+    """:func:`entry` and a first ballot's INSERT in one statement, run as a transaction of its own. Built
+    once per dialect and number of buckets. PostgreSQL: one row (the new ballot's id) if it stored the
+    ballot, none otherwise; SQLite: see below.
+
+    The INSERT takes its one row from the entry's row, and only where every check of :func:`_allowed`
+    passes on it. ``ON CONFLICT DO NOTHING``: a slot that already holds a ballot, or this submission
+    already stored, stores nothing. Those are decided by the unique indexes (which see every committed
+    row and, on PostgreSQL, wait for those in flight), not by the statement's snapshot. A statement that
+    stored nothing wrote nothing, and the cast is made as without it.
+
+    PostgreSQL: a data-modifying WITH, so that the INSERT runs after the entry's locks (the advisory lock
+    is taken as the entry's row is made, the shared lock on the process row is held to the end of the
     statement, which is the end of its transaction: closing the vote waits for it, and a statement that
-    waited for the close gets the row as the close left it), and only where every check
-    ``ballots.cast_with_code`` makes on that row passes: voting, the target current (``created_at``,
-    fingerprint, budget), the code known and not revoked, every bucket under its limit (``limit{i}``),
-    the code's batch for this budget. ``ON CONFLICT DO NOTHING``: a slot that already holds a ballot, or
-    this submission already stored, stores nothing. Those are decided by the unique indexes (which see
-    every committed row and wait for those in flight), not by the statement's snapshot, taken before
-    the locks. A statement that stored nothing wrote nothing, and the cast is made as without it.
+    waited for the close gets the row as the close left it).
+
+    SQLite (no INSERT in a WITH): ``INSERT ... SELECT ... FROM (entry) WHERE ... ON CONFLICT DO NOTHING``,
+    the rows it stored counted by the driver (``rowcount``, SQLite's ``changes()``: 1 or 0), without
+    RETURNING, so that the statement runs and commits in one step of SQLite's (one release of the GIL
+    while it holds the write lock, not two). A write statement takes SQLite's write lock as it starts,
+    before its first read, and a statement outside a transaction is one of its own: the entry's row is
+    read under the write lock, after a close that holds it (``BEGIN IMMEDIATE``) has committed, or before
+    the close begins (``tests/api/test_first_ballot_beside_a_close.py``).
     """
-    entered = entry("postgresql", buckets).cte("entry")
-    c = entered.c
-    allowed = and_(c.phase == Phase.VOTING.value,
-                   c.created_at == bindparam("created_at", type_=Process.created_at.type),
-                   c.config_fingerprint.is_not_distinct_from(bindparam("fingerprint", type_=String)), c.budget_ok,
-                   c.code_id.is_not(None), c.revoked_at.is_(None),
-                   *(func.coalesce(c[f"counted{i}"], 0) + 1 <= bindparam(f"limit{i}", type_=Integer)
-                     for i in range(buckets)),
-                   or_(c.batch_id.is_(None), c.all_budgets.is_(None), c.all_budgets, c.in_batch))
     values = select(*(bindparam(name, type_=BALLOTS.c[name].type) for name in FIRST_COLUMNS))
-    stored = (pg_insert(BALLOTS).from_select(list(FIRST_COLUMNS), values.select_from(entered).where(allowed))
-              .on_conflict_do_nothing().returning(BALLOTS.c.id).cte("stored"))
-    return select(stored.c.id)
+    if dialect == "postgresql":
+        entered = entry("postgresql", buckets).cte("entry")
+        stored = (pg_insert(BALLOTS).from_select(list(FIRST_COLUMNS),
+                                                 values.select_from(entered).where(_allowed(entered.c, buckets)))
+                  .on_conflict_do_nothing().returning(BALLOTS.c.id).cte("stored"))
+        return select(stored.c.id)
+    read = entry("sqlite", buckets).subquery("entry")
+    return (sqlite_insert(BALLOTS).from_select(list(FIRST_COLUMNS),
+                                               values.select_from(read).where(_allowed(read.c, buckets)))
+            .on_conflict_do_nothing())

@@ -26,8 +26,12 @@ MAX_BATCH = 100_000
 
 
 def normalise(code: str) -> str:
-    """Upper-case, drop spaces and dashes: ``acde-fghj`` and ``ACDEFGHJ`` are the same code."""
-    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    """Upper-case, keep letters and digits only: ``acde-fghj`` and ``ACDEFGHJ`` are the same code (and
+    receipts, ``services.ballots.receipt_hash``)."""
+    upper = (code or "").upper()
+    plain = upper.replace("-", "").replace(" ", "")
+    # The common case without a character by character loop: the same string when only dashes and spaces go.
+    return plain if plain.isalnum() else "".join(ch for ch in upper if ch.isalnum())
 
 
 def format_code(raw: str) -> str:
