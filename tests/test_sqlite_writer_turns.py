@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from pbengine.models import get_engine
-from pbengine.models.session import WRITERS_CHECKPOINT_PAGES, checkpointer, statement_engine, write_engine, writer_turns
+from pbengine.models.session import statement_engine, write_engine
+from pbengine.models.sqlite import WRITERS_CHECKPOINT_PAGES, checkpointer, writer_turns
 
 
 @pytest.fixture

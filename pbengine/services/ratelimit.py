@@ -19,7 +19,7 @@ reached, which for an attacker who does not know which guesses are valid amounts
 same number of codes tested.
 
 SQLite has one writer at a time, and a request that may write holds the write lock from its
-first statement (``BEGIN IMMEDIATE``, see ``models.session``): there the counters are written
+first statement (``BEGIN IMMEDIATE``, see ``models.sqlite``): there the counters are written
 in the request's own transaction, inside a savepoint, and the lock makes them atomic. The
 request must then commit on a failure (the views answer a refused code without rolling back).
 
@@ -51,7 +51,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..i18n import _
 from ..models import RateCounter, RateKey
-from ..models.session import BEGIN_OPTION, DatabaseBusy, write_engine
+from ..models.session import write_engine
+from ..models.sqlite import BEGIN_OPTION, DatabaseBusy
 from .errors import TooManyAttempts
 
 MINUTE = 60

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pbengine.models.session import DatabaseBusy
+from pbengine.models.sqlite import DatabaseBusy
 from pbengine.services import ratelimit
 from pbengine.services.errors import TooManyAttempts
 
