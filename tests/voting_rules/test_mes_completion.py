@@ -378,3 +378,29 @@ def test_pricing_without_sorting_is_the_scan_from_the_poorest(groups, sat, cost)
     sat_left = sum(sat * mult for _, mult in groups)
     expected = _price(frac(cost), [(frac(m), sat, mult) for m, mult in groups], True, sat_left)
     assert _uniform_price(frac(cost), slots, "p", sat, sat_left) == expected
+
+
+def test_checks_that_keep_failing_at_many_runs_cost_are_spaced_out(monkeypatch):
+    # Where a range check costs several runs and fails (loose bounds on some district files),
+    # checking after every few runs spent more on failed checks than the runs they were to
+    # skip: the runs between two failed checks now do RUNS_PER_FAILED_CHECK times their work.
+    import voting_rules.rules.mes_range as mes_range
+
+    projects = {f"P{i}": 100 * (i + 1) for i in range(6)}
+    ballots = [({"P0": 100, "P1": 200}, 3), ({"P2": 300, "P3": 400}, 2), ({"P4": 500, "P5": 600}, 1)]
+    failed = []
+
+    def costly_failure(mes, run, share):
+        mes.checks += 1
+        mes.work += 40 * (mes.work // max(1, mes.runs))  # about 40 runs' worth of work
+        failed.append(share)
+        return False
+
+    monkeypatch.setattr(mes_range, "holds", costly_failure)
+    engine = GroupedMES(projects, ballots, lambda p: p)
+    complete(engine, Fraction(1), 10_000)
+    assert engine.runs > 200
+    # a failed check costing ~40 runs is followed by ~160 runs without one (after 1, 3, 9, 27, 81)
+    assert engine.checks <= 5 + engine.runs // 100
+    gaps = [b - a for a, b in zip(failed, failed[1:], strict=False)]
+    assert max(gaps) >= 150

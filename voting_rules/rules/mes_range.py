@@ -35,8 +35,11 @@ from voting_rules.rules.mes_run import Run, _RunState
 
 # How many units the first check after a run covers (at least 2: the run at the next unit is exact).
 FIRST_STEP = 3
-# After checks that fail at once, how many runs at most go without one (the pause grows 1, 3, 4).
+# After checks that fail at once, how many runs at most go without one (the pause grows 1, 3, 4)...
 MAX_PAUSE = 4
+# ... or more where a failed check costs more than a run: the runs between two failed checks do at
+# least this many times the failed check's work, so checks that keep failing cost at most a fifth.
+RUNS_PER_FAILED_CHECK = 4
 
 
 def holds(mes: GroupedMES, run: Run, share) -> bool:
@@ -92,14 +95,21 @@ def _certify(mes: GroupedMES, run: Run, high: _RunState) -> bool:
                     low = _RunState(mes, run.share)
                     for p, price in history:
                         low.pay(p, price)
-                # a member bought k-th pays at most its price after the others' purchases at
-                # their bounds for the (k-1)-th place: after len(block) - 1 rounds, for any place
+                # a member bought k-th pays at most its price after the purchases of the others
+                # that may come first, at their bounds for the (k-1)-th place: after len(block) - 1
+                # rounds, for any place. ``q`` may come before ``p`` only if its lowest price
+                # (``block[q]``, at ``high`` before the block) is not above ``p``'s highest while
+                # ``p`` waits (with the tie-break): the others cannot, at any share.
                 upper = {p: low.price_after(p, {}) for p in block}
                 for _ in range(len(block) - 1):
                     if None in upper.values():
                         break
-                    upper = {p: low.price_after(p, {q: upper[q] for q in block if q != p})
-                             for p in block}
+                    bounds = upper
+                    upper = {p: low.price_after(p, {q: bounds[q] for q in block if q != p and (
+                        block[q] < bounds[p] or (block[q] == bounds[p] and key[q] < key[p]))})
+                        for p in block}
+                    if upper == bounds:
+                        break
                 if None in upper.values():
                     return False
             bound = max(upper.values())
@@ -159,7 +169,9 @@ def complete(mes: GroupedMES, start, budget, overspend: bool = False,
     previous: list[str] | None = None
     previous_share = None
     while True:
+        work = mes.work
         run = mes.run(start + raised)
+        run_work = max(1, mes.work - work)
         spent = sum(costs[p] for p in run.funded)
         if progress is not None:
             progress(f"equal shares: share raised by {raised}, {len(run.funded)} funded")
@@ -185,7 +197,10 @@ def complete(mes: GroupedMES, start, budget, overspend: bool = False,
         # change at nearly every unit a failed check is wasted work: after a failure the next
         # checks are spaced out (1, 3, then 4 runs apart: a longer pause, as the pause once
         # doubled without end, ran every unit through stretches where a check would have held)
-        # until one passes again.
+        # until one passes again; where a failed check costs several runs (large blocks of projects
+        # sharing voters make the bounds loose on some district files), further apart, so that the
+        # runs between failed checks do RUNS_PER_FAILED_CHECK times their work (counted, not timed:
+        # every tally of the same ballots takes the same steps).
         base = start + raised
         held = 0
         if wait > 0:
@@ -195,11 +210,13 @@ def complete(mes: GroupedMES, start, budget, overspend: bool = False,
                 if progress is not None:  # a check can take as long as a run: each is a step
                     progress(f"equal shares: checking that share raised by {raised} to {raised + held + step} "
                              f"funds the same projects")
+                work = mes.work
                 if not holds(mes, run, base + held + step):
                     break
                 held += step
                 step *= 2
             step = max(FIRST_STEP, step // 4)
-            pause = 0 if held else min(MAX_PAUSE, max(1, 3 * pause))
+            longest = max(MAX_PAUSE, RUNS_PER_FAILED_CHECK * (mes.work - work) // run_work)
+            pause = 0 if held else min(longest, max(1, 3 * pause))
             wait = pause
         raised += held + 1

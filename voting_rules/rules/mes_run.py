@@ -81,6 +81,9 @@ class _RunState:
         self.remaining = set(mes.priced)
         # exact prices found since their supporters last paid for something
         self.exact: dict[str, object] = {}
+        # price_after's supporters of a project by what they may have paid for others, since the
+        # last purchase: a range check prices each block member once per place, with other bounds
+        self.layouts: dict[tuple, tuple[list, list]] = {}
 
     def execute(self) -> Run:
         mes = self.mes
@@ -118,7 +121,10 @@ class _RunState:
         rho = self.exact.get(pid)
         if rho is not None:
             return rho
+        if not self.live_sat[pid]:
+            return None  # none of its supporters has money left (a range check's poorer bound)
         mes = self.mes
+        mes.work += len(self.project_slots[pid])
         sat = mes.uniform_sat.get(pid)
         if sat is None:
             rho = _price(mes.costs[pid], self.groups(pid), False, self.live_sat[pid])
@@ -133,37 +139,56 @@ class _RunState:
 
         ``None`` when its supporters then cannot pay for it.
         """
-        mes = self.mes
-        support = mes.supporter_set
-        others = [q for q in paid if not support[q].isdisjoint(support[pid])]
-        cost = mes.costs[pid]
+        support = self.mes.supporter_set
+        others = tuple(q for q in paid if not support[q].isdisjoint(support[pid]))
         if not others:
             return self.price(pid)
+        plain, paying = self.layout(pid, others)
+        items = list(plain)
+        for money, debts, sat, mult in paying:
+            for q, s in debts:
+                money -= paid[q] * s
+            if money > 0:
+                items.append((money, sat, mult))
+        return _price(self.mes.costs[pid], items, pid in self.mes.uniform)
+
+    def layout(self, pid: str, others: tuple) -> tuple[list, list]:
+        """``pid``'s supporters with money: those who support none of ``others``, as
+        (money, satisfaction, voters), and the others by what they would pay, as (money,
+        ((project, satisfaction), ...), satisfaction, voters). Kept until the next purchase."""
+        found = self.layouts.get((pid, others))
+        if found is not None:
+            return found
+        mes = self.mes
+        support, ballots = mes.supporter_set, mes.ballots
         shared = support[pid] & frozenset().union(*(support[q] for q in others))
-        ballots = mes.ballots
-        items: list[tuple] = []
+        mes.work += len(self.project_slots[pid]) + len(shared)
+        plain: list[tuple] = []
+        paying: list[tuple] = []
+        nothing = [0] * len(others)
         for slot in self.project_slots[pid]:
             group = slot.group
             if group.ballots.isdisjoint(shared):
-                items.extend((slot.money, sat, mult) for sat, mult in group.counts[pid])
+                plain.extend((slot.money, sat, mult) for sat, mult in group.counts[pid])
                 continue
-            # the shared voters by what they may have paid (their satisfaction from each of
+            # the shared voters by what they may pay (their satisfaction from each of
             # ``others``); the group's other supporters as they are
             per: Counter = Counter()
             moved: Counter = Counter()
-            for i in group.ballots & shared:
+            members = group.ballots & shared
+            mes.work += len(members)
+            for i in members:
                 sats, mult = ballots[i]
-                per[(tuple(sats.get(q, 0) for q in others), sats[pid])] += mult
+                per[(tuple(map(sats.get, others, nothing)), sats[pid])] += mult
                 moved[sats[pid]] += mult
             for sat, mult in group.counts[pid]:
                 if mult > moved[sat]:
-                    items.append((slot.money, sat, mult - moved[sat]))
-            for (paying, sat), mult in per.items():
-                money = slot.money - sum(
-                    (paid[q] * s for q, s in zip(others, paying, strict=True) if s), frac(0))
-                if money > 0:
-                    items.append((money, sat, mult))
-        return _price(cost, items, pid in mes.uniform)
+                    plain.append((slot.money, sat, mult - moved[sat]))
+            for (owed, sat), mult in per.items():
+                debts = tuple((q, s) for q, s in zip(others, owed, strict=True) if s)
+                paying.append((slot.money, debts, sat, mult))
+        self.layouts[(pid, others)] = plain, paying
+        return plain, paying
 
     def independent(self, block) -> bool:
         """Do no two projects of ``block`` share a supporter who still has money?"""
@@ -222,7 +247,9 @@ class _RunState:
         self.remaining.discard(pid)
         changed = self.mes.neighbours[pid]  # only its supporters pay: other prices stay exact
         self.exact = {q: rho_q for q, rho_q in self.exact.items() if q not in changed}
+        self.layouts = {}
         remaining, live_sat, project_slots = self.remaining, self.live_sat, self.project_slots
+        self.mes.work += len(project_slots[pid])
         split = self.mes.split
         sat_all = self.mes.uniform_sat.get(pid)
         price = None if sat_all is None else rho * sat_all  # what each supporter pays, if rich
@@ -230,10 +257,7 @@ class _RunState:
         for slot in project_slots[pid]:
             before = slot.money
             group = slot.group
-            if group.split_by == pid:
-                parts, rest, lost = group.split_into  # type: ignore[misc]
-            else:
-                parts, rest, lost = split(group, pid)
+            parts, rest, lost = group.splits.get(pid) or split(group, pid)
             if rest is None and len(parts) == 1:  # the whole group pays alike: it keeps its slot
                 after = before - (rho * parts[0][0] if price is None else price)
                 if after > 0:
