@@ -154,9 +154,9 @@ class GroupedMES:
 
     def split(self, group: _Group, pid: str) -> tuple[list, _Group | None, list[str]]:
         """``group`` split by ``pid``: its supporters by satisfaction, and the others (cached)."""
-        found = group.splits.get(pid)
-        if found is not None:
-            return found
+        done = group.splits.get(pid)
+        if done is not None:
+            return done
         if len(group.splits) >= KEEP_SPLITS:
             del group.splits[next(iter(group.splits))]
         members = group.ballots & self.supporter_set[pid]
@@ -171,8 +171,8 @@ class GroupedMES:
         others = group.ballots - members if members else group.ballots
         if not others and len(by_sat) == 1:
             # everyone supports it with one satisfaction: the same voters, the same group
-            found = group.splits[pid] = ([(next(iter(by_sat)), group)], None, [])
-            return found
+            done = group.splits[pid] = ([(next(iter(by_sat)), group)], None, [])
+            return done
         parts = []
         for sat, part in by_sat.items():
             members = part if isinstance(part, frozenset) else frozenset(part)
@@ -186,8 +186,8 @@ class GroupedMES:
             if rest is None:
                 rest = self.keep(_Group(others, _minus(group.counts, [found.counts for _, found in parts])))
         lost = [p for p in group.counts if rest is None or p not in rest.counts]
-        found = group.splits[pid] = (parts, rest, lost)
-        return found
+        done = group.splits[pid] = (parts, rest, lost)
+        return done
 
     def count(self, voters) -> dict[str, tuple]:
         """What ``voters`` (ballot indices) count for each project: ((satisfaction, voters), ...)."""

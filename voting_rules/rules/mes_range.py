@@ -105,9 +105,9 @@ def _certify(mes: GroupedMES, run: Run, high: _RunState) -> bool:
                     if None in upper.values():
                         break
                     bounds = upper
-                    upper = {p: low.price_after(p, {q: bounds[q] for q in block if q != p and (
-                        block[q] < bounds[p] or (block[q] == bounds[p] and key[q] < key[p]))})
-                        for p in block}
+                    upper = {p: low.price_after(p, {q: bounds[q] for q in block
+                                                    if q != p and (block[q], key[q]) < (bounds[p], key[p])})
+                             for p in block}
                     if upper == bounds:
                         break
                 if None in upper.values():
