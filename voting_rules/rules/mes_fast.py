@@ -33,24 +33,19 @@ class _Group:
     runs and checks that buy the same projects reuse the same groups.
     """
 
-    __slots__ = ("ballots", "counts", "splits")
+    __slots__ = ("ballots", "counts", "split_by", "split_into")
 
     def __init__(self, ballots: frozenset[int], counts: dict[str, tuple]) -> None:
         self.ballots = ballots
         # project id -> ((satisfaction, number of voters of this group with it), ...): tuples,
         # as there are many groups and usually one satisfaction per project
         self.counts = counts
-        # The latest splits of this group, by project: ([(satisfaction, group of its supporters)],
-        # group of the others or None, projects no voter of the others supports). Only the last
-        # KEEP_SPLITS are kept, so memory stays that of one run's groups (splits hold their
-        # groups): consecutive runs and checks buy the same first projects, and a run that buys
-        # differently replaces them.
-        self.splits: dict[str, tuple[list, _Group | None, list[str]]] = {}
-
-
-# How many splits of a group are kept (see _Group.splits): 3 saved 1.3 s of 33.6 on
-# Warszawa 2022 Bemowo but doubled the memory on Warszawa 2026 (450 -> 976 MB).
-KEEP_SPLITS = 1
+        # The last split of this group: by which project, and into ([(satisfaction, group of its
+        # supporters)], group of the others or None, projects no voter of the others supports).
+        # Only the last one is kept, so memory stays that of one run's groups: consecutive runs
+        # and checks buy the same first projects, and a run that buys differently replaces it.
+        self.split_by: str | None = None
+        self.split_into: tuple[list, _Group | None, list[str]] | None = None
 
 
 def _minus(counts: dict[str, tuple], taken: list[dict[str, tuple]]) -> dict[str, tuple]:
@@ -154,11 +149,8 @@ class GroupedMES:
 
     def split(self, group: _Group, pid: str) -> tuple[list, _Group | None, list[str]]:
         """``group`` split by ``pid``: its supporters by satisfaction, and the others (cached)."""
-        done = group.splits.get(pid)
-        if done is not None:
-            return done
-        if len(group.splits) >= KEEP_SPLITS:
-            del group.splits[next(iter(group.splits))]
+        if group.split_by == pid and group.split_into is not None:
+            return group.split_into
         members = group.ballots & self.supporter_set[pid]
         by_sat: dict = defaultdict(list)
         if pid in self.uniform:  # one satisfaction: no need to look at each supporter
@@ -171,8 +163,8 @@ class GroupedMES:
         others = group.ballots - members if members else group.ballots
         if not others and len(by_sat) == 1:
             # everyone supports it with one satisfaction: the same voters, the same group
-            done = group.splits[pid] = ([(next(iter(by_sat)), group)], None, [])
-            return done
+            group.split_by, group.split_into = pid, ([(next(iter(by_sat)), group)], None, [])
+            return group.split_into
         parts = []
         for sat, part in by_sat.items():
             members = part if isinstance(part, frozenset) else frozenset(part)
@@ -186,8 +178,8 @@ class GroupedMES:
             if rest is None:
                 rest = self.keep(_Group(others, _minus(group.counts, [found.counts for _, found in parts])))
         lost = [p for p in group.counts if rest is None or p not in rest.counts]
-        done = group.splits[pid] = (parts, rest, lost)
-        return done
+        group.split_by, group.split_into = pid, (parts, rest, lost)
+        return group.split_into
 
     def count(self, voters) -> dict[str, tuple]:
         """What ``voters`` (ballot indices) count for each project: ((satisfaction, voters), ...)."""

@@ -257,7 +257,10 @@ class _RunState:
         for slot in project_slots[pid]:
             before = slot.money
             group = slot.group
-            parts, rest, lost = group.splits.get(pid) or split(group, pid)
+            if group.split_by == pid:
+                parts, rest, lost = group.split_into  # type: ignore[misc]
+            else:
+                parts, rest, lost = split(group, pid)
             if rest is None and len(parts) == 1:  # the whole group pays alike: it keeps its slot
                 after = before - (rho * parts[0][0] if price is None else price)
                 if after > 0:
