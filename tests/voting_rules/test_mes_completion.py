@@ -299,20 +299,24 @@ def test_add1_on_districted_elections_is_pabutools_one_unit_loop(election):
 # -- the explanation ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["Poland_Swiecie_2023.pb", "Switzerland_Zurich_D10.pb",
-                                  "Poland_Warszawa_2017_Grochow_Kinowa.pb"])
-def test_explained_payments_are_every_voters_change_of_money(name):
-    # the explanation looks only at each bought project's supporters: every voter's money,
-    # before and after each of pabutools' purchases, gives the same payments
+                                  "Poland_Warszawa_2017_Grochow_Kinowa.pb", "Poland_Wieliczka_2023_Green_Budget.pb"])
+def test_explained_payments_are_pabutools_own(name):
+    # the explanation replays the payments from the order pabutools bought in: pabutools' own
+    # analytics (every voter's money before and after each purchase) give the same payments
     from collections import Counter
-
-    from voting_rules.rules.mes import run_mes
 
     election = read_pb(SHARED_PABULIB / name)
     ctx = Context(election)
     params = TallyParams("equal-shares", completion="add1")
     result = compute(election, params, context=ctx)
-    details = run_mes(ctx, params, "add1").allocation.details
-    paid = []
+    data = ctx.bridge.satisfaction(result.explanation["satisfaction"])
+    share = Fraction(result.explanation["final_share"])
+    alloc = method_of_equal_shares(
+        Instance(ctx.bridge.instance, budget_limit=share * data.profile.num_ballots()), data.profile,
+        sat_profile=data.sat_profile, tie_breaking=tie_breaking_rule(params.tie_break, ctx.votes),
+        analytics=True)
+    details = alloc.details
+    paid, left = [], []
     for it in details.iterations:
         if it.selected_project is None:
             continue
@@ -322,9 +326,13 @@ def test_explained_payments_are_every_voters_change_of_money(name):
             if b != a:
                 groups[Fraction(int((b - a).numerator), int((b - a).denominator))] += m
         paid.append(sorted(groups.items(), reverse=True))
-    explained = [[(Fraction(p["amount"]), p["voters"]) for p in r["paid"]]
-                 for r in result.explanation["rounds"]]
+        after = sum(b * m for b, m in zip(it.voters_budget_after_selection, details.voter_multiplicity, strict=True))
+        left.append(Fraction(int(after.numerator), int(after.denominator)))
+    rounds = result.explanation["rounds"]
+    explained = [[(Fraction(p["amount"]), p["voters"]) for p in r["paid"]] for r in rounds]
     assert explained == paid and paid
+    assert [Fraction(r["money_left"]) for r in rounds] == left
+    assert [r["project"] for r in rounds] == [p.name for p in alloc if p.cost > 0]
 
 
 @settings(max_examples=300, deadline=None)

@@ -14,7 +14,7 @@ the outcome; pabutools' own run at the share found must agree with it, or the ta
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -28,6 +28,7 @@ from voting_rules.params import TallyParams
 from voting_rules.rules.base import Context, Outcome
 from voting_rules.rules.greedy import greedy, greedy_complete
 from voting_rules.rules.mes_fast import GroupedMES
+from voting_rules.rules.mes_price import _price
 from voting_rules.rules.mes_range import complete
 from voting_rules.tiebreak import chain_key
 
@@ -42,7 +43,6 @@ class MESRun:
     """pabutools' allocation at the final share, and how that share was found."""
 
     allocation: BudgetAllocation
-    voters: list
     measure: str
     start_share: Fraction | None = None
     final_share: Fraction | None = None
@@ -79,7 +79,7 @@ def _run_mes(ctx: Context, params: TallyParams, completion: str) -> MESRun:
     data = ctx.bridge.satisfaction(measure)
     n = data.profile.num_ballots()
     if n == 0:
-        return MESRun(BudgetAllocation(), [], measure)
+        return MESRun(BudgetAllocation(), measure)
     ctx.say(f"equal shares: {len(data.ballots)} distinct ballots of {n} voters ({measure})")
     start = Fraction(election.budget) / n
     share = start
@@ -101,12 +101,11 @@ def _run_mes(ctx: Context, params: TallyParams, completion: str) -> MESRun:
     instance = Instance(ctx.bridge.instance, budget_limit=share * n)
     alloc = method_of_equal_shares(
         instance, data.profile, sat_profile=data.sat_profile,
-        tie_breaking=tie_breaking_rule(params.tie_break, ctx.votes), analytics=True)
+        tie_breaking=tie_breaking_rule(params.tie_break, ctx.votes))
     if fast is not None and not _same_outcome(fast, [p.name for p in alloc], election):
         raise RuntimeError(f"equal shares: pabutools funds {[p.name for p in alloc]} at share "
                            f"{share}, the completion found {fast}")
-    voters = [sat.ballot for sat in data.sat_profile]
-    return MESRun(alloc, voters, measure, start, share, runs, checks)
+    return MESRun(alloc, measure, start, share, runs, checks)
 
 
 def _same_outcome(fast: list[str], pabutools: list[str], election: Election) -> bool:
@@ -116,62 +115,61 @@ def _same_outcome(fast: list[str], pabutools: list[str], election: Election) -> 
             and [p for p in fast if p not in free] == [p for p in pabutools if p not in free])
 
 
-def _explain(ctx: Context, alloc: BudgetAllocation, voters: list) -> dict:
-    details = getattr(alloc, "details", None)
-    if details is None or not getattr(details, "iterations", None):
+def _explain(ctx: Context, funded: list[str], data, share) -> dict:
+    """Rounds, payments and shortfalls of pabutools' run at ``share``, replayed from its order.
+
+    In Equal Shares what each voter pays follows from the order of purchases alone: the
+    supporters of the project bought next pay ``min(money, price x satisfaction)`` at the
+    price that covers its cost (:func:`voting_rules.rules.mes_price._price`, pabutools' scan
+    from the poorest up). So pabutools runs without its analytics, which copy every voter's
+    money at every round (a third of its time on a city file), and the payments are
+    replayed here, once, over each bought project's supporters.
+    """
+    ballots = data.ballots
+    if not ballots:
         return {"rounds": [], "unfunded": [], "budget_per_voter": None}
-    mult = details.voter_multiplicity
-    iterations = details.iterations
-    start = iterations[0].voters_budget
+    costs = {p.id: frac(p.cost) for p in ctx.election.projects}
+    share = frac(share)
+    money = [share] * len(ballots)
+    supporters: dict[str, list[int]] = defaultdict(list)
+    for i, (sats, _) in enumerate(ballots):
+        for pid in sats:
+            supporters[pid].append(i)
+    left = share * sum(mult for _, mult in ballots)
     rounds = []
-    final = start
-    left = frac(sum(b * m for b, m in zip(start, mult, strict=True)))  # pabutools' budgets: rationals
-    for it in iterations:
-        if it.selected_project is None:
-            final = it.voters_budget
-            continue
-        before, after = it.voters_budget, it.voters_budget_after_selection
+    for pid in funded:
+        if costs[pid] == 0:
+            continue  # bought before the first round, for nothing
+        paying = [i for i in supporters[pid] if money[i] > 0]
+        rho = _price(costs[pid], [(money[i], ballots[i][0][pid], ballots[i][1]) for i in paying])
+        if rho is None:  # pragma: no cover - pabutools bought what its supporters could not pay
+            raise AssertionError(f"equal shares: the supporters of {pid} cannot pay for it")
         groups: Counter = Counter()
-        # only the project's supporters pay: the other voters' money is the same after it
-        for i in _supporters(it.selected_project, len(before)):
-            b, a = before[i], after[i]
-            if b != a:
-                groups[b - a] += mult[i]
+        for i in paying:
+            amount = min(money[i], rho * ballots[i][0][pid])
+            money[i] -= amount
+            groups[amount] += ballots[i][1]
         left -= sum(amount * count for amount, count in groups.items())
-        price = max(groups) if groups else frac(0)
         rounds.append({
-            "project": it.selected_project.name,
-            "cost": _number(it.selected_project.cost),
-            "price_per_supporter": _frac(price),
+            "project": pid,
+            "cost": _number(costs[pid]),
+            "price_per_supporter": _frac(max(groups)),
             "paid": [{"amount": _frac(k), "voters": v}
                      for k, v in sorted(groups.items(), reverse=True)],
             "money_left": _frac(left),
         })
-        final = after
-    funded = {r["project"] for r in rounds}
-    have: dict = {}
-    for i, ballot in enumerate(voters):
-        money = final[i] * mult[i]
-        if money:
-            for q in ballot:
-                have[q.name] = have.get(q.name, frac(0)) + money
+    bought = set(funded)
     unfunded = []
     for p in ctx.election.projects:
-        if p.id in funded or ctx.votes[p.id] == 0:
+        if p.id in bought or ctx.votes[p.id] == 0:
             continue
-        left = have.get(p.id, frac(0))
+        have = sum((money[i] * ballots[i][1] for i in supporters[p.id]), frac(0))
         unfunded.append({
             "project": p.id, "cost": p.cost, "supporters": ctx.votes[p.id],
-            "supporters_money_left": _frac(left),
-            "short_by": _frac(max(frac(p.cost) - left, frac(0))),
+            "supporters_money_left": _frac(have),
+            "short_by": _frac(max(frac(p.cost) - have, frac(0))),
         })
-    return {"budget_per_voter": _frac(start[0]), "rounds": rounds, "unfunded": unfunded}
-
-
-def _supporters(project, voters: int):
-    """Indices of the voters who support a project pabutools bought (every voter if unknown)."""
-    indices = getattr(project, "supporter_indices", None)
-    return range(voters) if indices is None else indices
+    return {"budget_per_voter": _frac(share), "rounds": rounds, "unfunded": unfunded}
 
 
 def _equal_shares(election: Election, params: TallyParams, ctx: Context,
@@ -179,7 +177,7 @@ def _equal_shares(election: Election, params: TallyParams, ctx: Context,
     mes = run_mes(ctx, params, completion)
     funded = [p.name for p in mes.allocation]
     if mes.explanation is None:
-        mes.explanation = _explain(ctx, mes.allocation, mes.voters)
+        mes.explanation = _explain(ctx, funded, ctx.bridge.satisfaction(mes.measure), mes.final_share)
     explanation = dict(mes.explanation)
     explanation.update({
         "completion": completion,
