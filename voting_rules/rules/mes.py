@@ -131,24 +131,32 @@ def _explain(ctx: Context, funded: list[str], data, share) -> dict:
     costs = {p.id: frac(p.cost) for p in ctx.election.projects}
     share = frac(share)
     money = [share] * len(ballots)
-    supporters: dict[str, list[int]] = defaultdict(list)
-    for i, (sats, _) in enumerate(ballots):
-        for pid in sats:
-            supporters[pid].append(i)
+    supporters: dict[str, list[tuple]] = defaultdict(list)  # (ballot, satisfaction, voters)
+    for i, (sats, mult) in enumerate(ballots):
+        for pid, sat in sats.items():
+            supporters[pid].append((i, sat, mult))
     left = share * sum(mult for _, mult in ballots)
     rounds = []
     for pid in funded:
         if costs[pid] == 0:
             continue  # bought before the first round, for nothing
-        paying = [i for i in supporters[pid] if money[i] > 0]
-        rho = _price(costs[pid], [(money[i], ballots[i][0][pid], ballots[i][1]) for i in paying])
+        # voters who bought the same projects hold the same money: price and pay once per amount
+        holding: Counter = Counter()
+        for i, sat, mult in supporters[pid]:
+            if money[i]:
+                holding[money[i], sat] += mult
+        rho = _price(costs[pid], [(m, sat, count) for (m, sat), count in holding.items()])
         if rho is None:  # pragma: no cover - pabutools bought what its supporters could not pay
             raise AssertionError(f"equal shares: the supporters of {pid} cannot pay for it")
         groups: Counter = Counter()
-        for i in paying:
-            amount = min(money[i], rho * ballots[i][0][pid])
-            money[i] -= amount
-            groups[amount] += ballots[i][1]
+        after = {}
+        for (m, sat), count in holding.items():
+            amount = min(m, rho * sat)
+            after[m, sat] = m - amount
+            groups[amount] += count
+        for i, sat, _ in supporters[pid]:
+            if money[i]:
+                money[i] = after[money[i], sat]
         left -= sum(amount * count for amount, count in groups.items())
         rounds.append({
             "project": pid,
@@ -163,7 +171,10 @@ def _explain(ctx: Context, funded: list[str], data, share) -> dict:
     for p in ctx.election.projects:
         if p.id in bought or ctx.votes[p.id] == 0:
             continue
-        have = sum((money[i] * ballots[i][1] for i in supporters[p.id]), frac(0))
+        held: Counter = Counter()
+        for i, _, mult in supporters[p.id]:
+            held[money[i]] += mult
+        have = sum((m * count for m, count in held.items()), frac(0))
         unfunded.append({
             "project": p.id, "cost": p.cost, "supporters": ctx.votes[p.id],
             "supporters_money_left": _frac(have),
