@@ -22,7 +22,7 @@ from pabutools.election import Instance
 from pabutools.fractions import frac
 from pabutools.rules import BudgetAllocation, method_of_equal_shares
 
-from voting_rules.convert import measure_for, tie_breaking_rule
+from voting_rules.convert import SatisfactionData, measure_for, tie_breaking_rule
 from voting_rules.election import Election
 from voting_rules.params import TallyParams
 from voting_rules.rules.base import Context, Outcome
@@ -115,7 +115,7 @@ def _same_outcome(fast: list[str], pabutools: list[str], election: Election) -> 
             and [p for p in fast if p not in free] == [p for p in pabutools if p not in free])
 
 
-def _explain(ctx: Context, funded: list[str], data, share) -> dict:
+def _explain(ctx: Context, funded: list[str], data: SatisfactionData, share) -> dict:
     """Rounds, payments and shortfalls of pabutools' run at ``share``, replayed from its order.
 
     In Equal Shares what each voter pays follows from the order of purchases alone: the
