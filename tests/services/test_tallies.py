@@ -89,6 +89,29 @@ def test_a_comparison_out_of_time_lists_the_rules_not_computed_and_keeps_the_off
     assert all(row["not_computed"] == "time" and "funded" not in row for row in rows)
 
 
+def test_the_comparison_has_what_the_official_tally_left_of_the_request(db, monkeypatch):
+    # the deadline counts from the start of the computation: an official rule that used the
+    # whole allowance leaves no time for the comparison, so the request still ends in time
+    process, budget = _closed_with_ballots(db)
+    clock = [1000.0]
+    monkeypatch.setattr(tallies.time, "monotonic", lambda: clock[0])
+    official = tallies.compute
+
+    def slow(*args, **kwargs):
+        result = official(*args, **kwargs)
+        clock[0] += tallies.COMPARISON_SECONDS + 1
+        return result
+
+    monkeypatch.setattr(tallies, "compute", slow)
+    tally = tallies.compute_budget(db, budget)
+    assert tally.result["funded"]
+    assert all(row["not_computed"] == "time" for row in tallies.comparison(db, budget))
+    clock[0] = 1000.0
+    monkeypatch.setattr(tallies, "compute", official)  # a fast official rule: every row is counted
+    tallies.compute_budget(db, budget)
+    assert all("funded" in row for row in tallies.comparison(db, budget))
+
+
 def test_the_console_says_which_rules_were_not_compared_in_time(testapp, db):
     from tests.console.support import login_as
     from tests.helpers import commit
