@@ -49,7 +49,7 @@ def official_tally(db, budget: Budget) -> Tally | None:
 # The rule comparison shown beside a tally is informative: rules still counting this many seconds
 # after the computation began (reading the ballots and the official tally included) are listed as
 # not computed, so that computing a city-size vote fits in one web request, whatever the official
-# rule took (on Warszawa 2026, 61,668 ballots, reading them and its greedy rule take 3 to 5 s).
+# rule took.
 COMPARISON_SECONDS = 12.0
 
 
