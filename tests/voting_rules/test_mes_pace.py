@@ -81,27 +81,3 @@ def test_a_block_member_is_bounded_by_the_members_that_may_come_before_it():
     election = read_pb(SHARED_PABULIB / "France_Toulouse_2024.pb")
     result = mes(election, "add1")
     assert result.explanation["mes_runs"] + result.explanation["mes_checks"] < 440
-
-
-def test_a_block_member_no_share_can_afford_is_set_apart_instead_of_failing_the_check():
-    # Between shares 15 and 18, p0 is priced within the block of p3 and p4 (their prices cross
-    # there: p3 and p4 swap places at 15 5/8), but its supporters cannot pay for it once p3,
-    # cheaper at every share, is bought. The check failed on it (a member that may be
-    # unaffordable); now it proves that no share buys p0 and holds.
-    costs = {"p0": 36, "p1": 7, "p2": 47, "p3": 42, "p4": 24}
-    ballots = [({"p4": 24}, 2), ({"p0": 36, "p3": 42}, 3), ({"p1": 7}, 3), ({"p2": 47, "p1": 7}, 3),
-               ({"p2": 47, "p3": 42, "p1": 7, "p4": 24}, 2), ({"p1": 7, "p4": 24}, 1),
-               ({"p2": 47, "p3": 42, "p4": 24}, 1)]
-    engine = GroupedMES(costs, ballots, lambda p: p)
-    run = engine.run(15)
-    assert mes_range.holds(engine, run, 18)
-    orders = {tuple(engine.run(15 + Fraction(k, 8)).funded) for k in range(25)}
-    assert orders == {("p1", "p2", "p4", "p3"), ("p1", "p2", "p3", "p4")}
-
-
-def test_checks_that_set_apart_projects_no_share_buys_leave_fewer_runs():
-    # Grochów-Kinowa 2017: 122 runs and checks when a check failed on a block member its
-    # supporters may not afford; 88 once members that no share buys are set apart
-    election = read_pb(SHARED_PABULIB / "Poland_Warszawa_2017_Grochow_Kinowa.pb")
-    result = mes(election, "add1")
-    assert result.explanation["mes_runs"] + result.explanation["mes_checks"] < 100

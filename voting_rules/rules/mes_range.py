@@ -16,10 +16,8 @@ cheapest at ``hi``'s money and gathers a *block*: every project whose lowest pos
 is not above the highest possible price of a project in the block joins it. Those are
 bought next at every share, in some order; a block member's highest price counts what its
 supporters may have paid for the other members first. The bounds then move on: ``lo``'s
-side pays the highest prices, ``hi``'s the lowest. A block member that may be unaffordable
-is set apart when no share can buy it: members cheaper than it at every share come first,
-after which even ``hi``'s money cannot pay for it. Otherwise the check fails. When nothing
-is affordable at ``hi``'s money, the range is proved. A
+side pays the highest prices, ``hi``'s the lowest. If a block member may be unaffordable,
+the check fails; when nothing is affordable at ``hi``'s money, the range is proved. A
 check that holds up to a share holds below it, so the completion gallops: it doubles the
 range while checks hold, and runs Equal Shares only where the funded set may change (the
 outcome it returns comes from a run at its own share, so the order is pabutools' too).
@@ -63,9 +61,8 @@ def _certify(mes: GroupedMES, run: Run, high: _RunState) -> bool:
     first. Then at every share the next purchases are the block's projects, in some
     order; each voter then holds at least what ``low`` keeps after paying the upper bounds,
     at most what ``high`` keeps after paying the lower ones. A block member that ``low``
-    cannot afford ends the check (the outcome may change), unless no share can buy it
-    (:func:`_never_bought`): then the others are the block, and it leaves the race. When
-    nothing is affordable at ``high``, nothing is at any share.
+    cannot afford ends the check: the outcome may change. When nothing is affordable at
+    ``high``, nothing is at any share.
 
     While every block is one project, or projects that share no voter with money, ``low``
     is ``run`` itself (whose purchases are then the same blocks, in some order): its
@@ -89,22 +86,32 @@ def _certify(mes: GroupedMES, run: Run, high: _RunState) -> bool:
         block = {first[0]: first[1]}  # project -> its price at ``high`` before the block
         priced: list = []  # (price at high, key, project) of projects kept out of the block
         while True:
-            if low is None and all(p in paid_then for p in block) and (
-                    len(block) == 1 or high.independent(block)):
+            if low is None and any(p not in paid_then for p in block):
+                return False  # ``run`` never buys it: a share in between may differ
+            if low is None and (len(block) == 1 or high.independent(block)):
                 upper = {p: paid_then[p] for p in block}
-                never: set[str] = set()
             else:
-                if low is None and not all(_may_be_set_apart(high, block, key, p)
-                                           for p in block if p not in paid_then):
-                    return False  # ``run`` never buys it, and a share in between may
                 if low is None:
                     low = _RunState(mes, run.share)
                     for p, price in history:
                         low.pay(p, price)
-                found = _bounds(low, high, block, key)
-                if found is None:
+                # a member bought k-th pays at most its price after the purchases of the others
+                # that may come first, at their bounds for the (k-1)-th place: after len(block) - 1
+                # rounds, for any place. ``q`` may come before ``p`` only if its lowest price
+                # (``block[q]``, at ``high`` before the block) is not above ``p``'s highest while
+                # ``p`` waits (with the tie-break): the others cannot, at any share.
+                upper = {p: low.price_after(p, {}) for p in block}
+                for _ in range(len(block) - 1):
+                    if None in upper.values():
+                        break
+                    bounds = upper
+                    upper = {p: low.price_after(p, {q: bounds[q] for q in block
+                                                    if q != p and (block[q], key[q]) < (bounds[p], key[p])})
+                             for p in block}
+                    if upper == bounds:
+                        break
+                if None in upper.values():
                     return False
-                upper, never = found
             bound = max(upper.values())
             while heap and heap[0][0] <= bound:
                 _, k, p = heapq.heappop(heap)
@@ -120,7 +127,7 @@ def _certify(mes: GroupedMES, run: Run, high: _RunState) -> bool:
                     continue
                 priced.append((rho, k, p))
             joining = [(rho, k, p) for rho, k, p in priced if rho < bound or (
-                rho == bound and not all(key[b] < k for b in upper if upper[b] == bound))]
+                rho == bound and not all(key[b] < k for b in block if upper[b] == bound))]
             if not joining:
                 break
             for rho, _, p in joining:
@@ -128,78 +135,15 @@ def _certify(mes: GroupedMES, run: Run, high: _RunState) -> bool:
             priced = [entry for entry in priced if entry[2] not in block]
         for entry in priced:
             heapq.heappush(heap, entry)  # prices only rise: still a lower bound
-        if never:  # members set apart (``low`` was built to bound the others)
-            if low is None or not _never_bought(high, block, key, upper, never):
-                return False
-            for p in never:  # out of reach at every share once the block is bought
-                high.remaining.discard(p)
-                low.remaining.discard(p)
         # in the order a run at ``high``'s share buys them (so that both reuse the same splits)
-        order = sorted(upper, key=lambda p: (block[p], key[p]))
+        order = sorted(block, key=lambda p: (block[p], key[p]))
         for p in order:
             high.pay(p, block[p])
             if low is None:
                 history.append((p, upper[p]))
             else:
                 low.pay(p, upper[p])
-        bought.update(upper)
-
-
-def _bounds(low: _RunState, high: _RunState, block: dict, key: dict) -> tuple[dict, set[str]] | None:
-    """The highest price of each member of ``block`` that is bought, and the members that may not be.
-
-    A member bought k-th pays at most its price after the purchases of the others that may
-    come first, at their bounds for the (k-1)-th place: after len(block) - 1 rounds, for any
-    place. ``q`` may come before ``p`` only if its lowest price (``block[q]``, at ``high``
-    before the block) is not above ``p``'s highest while ``p`` waits (with the tie-break): the
-    others cannot, at any share. A member that ``low`` may not afford is set apart, and the
-    bounds of the others are found again without it coming first: the check then holds only if
-    :func:`_never_bought` proves that no share buys it. ``None`` when a member may be bought
-    and ``low`` may not afford it (:func:`_may_be_set_apart`), or when every member is set apart.
-    """
-    never: set[str] = set()
-    while True:
-        members = [p for p in block if p not in never]
-        if not members:
-            return None
-        upper = {p: low.price_after(p, {}) for p in members}
-        for _ in range(len(members) - 1):
-            if None in upper.values():
-                break
-            bounds = upper
-            upper = {p: low.price_after(p, {q: bounds[q] for q in members
-                                            if q != p and (block[q], key[q]) < (bounds[p], key[p])})
-                     for p in members}
-            if upper == bounds:
-                break
-        unaffordable = {p for p, price in upper.items() if price is None}
-        if not unaffordable:
-            return upper, never
-        if not all(_may_be_set_apart(high, block, key, p) for p in unaffordable):
-            return None
-        never |= unaffordable
-
-
-def _may_be_set_apart(high: _RunState, block: dict, key: dict, x: str) -> bool:
-    """Can :func:`_never_bought` prove ``x`` out of reach? Not if ``high``'s money pays for it after
-    every member whose lowest price is below ``x``'s (a cheap test, before bounds are found again)."""
-    first = {q: block[q] for q in block if q != x and (block[q], key[q]) < (block[x], key[x])}
-    return bool(first) and high.price_after(x, first) is None
-
-
-def _never_bought(high: _RunState, block: dict, key: dict, upper: dict, never: set[str]) -> bool:
-    """Is every project of ``never`` (members of ``block`` set apart) out of reach at every share?
-
-    ``x`` cannot be bought while a member ``q`` whose highest price is below ``x``'s lowest
-    (``block[x]``, with the tie-break) waits, and ``q`` is bought: so every such ``q`` comes
-    first. If ``high``'s money, less those purchases at their lowest prices (at most what any
-    share leaves), cannot pay for ``x``, no share buys ``x`` in the block, nor after it.
-    """
-    for x in never:
-        first = {q: block[q] for q, price in upper.items() if (price, key[q]) < (block[x], key[x])}
-        if not first or high.price_after(x, first) is not None:
-            return False
-    return True
+        bought.update(block)
 
 
 def complete(mes: GroupedMES, start, budget, overspend: bool = False,
