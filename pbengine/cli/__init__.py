@@ -10,10 +10,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from pbengine.cli import audit, counting, db, imports, schedule
+from pbengine.cli import audit, counting, db, imports, results, schedule
 
 # Add a module here to add its subcommands (e.g. db, audit).
-MODULES = [counting, db, audit, imports, schedule]
+MODULES = [counting, db, audit, imports, results, schedule]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,6 +7,7 @@ import time
 from sqlalchemy import select
 
 from voting_rules import Context, Election, compare, compute
+from voting_rules.rules.base import Progress
 
 from ..i18n import _
 from ..models import Budget, Process, Tally
@@ -54,13 +55,16 @@ COMPARISON_SECONDS = 12.0
 
 
 def compute_budget(db, budget: Budget, actor: str = "",
-                   comparison_seconds: float = COMPARISON_SECONDS) -> Tally:
+                   comparison_seconds: float | None = COMPARISON_SECONDS,
+                   progress: Progress | None = None) -> Tally:
     """Compute ``budget`` with its configured rule and keep it as the official tally.
 
     The official rule always runs to the end; the comparison of the other rules stops
-    ``comparison_seconds`` after this call began (see :func:`voting_rules.compare`).
+    ``comparison_seconds`` after this call began (see :func:`voting_rules.compare`), or runs
+    to the end too when it is ``None`` (``pbengine compute``, outside a web request).
+    ``progress`` is told how long computations advance.
     """
-    deadline = time.monotonic() + comparison_seconds
+    deadline = None if comparison_seconds is None else time.monotonic() + comparison_seconds
     process = budget.process
     if not can_compute(process):
         raise PhaseError(_("Results can be computed once voting is closed "
@@ -68,7 +72,7 @@ def compute_budget(db, budget: Budget, actor: str = "",
     ensure_configuration_unchanged(process)
     params = tally_params(budget)
     election = election_of(db, budget)
-    context = Context(election)
+    context = Context(election, progress)
     result = compute(election, params, context=context)
     for old in db.scalars(select(Tally).where(Tally.budget_id == budget.id, Tally.official.is_(True))):
         old.official = False
@@ -87,8 +91,11 @@ def compute_budget(db, budget: Budget, actor: str = "",
     return tally
 
 
-def compute_all(db, process: Process, actor: str = "") -> list[Tally]:
-    return [compute_budget(db, budget, actor) for budget in process.budgets]
+def compute_all(db, process: Process, actor: str = "",
+                comparison_seconds: float | None = COMPARISON_SECONDS,
+                progress: Progress | None = None) -> list[Tally]:
+    """:func:`compute_budget` for every budget of ``process``."""
+    return [compute_budget(db, budget, actor, comparison_seconds, progress) for budget in process.budgets]
 
 
 def comparison(db, budget: Budget) -> list[dict]:

@@ -123,3 +123,5 @@ def test_the_console_says_which_rules_were_not_compared_in_time(testapp, db):
     page = testapp.get(f"/console/processes/{process.id}/results")
     cells = [td.get_text(" ", strip=True) for td in page.html.select("table.comparison td")]
     assert cells and all(c.startswith("Not computed: it was still counting") for c in cells)
+    # and says how to get them: the command that computes without a web request's limit
+    assert all(f"pbengine compute production.ini {process.slug} computes these results again" in c for c in cells)

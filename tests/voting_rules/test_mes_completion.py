@@ -131,6 +131,41 @@ def test_overspend_variant_is_a_loop_of_pabutools_runs(election):
     assert mes(election, "add1-overspend").funded == pabutools_add1(election, overspend=True)
 
 
+@QUICK
+@given(elections("approval"), st.booleans())
+def test_a_tally_and_its_comparison_search_once_for_both_add1_loops(election, overspend_first):
+    # Both loops stop at the first unit that overspends, so the plain one's search tells where the
+    # overspending one stops, or where it goes on from (the comparison needs both, in either order).
+    import voting_rules.rules.mes as mes_module
+
+    searches = []
+    search = mes_module.complete
+
+    def counted(*args, **kwargs):
+        searches.append((kwargs["overspend"], search(*args, **kwargs)))
+        return searches[-1][1]
+
+    order = ["add1-overspend", "add1"] if overspend_first else ["add1", "add1-overspend"]
+    context = Context(election)
+    mes_module.complete = counted
+    try:
+        shared = {c: compute(election, TallyParams("equal-shares", completion=c, tie_break=TIE), context=context)
+                  for c in order}
+    finally:
+        mes_module.complete = search
+    assert shared["add1"].funded == pabutools_add1(election)
+    assert shared["add1-overspend"].funded == pabutools_add1(election, overspend=True)
+    for completion, result in shared.items():
+        alone = mes(election, completion)
+        assert result.explanation["final_share"] == alone.explanation["final_share"]
+    if overspend_first or searches[0][1].overspent:
+        assert len(searches) == 1
+    else:  # plain add1 stopped on a complete outcome: the other loop went on from its share
+        assert len(searches) == 2 and searches[1][0]
+        assert Fraction(shared["add1"].explanation["final_share"]) <= Fraction(
+            shared["add1-overspend"].explanation["final_share"])
+
+
 # -- what a resident would notice ------------------------------------------------------------
 
 def test_moving_points_between_projects_changes_the_outcome_as_pabutools_does():

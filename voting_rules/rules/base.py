@@ -35,7 +35,9 @@ class Context:
     # its rule comparison share them instead of running the same completion again.
     mes_runs: dict = field(init=False, default_factory=dict)
     # What every rule's result carries and depends only on the ballots (the input's digest) or
-    # on the funded set (the fairness figures): computed once for the rules sharing a context.
+    # on the funded set (the fairness figures), and what Equal Shares' completions share (where
+    # each add1 loop stops, pabutools' allocation at each final share): computed once for the
+    # rules sharing a context.
     memo: dict = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -86,26 +86,55 @@ def _run_mes(ctx: Context, params: TallyParams, completion: str) -> MESRun:
     fast = None
     runs = checks = 0
     if completion != "none":
-        pmap = election.project_map()
-        key = chain_key(params.tie_break, ctx.votes)
-        mes = GroupedMES({p.id: p.cost for p in election.projects}, data.ballots,
-                            lambda pid: key(pmap[pid]))
-        supported = frozenset(pid for pid, votes in ctx.votes.items() if votes > 0)
-        found, fast = complete(mes, start, election.budget, overspend=completion == "add1-overspend",
-                               supported=supported, progress=ctx.say)
-        share = _as_fraction(found)
-        runs, checks = mes.runs, mes.checks
-        del mes  # its groups of voters are the completion's memory: freed before pabutools runs
-        ctx.say(f"equal shares: final share {share} after {runs} runs and {checks} checks")
-    # pabutools decides: its own MES with the final share (budget_limit = share x voters).
-    instance = Instance(ctx.bridge.instance, budget_limit=share * n)
-    alloc = method_of_equal_shares(
-        instance, data.profile, sat_profile=data.sat_profile,
-        tie_breaking=tie_breaking_rule(params.tie_break, ctx.votes))
+        share, fast, runs, checks = _final_share(ctx, params, data, start, completion == "add1-overspend")
+    # pabutools decides: its own MES with the final share (budget_limit = share x voters), run once
+    # a share (``add1`` and ``add1-overspend`` often stop at the same one).
+    decided = ctx.memo.setdefault(("equal shares decided", measure, tuple(params.tie_break)), {})
+    if share not in decided:
+        instance = Instance(ctx.bridge.instance, budget_limit=share * n)
+        decided[share] = method_of_equal_shares(
+            instance, data.profile, sat_profile=data.sat_profile,
+            tie_breaking=tie_breaking_rule(params.tie_break, ctx.votes))
+    alloc = decided[share]
     if fast is not None and not _same_outcome(fast, [p.name for p in alloc], election):
         raise RuntimeError(f"equal shares: pabutools funds {[p.name for p in alloc]} at share "
                            f"{share}, the completion found {fast}")
     return MESRun(alloc, measure, start, share, runs, checks)
+
+
+def _final_share(ctx: Context, params: TallyParams, data: SatisfactionData, start: Fraction,
+                 overspend: bool) -> tuple[Fraction, list[str], int, int]:
+    """Where the ``add1`` loop (or, with ``overspend``, Wieliczka's) stops: share, outcome, runs, checks.
+
+    Both loops are one search up to where plain ``add1`` stops (see :func:`~voting_rules.rules.mes_range.complete`),
+    so a tally and its comparison, which need both, search once: what one search tells of the
+    other loop is kept in ``ctx``, and the overspending loop goes on from where plain ``add1``
+    stopped on a complete outcome.
+    """
+    election = ctx.election
+    found = ctx.memo.setdefault(("equal shares stops", data.measure, tuple(params.tie_break)), {})
+    wanted = "add1-overspend" if overspend else "add1"
+    if wanted not in found:
+        begin, before = start, (0, 0)
+        if overspend and "add1" in found:  # plain add1 stopped on a complete outcome: go on from there
+            begin, _, *before = found["add1"]
+        pmap = election.project_map()
+        key = chain_key(params.tie_break, ctx.votes)
+        mes = GroupedMES({p.id: p.cost for p in election.projects}, data.ballots,
+                         lambda pid: key(pmap[pid]))
+        supported = frozenset(pid for pid, votes in ctx.votes.items() if votes > 0)
+        stop = complete(mes, begin, election.budget, overspend=overspend, supported=supported,
+                        progress=ctx.say)
+        runs, checks = mes.runs + before[0], mes.checks + before[1]
+        del mes  # its groups of voters are the completion's memory: freed before pabutools runs
+        found[wanted] = (_as_fraction(stop.share), stop.funded, runs, checks)
+        if overspend and "add1" not in found:
+            plain = stop.exhausted if stop.exhausted is not None else (stop.share, stop.funded)
+            found["add1"] = (_as_fraction(plain[0]), plain[1], runs, checks)
+        if not overspend and stop.overspent:
+            found["add1-overspend"] = found["add1"]
+        ctx.say(f"equal shares: final share {found[wanted][0]} after {runs} runs and {checks} checks")
+    return found[wanted]
 
 
 def _same_outcome(fast: list[str], pabutools: list[str], election: Election) -> bool:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
+from typing import NamedTuple
 
 from pabutools.fractions import frac
 
@@ -146,20 +147,31 @@ def _certify(mes: GroupedMES, run: Run, high: _RunState) -> bool:
         bought.update(block)
 
 
+class Stop(NamedTuple):
+    """Where pabutools' one-unit loop stops: see :func:`complete`."""
+
+    share: object
+    funded: list[str]
+    # True when the loop stopped because the next unit overspends, not because the outcome was complete
+    overspent: bool
+    # with ``overspend``: (share, funded) of the first exhaustive outcome on the way, where the loop
+    # without ``overspend`` (plain ``add1``) stops unless it overspends first; None if there was none
+    exhausted: tuple[object, list[str]] | None = None
+
+
 def complete(mes: GroupedMES, start, budget, overspend: bool = False,
              supported: frozenset[str] | None = None,
-             progress: Callable[[str], None] | None = None) -> tuple[object, list[str]]:
+             progress: Callable[[str], None] | None = None) -> Stop:
     """The ``add1`` completion: the share at which pabutools' one-unit loop stops, and its outcome.
 
     pabutools raises the share by one unit until the outcome is exhaustive (no supported
     project still fits; with ``overspend``, until every ``supported`` project is funded) and
     returns that outcome, or until it is over budget and returns the one before. Here the
     raises whose outcome is proved equal to the last run's are skipped (see the module doc).
-
-    Returns
-    -------
-    (share, funded)
-        The share of the returned outcome (the one pabutools' loop ends on) and the outcome.
+    Both loops stop at the first unit that overspends, and an outcome funding every supported
+    project is exhaustive, so one search tells where both stop (see :class:`Stop`): the loop
+    with ``overspend`` stops where the plain one does if that one overspends, and otherwise goes
+    on from the plain one's share (``start`` may be that share: no share below it stops either).
     """
     costs = mes.costs
     start = frac(start)
@@ -168,6 +180,7 @@ def complete(mes: GroupedMES, start, budget, overspend: bool = False,
     wait = pause = 0
     previous: list[str] | None = None
     previous_share = None
+    exhausted = None
     while True:
         work = mes.work
         run = mes.run(start + raised)
@@ -181,14 +194,15 @@ def complete(mes: GroupedMES, start, budget, overspend: bool = False,
             if previous_share != start + raised - 1:
                 # the same projects, proved; run it for the order they are bought in
                 previous = mes.run(start + raised - 1).funded
-            return start + raised - 1, previous
+            return Stop(start + raised - 1, previous, True, exhausted)
         funded = set(run.funded)
-        if overspend:
-            done = supported is not None and supported <= funded
-        else:
-            done = all(p in funded or spent + costs[p] > budget for p in mes.priced)
+        # every share a check proves has this run's projects: the first exhaustive share is a run's
+        exhaustive = all(p in funded or spent + costs[p] > budget for p in mes.priced)
+        if exhaustive and exhausted is None:
+            exhausted = (start + raised, run.funded)
+        done = (supported is not None and supported <= funded) if overspend else exhaustive
         if done:
-            return start + raised, run.funded
+            return Stop(start + raised, run.funded, False, exhausted)
         previous, previous_share = run.funded, start + raised
         # The same outcome holds up to raised + held: double the step while the check passes
         # (the check is monotone: what holds up to a share holds below it). A check costs about
