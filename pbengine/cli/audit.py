@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from .db import process_at
+
 BAD_INPUT = 2
 
 
@@ -29,9 +31,7 @@ def _err(message: str) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the export; exit 2 when the process is unknown or its results are not published."""
-    from sqlalchemy import select
-
-    from pbengine.models import Process, get_engine, get_session_factory
+    from pbengine.models import get_engine, get_session_factory
     from pbengine.services import export
     from pbengine.services.errors import DomainError
     from pbengine.settings import load_settings
@@ -43,7 +43,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     engine = get_engine(settings)
     try:
         with get_session_factory(engine)() as db:
-            process = db.scalars(select(Process).where(Process.slug == args.process)).first()
+            process = process_at(db, args.process)
             if process is None:
                 return _err(f"no process {args.process!r}")
             try:

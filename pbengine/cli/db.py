@@ -22,6 +22,15 @@ def _settings(ini: str) -> dict:
     return load_settings(ini)
 
 
+def process_at(db, slug: str):
+    """The process whose address is ``slug``, or None."""
+    from sqlalchemy import select
+
+    from pbengine.models import Process
+
+    return db.scalars(select(Process).where(Process.slug == slug)).first()
+
+
 @contextmanager
 def session_scope(settings: dict):
     """A session committed on success, rolled back on error (the CLI has no pyramid_tm)."""

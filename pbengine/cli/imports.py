@@ -6,14 +6,11 @@ import sys
 import time
 from pathlib import Path
 
-from .db import _fail, _settings, session_scope
+from .db import _fail, _settings, process_at, session_scope
 
 
 def import_pb(args) -> int:
     """Import one pabulib file as a new budget of a process (all or nothing; exit 2 on any problem)."""
-    from sqlalchemy import select
-
-    from pbengine.models import Process
     from pbengine.services import pb_import
     from pbengine.services.errors import DomainError
 
@@ -25,7 +22,7 @@ def import_pb(args) -> int:
     started = time.perf_counter()
     try:
         with session_scope(settings) as db:
-            process = db.scalars(select(Process).where(Process.slug == args.process)).first()
+            process = process_at(db, args.process)
             if process is None:
                 return _fail(f"no process with the address {args.process!r}")
             done = pb_import.import_pb(db, process, args.file, content, slug=args.budget, name=args.name,

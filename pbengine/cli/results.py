@@ -13,15 +13,12 @@ import sys
 import time
 
 from .counting import print_comparison
-from .db import _fail, _settings, session_scope
+from .db import _fail, _settings, process_at, session_scope
 
 
 def compute(args) -> int:
     """Compute the official tallies of a closed process with the whole comparison (exit 2 on any problem)."""
-    from sqlalchemy import select
-
     from pbengine.formatting import units
-    from pbengine.models import Process
     from pbengine.services import tallies
     from pbengine.services.errors import DomainError
 
@@ -35,7 +32,7 @@ def compute(args) -> int:
     started = time.perf_counter()
     try:
         with session_scope(settings) as db:
-            process = db.scalars(select(Process).where(Process.slug == args.process)).first()
+            process = process_at(db, args.process)
             if process is None:
                 return _fail(f"no process with the address {args.process!r}")
             budgets = [b for b in process.budgets if args.budget in (None, b.slug)]
