@@ -74,21 +74,40 @@ def compute_budget(db, budget: Budget, actor: str = "",
     election = election_of(db, budget)
     context = Context(election, progress)
     result = compute(election, params, context=context)
+    previous = official_tally(db, budget)
     for old in db.scalars(select(Tally).where(Tally.budget_id == budget.id, Tally.official.is_(True))):
         old.official = False
     payload = result.to_json()
     tally = Tally(budget_id=budget.id, rule=params.rule, params=params.to_json(),
                   pabutools_version=payload.get("pabutools_version", ""),
-                  input_digest=payload.get("digest", ""), result=payload, official=True,
-                  # Every rule with this budget's own settings, counted once on the same ballots.
-                  comparison=compare(election, params=params, context=context,
-                                     deadline=deadline))
+                  input_digest=payload.get("digest", ""), result=payload, official=True)
+    # Every rule with this budget's own settings, counted once on the same ballots.
+    tally.comparison = _kept_rows(previous, tally, compare(election, params=params, context=context,
+                                                           deadline=deadline))
     db.add(tally)
     db.flush()
     audit.record(db, process, "tally.computed",
                  {"budget": budget.slug, "rule": params.rule, "digest": tally.input_digest,
                   "funded": payload.get("funded", [])}, actor)
     return tally
+
+
+def _kept_rows(previous: Tally | None, tally: Tally, rows: list[dict]) -> list[dict]:
+    """``rows``, where a row was not computed in time, as the official tally ``tally`` replaces had it.
+
+    Only if that tally counted the same input (digest) with the same settings but the rule and the
+    same pabutools: then every row is the same, so the whole comparison ``pbengine compute`` kept
+    is not lost when the console's button computes the results again.
+    """
+    def settings(params: dict) -> dict:
+        return {k: v for k, v in params.items() if k != "rule"}
+
+    if (previous is None or not previous.comparison or previous.input_digest != tally.input_digest
+            or previous.pabutools_version != tally.pabutools_version
+            or settings(previous.params) != settings(tally.params)):
+        return rows
+    kept = {row["rule"]: row for row in previous.comparison if "not_computed" not in row}
+    return [kept.get(row["rule"], row) if row.get("not_computed") else row for row in rows]
 
 
 def compute_all(db, process: Process, actor: str = "",

@@ -89,6 +89,21 @@ def test_a_comparison_out_of_time_lists_the_rules_not_computed_and_keeps_the_off
     assert all(row["not_computed"] == "time" and "funded" not in row for row in rows)
 
 
+def test_computing_again_in_the_console_keeps_the_rows_a_full_comparison_counted(db):
+    # `pbengine compute` counts every rule; the console's button computing the results again
+    # afterwards, with no time left for the comparison, must not lose those rows
+    process, budget = _closed_with_ballots(db)
+    full = tallies.compute_budget(db, budget, comparison_seconds=None)
+    assert full.comparison and all("funded" in row for row in full.comparison)
+    again = tallies.compute_budget(db, budget, comparison_seconds=0)
+    assert again.official and not full.official
+    assert again.comparison == full.comparison
+    # rows of a tally that counted other input are never taken
+    again.input_digest = "0" * 64
+    other = tallies.compute_budget(db, budget, comparison_seconds=0)
+    assert all(row["not_computed"] == "time" for row in other.comparison)
+
+
 def test_the_comparison_has_what_the_official_tally_left_of_the_request(db, monkeypatch):
     # the deadline counts from the start of the computation: an official rule that used the
     # whole allowance leaves no time for the comparison, so the request still ends in time
