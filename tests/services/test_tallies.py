@@ -95,6 +95,8 @@ def test_computing_again_in_the_console_keeps_the_rows_a_full_comparison_counted
     process, budget = _closed_with_ballots(db)
     full = tallies.compute_budget(db, budget, comparison_seconds=None)
     assert full.comparison and all("funded" in row for row in full.comparison)
+    db.flush()
+    db.expire_all()  # read back from the database, as a later request would
     again = tallies.compute_budget(db, budget, comparison_seconds=0)
     assert again.official and not full.official
     assert again.comparison == full.comparison
