@@ -201,9 +201,6 @@ def print_comparison(rows: list[dict]) -> None:
     print(f"{'rule':<30} {'funded':>6} {'budget spent':>13} {'voters w/ funded':>17} "
           f"{'avg satisfaction':>17}")
     for row in rows:
-        if row.get("not_computed"):
-            print(f"{row['rule']:<30} {'not computed (' + row['not_computed'] + ')':>55}")
-            continue
         pct = row["percent"]
         print(f"{row['rule']:<30} {len(row['funded']):>6} {pct['budget_spent']:>12}% "
               f"{pct['voters_with_a_funded_project']:>16}% {pct['average_satisfaction']:>16}%")
